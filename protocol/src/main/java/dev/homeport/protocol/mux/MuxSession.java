@@ -1,0 +1,693 @@
+package dev.homeport.protocol.mux;
+
+import dev.homeport.protocol.ErrorCode;
+import dev.homeport.protocol.ProtocolException;
+import dev.homeport.protocol.ProtocolSettings;
+import dev.homeport.protocol.frame.Frame;
+import dev.homeport.protocol.frame.FrameType;
+import dev.homeport.protocol.handshake.HandshakeCompleted;
+import dev.homeport.protocol.message.Frames;
+import dev.homeport.protocol.message.GoAway;
+import dev.homeport.protocol.message.Open;
+import dev.homeport.protocol.message.OpenRefused;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.DecoderException;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * The stream multiplexer of one established session (PROTOCOL.md, "Streams" and "Flow control").
+ * Installed after the handshake, it owns every stream on the connection: it routes stream frames,
+ * enforces both directions' windows, writes streams' data in bounded chunks round robin, and keeps
+ * the session alive. Session frames it does not own (BIND and its replies) pass to the next handler.
+ */
+public final class MuxSession extends ChannelDuplexHandler {
+    private static final Logger log = LoggerFactory.getLogger(MuxSession.class);
+    /** Outbound bytes Netty may hold before the session stops framing more stream data. */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(128 * 1024, 512 * 1024);
+
+    public enum Role {
+        /** Opens odd stream ids. */
+        RELAY(1),
+        /** Opens even stream ids. */
+        CLIENT(2);
+
+        final int firstStreamId;
+
+        Role(int firstStreamId) {
+            this.firstStreamId = firstStreamId;
+        }
+    }
+
+    private final Role role;
+    private final ProtocolSettings local;
+    private final HandshakeCompleted peer;
+    private final StreamAcceptor acceptor;
+    private final IntObjectMap<MuxStream> streams = new IntObjectHashMap<>();
+    private final AtomicInteger nextStreamId;
+    private final ArrayDeque<MuxStream> ready = new ArrayDeque<>();
+    private final List<MuxStream> flushList = new ArrayList<>();
+    private final int readAheadLimit;
+
+    private ChannelHandlerContext ctx;
+    private EventLoop loop;
+    private ScheduledFuture<?> keepAlive;
+    private Promise<Void> idle;
+    private boolean flushScheduled;
+    private boolean controlWritten;
+    private boolean goAwaySent;
+    private boolean goAwayReceived;
+    private boolean closing;
+    private int highestPeerStreamId;
+    private long growthUsed;
+    private long lastReadNanos;
+    private volatile long rttNanos;
+    private volatile int openStreams;
+    private volatile long bytesReceived;
+    private volatile long bytesSent;
+    private volatile String closeReason;
+
+    /** @param acceptor policy for streams the peer opens, or {@code null} if the peer may open none */
+    public MuxSession(Role role, ProtocolSettings local, HandshakeCompleted peer, StreamAcceptor acceptor) {
+        this.role = role;
+        this.local = local;
+        this.peer = peer;
+        this.acceptor = acceptor;
+        this.nextStreamId = new AtomicInteger(role.firstStreamId);
+        this.readAheadLimit = 4 * peer.peerMaxFramePayload();
+        this.rttNanos = peer.handshakeRttNanos();
+    }
+
+    // ---- public API, callable from any thread ----
+
+    public String id() {
+        return peer.sessionId();
+    }
+
+    /**
+     * Opens a stream to the peer. The handler is built from the new stream at once, on the caller's
+     * thread; the OPEN frame goes out on the session's loop. If the session cannot take the stream
+     * (closing, or the peer's stream limit), the handler hears {@link StreamHandler#onClosed}.
+     */
+    public MuxStream openStream(int tunnelId, String peerAddress, Function<MuxStream, StreamHandler> handlerFactory) {
+        int id = nextStreamId.getAndAdd(2);
+        MuxStream stream = new MuxStream(this, id, peer.peerInitialWindow(),
+                new ReceiveWindow(local.initialStreamWindow(), local.maxStreamWindow(), nanoTime()));
+        stream.handler = handlerFactory.apply(stream);
+        loop.execute(() -> open(stream, tunnelId, peerAddress));
+        return stream;
+    }
+
+    /** Sends GO_AWAY: no new streams either way; open streams go on. See {@link #whenIdle()}. */
+    public void goAway(ErrorCode code, String message) {
+        run(() -> {
+            if (!goAwaySent && ctx.channel().isActive()) {
+                goAwaySent = true;
+                writeControl(new GoAway(code, message).toFrame(ctx.alloc()));
+            }
+        });
+    }
+
+    /** Completes when no stream is open (at once if none is). */
+    public Future<Void> whenIdle() {
+        Promise<Void> p = loop.newPromise();
+        run(() -> {
+            if (streams.isEmpty()) {
+                p.trySuccess(null);
+            } else {
+                if (idle == null) {
+                    idle = loop.newPromise();
+                }
+                idle.addListener(f -> p.trySuccess(null));
+            }
+        });
+        return p;
+    }
+
+    /** Closes the session at once with GO_AWAY carrying the reason; open streams end with it. */
+    public void close(ErrorCode code, String message) {
+        run(() -> closeSession(code, message));
+    }
+
+    public int openStreams() {
+        return openStreams;
+    }
+
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    /** Smoothed round-trip time from PINGs, in nanoseconds. */
+    public long rttNanos() {
+        return rttNanos;
+    }
+
+    /** Why the session ended, once it has: the reason sent or received in GO_AWAY, or the error. */
+    public String closeReason() {
+        return closeReason;
+    }
+
+    boolean inEventLoop() {
+        return loop.inEventLoop();
+    }
+
+    /** The loop's clock, which is the system clock in production and a controllable one under test. */
+    private long nanoTime() {
+        return loop.ticker().nanoTime();
+    }
+
+    void run(Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+
+    // ---- pipeline events ----
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.loop = ctx.channel().eventLoop();
+        ctx.channel().config().setWriteBufferWaterMark(WATER_MARK);
+        lastReadNanos = nanoTime();
+        long interval = local.pingInterval().toNanos();
+        keepAlive = loop.scheduleAtFixedRate(this::keepAliveTick, 0, interval, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Frame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        lastReadNanos = nanoTime();
+        FrameType type = frame.type();
+        if (type == FrameType.BIND || type == FrameType.BIND_OK || type == FrameType.BIND_REFUSED) {
+            ctx.fireChannelRead(frame);
+            return;
+        }
+        try {
+            switch (type) {
+                case DATA -> onData(frame);
+                case WINDOW_UPDATE -> onWindowUpdate(frame);
+                case FIN -> onFin(frame);
+                case RESET -> onReset(frame);
+                case OPEN -> onOpen(frame);
+                case OPEN_REFUSED -> onOpenRefused(frame);
+                case PING -> onPing(frame);
+                case GO_AWAY -> onGoAway(frame);
+                default -> throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " frame after the handshake");
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        for (MuxStream s : flushList) {
+            s.inFlushList = false;
+            if (!s.closed && s.handler != null) {
+                s.handler.onFlush();
+            }
+        }
+        flushList.clear();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            scheduleFlush();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        if (closeReason == null) {
+            closeReason = "connection closed";
+        }
+        keepAlive.cancel(false);
+        for (MuxStream s : new ArrayList<>(streams.values())) {
+            closeStream(s, ErrorCode.CANCELLED, "session closed: " + closeReason, true);
+        }
+        ready.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof ProtocolException pe) {
+            log.warn("event=protocol_error session={} code={} reason=\"{}\"", id(), pe.code(), pe.getMessage());
+            closeSession(pe.code(), pe.getMessage());
+        } else if (c instanceof IOException) {
+            log.debug("event=io_error session={} reason=\"{}\"", id(), c.toString());
+            closeReason = c.getMessage();
+            ctx.close();
+        } else {
+            log.warn("event=internal_error session={}", id(), c);
+            closeSession(ErrorCode.INTERNAL_ERROR, "internal error");
+        }
+    }
+
+    // ---- inbound frames ----
+
+    private void onData(Frame frame) {
+        int id = frame.streamId();
+        ByteBuf payload = frame.payload();
+        int n = payload.readableBytes();
+        bytesReceived += n;
+        MuxStream s = streams.get(id);
+        if (s == null) {
+            requireKnown(id, frame.type());
+            return; // closed here while the peer was still sending: dropped, as in HTTP/2
+        }
+        if (!s.receive.receive(n)) {
+            throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, "stream " + Integer.toUnsignedString(id)
+                    + " sent " + n + " bytes beyond the " + s.receive.credit() + " bytes of credit it had");
+        }
+        if (s.finReceived) {
+            resetStream(s, ErrorCode.STREAM_CLOSED, "DATA after FIN");
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        if (s.handler == null) {
+            if (s.early == null) {
+                s.early = new ArrayDeque<>(4);
+            }
+            s.early.add(payload.retain());
+        } else {
+            s.handler.onData(payload.retain());
+            if (!s.inFlushList) {
+                s.inFlushList = true;
+                flushList.add(s);
+            }
+        }
+    }
+
+    private void onWindowUpdate(Frame frame) {
+        int increment = Frames.windowIncrement(frame);
+        MuxStream s = streams.get(frame.streamId());
+        if (s == null) {
+            requireKnown(frame.streamId(), frame.type());
+            return;
+        }
+        if ((long) s.sendWindow + increment > ProtocolSettings.MAX_WINDOW) {
+            throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, "WINDOW_UPDATE on " + s
+                    + " grows the window past 2^31-1 (" + s.sendWindow + " + " + increment + ")");
+        }
+        s.sendWindow += increment;
+        schedule(s);
+        maybeResumeReading(s);
+    }
+
+    private void onFin(Frame frame) {
+        MuxStream s = streams.get(frame.streamId());
+        if (s == null) {
+            requireKnown(frame.streamId(), frame.type());
+            return;
+        }
+        if (s.finReceived) {
+            resetStream(s, ErrorCode.STREAM_CLOSED, "second FIN");
+            return;
+        }
+        s.finReceived = true;
+        if (s.handler != null) {
+            s.handler.onRemoteFin();
+        }
+        removeIfDone(s);
+    }
+
+    private void onReset(Frame frame) {
+        ErrorCode code = Frames.resetCode(frame);
+        MuxStream s = streams.get(frame.streamId());
+        if (s != null) {
+            closeStream(s, code, "reset by peer: " + code.description(), true);
+        } else {
+            requireKnown(frame.streamId(), frame.type());
+        }
+    }
+
+    private void onOpen(Frame frame) {
+        int id = frame.streamId();
+        if (acceptor == null || !isPeerStreamId(id)) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "OPEN of stream " + Integer.toUnsignedString(id)
+                    + " is not allowed from this peer");
+        }
+        if (Integer.compareUnsigned(id, highestPeerStreamId) <= 0) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "OPEN reuses stream id " + Integer.toUnsignedString(id));
+        }
+        highestPeerStreamId = id;
+        Open open = Open.decode(frame.payload());
+        if (goAwaySent) {
+            writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.SHUTDOWN));
+            return;
+        }
+        if (streams.size() >= local.maxConcurrentStreams()) {
+            throw new ProtocolException(ErrorCode.STREAM_LIMIT, "peer opened more than the " + local.maxConcurrentStreams()
+                    + " concurrent streams this side accepts (maxConcurrentStreams)");
+        }
+        MuxStream s = new MuxStream(this, id, peer.peerInitialWindow(),
+                new ReceiveWindow(local.initialStreamWindow(), local.maxStreamWindow(), nanoTime()));
+        register(s);
+        acceptor.accept(s, open);
+    }
+
+    private void onOpenRefused(Frame frame) {
+        OpenRefused refused = OpenRefused.decode(frame.payload());
+        MuxStream s = streams.get(frame.streamId());
+        if (s != null) {
+            closeStream(s, refused.code(), refused.message(), true);
+        } else {
+            requireKnown(frame.streamId(), frame.type());
+        }
+    }
+
+    private void onPing(Frame frame) {
+        long opaque = Frames.pingOpaque(frame);
+        if (frame.hasFlag(Frame.FLAG_ACK)) {
+            long sample = nanoTime() - opaque;
+            if (sample > 0) {
+                long previous = rttNanos;
+                rttNanos = previous <= 0 ? sample : (7 * previous + sample) / 8;
+            }
+        } else {
+            writeControl(Frames.ping(ctx.alloc(), opaque, true));
+        }
+    }
+
+    private void onGoAway(Frame frame) {
+        GoAway goAway = GoAway.decode(frame.payload());
+        goAwayReceived = true;
+        if (goAway.code() != ErrorCode.NO_ERROR && goAway.code() != ErrorCode.SHUTDOWN) {
+            closeReason = goAway.message();
+        }
+        log.debug("event=go_away_received session={} code={} reason=\"{}\"", id(), goAway.code(), goAway.message());
+        ctx.fireUserEventTriggered(new GoAwayReceived(goAway.code(), goAway.message()));
+    }
+
+    private void requireKnown(int id, FrameType type) {
+        boolean opened = isPeerStreamId(id)
+                ? Integer.compareUnsigned(id, highestPeerStreamId) <= 0
+                : Integer.compareUnsigned(id, nextStreamId.get()) < 0;
+        if (!opened) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR,
+                    type + " on stream " + Integer.toUnsignedString(id) + ", which was never opened");
+        }
+    }
+
+    private boolean isPeerStreamId(int id) {
+        return (id & 1) != (role.firstStreamId & 1);
+    }
+
+    // ---- stream operations, on the loop ----
+
+    private void open(MuxStream s, int tunnelId, String peerAddress) {
+        if (closing || goAwaySent || goAwayReceived || !ctx.channel().isActive()) {
+            s.closed = true;
+            s.handler.onClosed(ErrorCode.SHUTDOWN, "session is closing");
+            return;
+        }
+        if (s.id() <= 0) {
+            s.closed = true;
+            s.handler.onClosed(ErrorCode.STREAM_LIMIT, "stream ids exhausted on this session");
+            closeSession(ErrorCode.NO_ERROR, "stream ids exhausted, reconnect");
+            return;
+        }
+        if (streams.size() >= peer.peerMaxConcurrentStreams()) {
+            s.closed = true;
+            s.handler.onClosed(ErrorCode.STREAM_LIMIT,
+                    "the peer accepts at most " + peer.peerMaxConcurrentStreams() + " concurrent streams");
+            return;
+        }
+        register(s);
+        writeControl(new Open(tunnelId, peerAddress).toFrame(ctx.alloc(), s.id()));
+        s.handler.onWritable();
+    }
+
+    void attach(MuxStream s, StreamHandler handler) {
+        if (s.closed) {
+            handler.onClosed(ErrorCode.CANCELLED, "stream ended before it was connected");
+            return;
+        }
+        s.handler = handler;
+        if (s.early != null) {
+            for (ByteBuf b; (b = s.early.poll()) != null; ) {
+                handler.onData(b);
+            }
+            s.early = null;
+            handler.onFlush();
+        }
+        if (s.finReceived) {
+            handler.onRemoteFin();
+        }
+        handler.onWritable();
+    }
+
+    void refuse(MuxStream s, ErrorCode code, String message) {
+        if (s.closed) {
+            return;
+        }
+        writeControl(new OpenRefused(code, message).toFrame(ctx.alloc(), s.id()));
+        closeStream(s, code, message, false);
+    }
+
+    void write(MuxStream s, ByteBuf data) {
+        if (s.closed || s.finRequested || !data.isReadable()) {
+            data.release();
+            return;
+        }
+        if (s.pending == null) {
+            s.pending = new ArrayDeque<>(4);
+        }
+        s.pending.add(data);
+        s.pendingBytes += data.readableBytes();
+        schedule(s);
+        if (mayRead(s)) {
+            s.handler.onWritable();
+        } else {
+            s.readPaused = true;
+        }
+    }
+
+    void shutdownOutput(MuxStream s) {
+        if (!s.closed && !s.finRequested) {
+            s.finRequested = true;
+            schedule(s);
+        }
+    }
+
+    void reset(MuxStream s, ErrorCode code, String reason) {
+        if (!s.closed) {
+            writeControl(Frames.reset(ctx.alloc(), s.id(), code));
+            closeStream(s, code, reason, false);
+        }
+    }
+
+    void consumed(MuxStream s, int bytes) {
+        if (s.closed || s.finReceived || bytes <= 0) {
+            return;
+        }
+        int grownBefore = s.receive.grown();
+        int increment = s.receive.consume(bytes, nanoTime(), rttNanos,
+                Math.max(0, local.sessionWindowBudget() - growthUsed));
+        growthUsed += s.receive.grown() - grownBefore;
+        if (increment > 0) {
+            writeControl(Frames.windowUpdate(ctx.alloc(), s.id(), increment));
+        }
+    }
+
+    private void resetStream(MuxStream s, ErrorCode code, String reason) {
+        writeControl(Frames.reset(ctx.alloc(), s.id(), code));
+        closeStream(s, code, reason, true);
+    }
+
+    private void register(MuxStream s) {
+        streams.put(s.id(), s);
+        openStreams = streams.size();
+    }
+
+    private void removeIfDone(MuxStream s) {
+        if (s.finSent && s.finReceived) {
+            closeStream(s, ErrorCode.NO_ERROR, "finished", false);
+        }
+    }
+
+    private void closeStream(MuxStream s, ErrorCode code, String reason, boolean notify) {
+        if (s.closed) {
+            return;
+        }
+        s.closed = true;
+        streams.remove(s.id());
+        openStreams = streams.size();
+        growthUsed -= s.receive.grown();
+        releaseAll(s.pending);
+        s.pendingBytes = 0;
+        releaseAll(s.early);
+        if (notify && s.handler != null) {
+            s.handler.onClosed(code, reason);
+        }
+        if (streams.isEmpty() && idle != null) {
+            Promise<Void> p = idle;
+            idle = null;
+            p.trySuccess(null);
+        }
+    }
+
+    private static void releaseAll(ArrayDeque<ByteBuf> queue) {
+        if (queue != null) {
+            for (ByteBuf b; (b = queue.poll()) != null; ) {
+                b.release();
+            }
+        }
+    }
+
+    // ---- sending: round robin over streams with data and credit ----
+
+    /** Reads from a stream's source stay within its credit and a few frames of read-ahead. */
+    private boolean mayRead(MuxStream s) {
+        return s.pendingBytes < Math.min(s.sendWindow, readAheadLimit);
+    }
+
+    private void maybeResumeReading(MuxStream s) {
+        if (s.readPaused && !s.closed && mayRead(s)) {
+            s.readPaused = false;
+            s.handler.onWritable();
+        }
+    }
+
+    private void schedule(MuxStream s) {
+        if (!s.scheduled && s.hasSendable()) {
+            s.scheduled = true;
+            ready.add(s);
+            scheduleFlush();
+        }
+    }
+
+    private void writeControl(Frame frame) {
+        ctx.write(frame, ctx.voidPromise());
+        controlWritten = true;
+        scheduleFlush();
+    }
+
+    /** One flush per loop iteration, after every read and write that iteration produced. */
+    private void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(this::writeReady);
+        }
+    }
+
+    private void writeReady() {
+        flushScheduled = false;
+        boolean wrote = controlWritten;
+        controlWritten = false;
+        int maxChunk = peer.peerMaxFramePayload();
+        for (MuxStream s; ctx.channel().isWritable() && (s = ready.poll()) != null; ) {
+            s.scheduled = false;
+            if (!s.hasSendable()) {
+                continue;
+            }
+            if (s.pendingBytes > 0) {
+                int n = Math.min(Math.min(s.sendWindow, maxChunk), s.pendingBytes);
+                ctx.write(Frame.data(s.id(), take(s, n)), ctx.voidPromise());
+                s.sendWindow -= n;
+                s.pendingBytes -= n;
+                bytesSent += n;
+            } else {
+                s.finSent = true;
+                ctx.write(Frame.empty(FrameType.FIN, s.id()), ctx.voidPromise());
+            }
+            wrote = true;
+            if (s.hasSendable()) {
+                s.scheduled = true;
+                ready.add(s);
+            }
+            maybeResumeReading(s);
+            removeIfDone(s);
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+    }
+
+    /** Takes exactly {@code n} bytes from the head of the pending queue, as one buffer without copying. */
+    private static ByteBuf take(MuxStream s, int n) {
+        ByteBuf head = s.pending.peek();
+        if (head.readableBytes() > n) {
+            return head.readRetainedSlice(n);
+        }
+        if (head.readableBytes() == n) {
+            return s.pending.poll();
+        }
+        CompositeByteBuf composite = head.alloc().compositeBuffer(16);
+        int remaining = n;
+        while (remaining > 0) {
+            ByteBuf b = s.pending.peek();
+            if (b.readableBytes() <= remaining) {
+                remaining -= b.readableBytes();
+                composite.addComponent(true, s.pending.poll());
+            } else {
+                composite.addComponent(true, b.readRetainedSlice(remaining));
+                remaining = 0;
+            }
+        }
+        return composite;
+    }
+
+    // ---- keep-alive ----
+
+    private void keepAliveTick() {
+        long silentNanos = nanoTime() - lastReadNanos;
+        if (silentNanos > local.keepAliveTimeout().toNanos()) {
+            log.info("event=keepalive_timeout session={} silent_ms={}", id(), TimeUnit.NANOSECONDS.toMillis(silentNanos));
+            closeSession(ErrorCode.KEEPALIVE_TIMEOUT,
+                    "nothing received for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms (keepAliveTimeout)");
+            return;
+        }
+        writeControl(Frames.ping(ctx.alloc(), nanoTime(), false));
+    }
+
+    private void closeSession(ErrorCode code, String message) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        closeReason = message;
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(new GoAway(code, message).toFrame(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package dev.homeport.client;
+
+import dev.homeport.client.session.ClientChannelInitializer;
+import dev.homeport.client.session.SessionObserver;
+import dev.homeport.protocol.ErrorCode;
+import dev.homeport.protocol.mux.MuxSession;
+import dev.homeport.protocol.transport.NetTransport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running client: one connection to the relay at a time, re-established forever with backoff,
+ * each time asking again for the same public ports. The relay refusing the token, or a tunnel,
+ * is final and reported through {@link ClientEvents#fatal}.
+ *
+ * <p>Everything runs on one event loop, the session's and every local socket's, so stream bytes
+ * never change threads inside the client.
+ */
+public final class RelayClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RelayClient.class);
+
+    private final RelayClientConfig config;
+    private final ClientEvents events;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final Map<String, Integer> grantedPorts = new ConcurrentHashMap<>();
+    private final Map<String, String> addresses = new ConcurrentHashMap<>();
+    private final CompletableFuture<Map<String, String>> allBound = new CompletableFuture<>();
+    private final CompletableFuture<String> fatal = new CompletableFuture<>();
+    private volatile MuxSession session;
+    private volatile Channel channel;
+    private volatile boolean closing;
+    private int attempt;
+
+    private RelayClient(RelayClientConfig config, ClientEvents events) {
+        this.config = config;
+        this.events = events;
+        NetTransport transport = NetTransport.best();
+        this.group = transport.newGroup(1, "homeport-client");
+        this.loop = group.next();
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .handler(new ClientChannelInitializer(config, transport, new Observer()));
+    }
+
+    /** Starts connecting in the background; see {@link #bound()} and {@link #failure()}. */
+    public static RelayClient start(RelayClientConfig config, ClientEvents events) {
+        RelayClient client = new RelayClient(config, events);
+        client.loop.execute(client::connect);
+        return client;
+    }
+
+    /** Completes with every tunnel's public address once all are bound for the first time. */
+    public CompletableFuture<Map<String, String>> bound() {
+        return allBound;
+    }
+
+    /** Completes with the reason if the client gives up (wrong token, tunnel refused). */
+    public CompletableFuture<String> failure() {
+        return fatal;
+    }
+
+    /** The current session, or {@code null} while reconnecting. */
+    public MuxSession session() {
+        return session;
+    }
+
+    private void connect() {
+        if (closing) {
+            return;
+        }
+        log.debug("event=connecting relay={}:{} attempt={}", config.serverHost(), config.serverPort(), attempt);
+        ChannelFuture f = bootstrap.connect(config.serverHost(), config.serverPort());
+        channel = f.channel();
+        f.addListener((ChannelFuture done) -> {
+            if (!done.isSuccess()) {
+                retry("cannot reach relay " + config.serverHost() + ":" + config.serverPort() + ": " + done.cause().getMessage());
+                return;
+            }
+            done.channel().closeFuture().addListener(c -> {
+                MuxSession s = session;
+                session = null;
+                if (s != null) {
+                    retry("session closed: " + s.closeReason());
+                } else if (!fatal.isDone()) {
+                    retry("connection closed during the handshake");
+                }
+            });
+        });
+    }
+
+    private void retry(String reason) {
+        if (closing || fatal.isDone()) {
+            return;
+        }
+        Duration delay = config.backoff().delay(attempt++);
+        log.info("event=disconnected reason=\"{}\" retry_in_ms={}", reason, delay.toMillis());
+        events.disconnected(reason, delay);
+        loop.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void giveUp(String message) {
+        if (fatal.complete(message)) {
+            log.error("event=gave_up reason=\"{}\"", message);
+            events.fatal(message);
+            allBound.completeExceptionally(new IllegalStateException(message));
+            Channel ch = channel;
+            if (ch != null) {
+                ch.close();
+            }
+        }
+    }
+
+    /** Graceful stop: GO_AWAY to the relay, open streams finish for up to the shutdown grace, then close. */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        MuxSession s = session;
+        if (s != null) {
+            s.goAway(ErrorCode.SHUTDOWN, "client shutting down");
+            s.whenIdle().awaitUninterruptibly(config.shutdownGrace().toMillis());
+        }
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close().awaitUninterruptibly();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private final class Observer implements SessionObserver {
+        @Override
+        public void established(MuxSession s) {
+            session = s;
+            attempt = 0;
+            log.info("event=connected relay={}:{} session={}", config.serverHost(), config.serverPort(), s.id());
+            events.connected(s.id());
+        }
+
+        @Override
+        public void rejected(ErrorCode code, String message) {
+            if (code == ErrorCode.AUTH_FAILED || code == ErrorCode.UNSUPPORTED_VERSION) {
+                giveUp(message);
+            } else {
+                log.info("event=handshake_failed code={} reason=\"{}\"", code, message);
+            }
+        }
+
+        @Override
+        public int preferredPort(TunnelSpec tunnel) {
+            return tunnel.remotePort() != 0 ? tunnel.remotePort() : grantedPorts.getOrDefault(tunnel.name(), 0);
+        }
+
+        @Override
+        public void bound(TunnelSpec tunnel, int port, String publicHost) {
+            grantedPorts.put(tunnel.name(), port);
+            String host = publicHost.isEmpty() ? config.serverHost() : publicHost;
+            String address = "tcp://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+            String previous = addresses.put(tunnel.name(), address);
+            boolean changed = !address.equals(previous);
+            log.info("event=tunnel_live tunnel={} public={} local={}", tunnel.name(), address, tunnel.localTarget());
+            events.tunnelBound(tunnel, address, changed);
+            if (addresses.size() == config.tunnels().size()) {
+                allBound.complete(Map.copyOf(addresses));
+            }
+        }
+
+        @Override
+        public void refused(TunnelSpec tunnel, ErrorCode code, String message) {
+            giveUp("relay refused tunnel " + tunnel.name() + ": " + message);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.homeport.client.cli;
+
+import picocli.CommandLine;
+
+/**
+ * How the CLI reports bad input: one line naming the problem, a pointer to --help, and an exit
+ * code (2 for usage and configuration errors, 1 for failures at run time); never a stack trace.
+ */
+public final class CliErrors {
+    static final int USAGE = 2;
+    static final int FAILURE = 1;
+
+    private CliErrors() {
+    }
+
+    public static void install(CommandLine cl) {
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println(cmd.getCommandName() + ": " + ex.getMessage());
+            cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+            return USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            boolean usage = ex instanceof IllegalArgumentException;
+            cmd.getErr().println(cmd.getCommandName() + ": " + (usage ? "invalid setting: " : "error: ") + ex.getMessage());
+            return usage ? USAGE : FAILURE;
+        });
+    }
+}

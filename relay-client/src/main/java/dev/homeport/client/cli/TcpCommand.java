@@ -1,0 +1,87 @@
+package dev.homeport.client.cli;
+
+import dev.homeport.client.ClientEvents;
+import dev.homeport.client.RelayClient;
+import dev.homeport.client.RelayClientConfig;
+import dev.homeport.client.TunnelSpec;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code homeport tcp LOCAL_PORT}: one public TCP port on the relay for one local port. */
+@Command(name = "tcp", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        description = "Exposes a local TCP port as a public TCP port on the relay. Prints tcp://HOST:PORT when the "
+                + "tunnel is live, then keeps it up, reconnecting whenever the connection drops.",
+        footer = {"", "Examples:",
+                "  homeport tcp 8888 --server relay.example.com:7700 --token \"$HOMEPORT_TOKEN\"",
+                "  HOMEPORT_SERVER=relay.example.com:7700 homeport tcp 8888 --remote-port 20888"})
+public final class TcpCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "LOCAL_PORT", description = "The local port to expose.")
+    int localPort;
+
+    @Option(names = "--server", paramLabel = "HOST:PORT", defaultValue = "${env:HOMEPORT_SERVER}", required = true,
+            description = "The relay's control address (env HOMEPORT_SERVER).")
+    String server;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:HOMEPORT_TOKEN}", required = true,
+            description = "The relay's token (env HOMEPORT_TOKEN). Proven with HMAC; never sent.")
+    String token;
+
+    @Option(names = "--remote-port", paramLabel = "N", defaultValue = "0",
+            description = "Public port to ask for; 0 lets the relay choose. Default: ${DEFAULT-VALUE}.")
+    int remotePort;
+
+    @Option(names = "--local-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "Host of the local service. Default: ${DEFAULT-VALUE}.")
+    String localHost;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Tunnel name in logs. Default: tcp-LOCAL_PORT.")
+    String name;
+
+    @CommandLine.Mixin
+    ClientOptions client = new ClientOptions();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        TunnelSpec tunnel = new TunnelSpec(name == null ? "tcp-" + localPort : name, localHost, localPort, remotePort);
+        RelayClientConfig config = client.toConfig(server, token, List.of(tunnel));
+        return run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** Runs a client until a signal stops it (exit 0) or the relay refuses it (exit 1). */
+    static int run(RelayClientConfig config, PrintWriter out, PrintWriter err) throws InterruptedException {
+        RelayClient client = RelayClient.start(config, new ClientEvents() {
+            @Override
+            public void tunnelBound(TunnelSpec t, String publicAddress, boolean first) {
+                if (first) {
+                    out.println(publicAddress);
+                    out.flush();
+                }
+            }
+        });
+        Thread hook = new Thread(client::close, "homeport-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        String failure;
+        try {
+            failure = client.failure().join();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is already running; it closes the client.
+            }
+        }
+        client.close();
+        err.println("homeport: " + failure);
+        err.flush();
+        return CliErrors.FAILURE;
+    }
+}

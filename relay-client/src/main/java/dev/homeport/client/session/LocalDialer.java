@@ -1,0 +1,74 @@
+package dev.homeport.client.session;
+
+import dev.homeport.client.TunnelSpec;
+import dev.homeport.protocol.ErrorCode;
+import dev.homeport.protocol.message.Open;
+import dev.homeport.protocol.mux.ChannelStreamBridge;
+import dev.homeport.protocol.mux.MuxStream;
+import dev.homeport.protocol.mux.StreamAcceptor;
+import dev.homeport.protocol.transport.NetTransport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Connects each stream the relay opens to the local target of its tunnel, and to nothing else:
+ * OPEN names a tunnel id, never a host, so the relay cannot steer the client into the home network.
+ * Local sockets share the session's event loop, so bytes cross no thread on this side.
+ */
+final class LocalDialer implements StreamAcceptor {
+    private static final Logger log = LoggerFactory.getLogger(LocalDialer.class);
+
+    private final Map<Integer, TunnelSpec> boundTunnels;
+    private final NetTransport transport;
+    private final EventLoop loop;
+    private final Duration connectTimeout;
+
+    LocalDialer(Map<Integer, TunnelSpec> boundTunnels, NetTransport transport, EventLoop loop, Duration connectTimeout) {
+        this.boundTunnels = boundTunnels;
+        this.transport = transport;
+        this.loop = loop;
+        this.connectTimeout = connectTimeout;
+    }
+
+    @Override
+    public void accept(MuxStream stream, Open open) {
+        TunnelSpec tunnel = boundTunnels.get(open.tunnelId());
+        if (tunnel == null) {
+            stream.refuse(ErrorCode.BIND_DENIED, "no tunnel " + open.tunnelId() + " on this client");
+            return;
+        }
+        ChannelStreamBridge bridge = new ChannelStreamBridge(stream, loop);
+        ChannelFuture connect = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ChannelStreamBridge.configure(ch.config());
+                        ch.pipeline().addLast("bridge", bridge);
+                    }
+                })
+                .connect(tunnel.localHost(), tunnel.localPort());
+        connect.addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                log.debug("event=stream_open tunnel={} stream={} peer={}", tunnel.name(), stream.id(), open.peerAddress());
+                stream.attach(bridge);
+            } else {
+                String reason = f.cause() == null ? "connect failed" : f.cause().getMessage();
+                log.warn("event=local_unreachable tunnel={} target={} peer={} reason=\"{}\"", tunnel.name(),
+                        tunnel.localTarget(), open.peerAddress(), reason);
+                stream.refuse(ErrorCode.LOCAL_UNREACHABLE, "cannot connect to " + tunnel.localTarget() + ": " + reason);
+            }
+        });
+    }
+}

@@ -1,0 +1,19 @@
+package dev.homeport.client.session;
+
+import dev.homeport.client.TunnelSpec;
+import dev.homeport.protocol.ErrorCode;
+import dev.homeport.protocol.mux.MuxSession;
+
+/** What the client's connection tells the reconnecting {@code RelayClient} about its session. */
+public interface SessionObserver {
+    void established(MuxSession session);
+
+    /** The handshake failed; {@code code} says whether retrying can help. */
+    void rejected(ErrorCode code, String message);
+
+    int preferredPort(TunnelSpec tunnel);
+
+    void bound(TunnelSpec tunnel, int port, String publicHost);
+
+    void refused(TunnelSpec tunnel, ErrorCode code, String message);
+}

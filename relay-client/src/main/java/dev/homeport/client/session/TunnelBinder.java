@@ -1,0 +1,86 @@
+package dev.homeport.client.session;
+
+import dev.homeport.client.TunnelSpec;
+import dev.homeport.protocol.ErrorCode;
+import dev.homeport.protocol.frame.Frame;
+import dev.homeport.protocol.frame.FrameType;
+import dev.homeport.protocol.message.Bind;
+import dev.homeport.protocol.message.BindOk;
+import dev.homeport.protocol.message.BindRefused;
+import dev.homeport.protocol.mux.GoAwayReceived;
+import dev.homeport.protocol.mux.MuxSession;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Asks the relay for every tunnel as soon as the session starts, and records the answers; the last
+ * handler of a client session. A relay that says GO_AWAY is left once its streams have finished.
+ */
+final class TunnelBinder extends SimpleChannelInboundHandler<Frame> {
+    private static final Logger log = LoggerFactory.getLogger(TunnelBinder.class);
+
+    private final MuxSession session;
+    private final List<TunnelSpec> tunnels;
+    private final Map<Integer, TunnelSpec> boundTunnels;
+    private final SessionObserver results;
+
+    TunnelBinder(MuxSession session, List<TunnelSpec> tunnels, Map<Integer, TunnelSpec> boundTunnels, SessionObserver results) {
+        this.session = session;
+        this.tunnels = tunnels;
+        this.boundTunnels = boundTunnels;
+        this.results = results;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        for (int i = 0; i < tunnels.size(); i++) {
+            TunnelSpec t = tunnels.get(i);
+            ctx.write(new Bind(i, Bind.KIND_TCP, results.preferredPort(t), t.name()).toFrame(ctx.alloc()));
+        }
+        ctx.flush();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        if (frame.type() == FrameType.BIND_OK) {
+            BindOk ok = BindOk.decode(frame.payload());
+            TunnelSpec t = tunnelFor(ok.requestId());
+            if (t != null) {
+                boundTunnels.put(ok.tunnelId(), t);
+                results.bound(t, ok.port(), ok.publicAddress());
+            }
+        } else if (frame.type() == FrameType.BIND_REFUSED) {
+            BindRefused refused = BindRefused.decode(frame.payload());
+            TunnelSpec t = tunnelFor(refused.requestId());
+            if (t != null) {
+                results.refused(t, refused.code(), refused.message());
+            }
+        } else {
+            session.close(ErrorCode.PROTOCOL_ERROR, frame.type() + " is sent by the client, not the relay");
+        }
+    }
+
+    private TunnelSpec tunnelFor(int requestId) {
+        if (requestId < 0 || requestId >= tunnels.size()) {
+            session.close(ErrorCode.PROTOCOL_ERROR, "bind reply for request " + requestId + ", which was never sent");
+            return null;
+        }
+        return tunnels.get(requestId);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof GoAwayReceived goAway) {
+            log.info("event=relay_going_away session={} reason=\"{}\" open_streams={}", session.id(), goAway.message(),
+                    session.openStreams());
+            session.whenIdle().addListener(f -> ctx.close());
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+}

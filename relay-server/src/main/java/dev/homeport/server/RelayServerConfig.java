@@ -1,0 +1,70 @@
+package dev.homeport.server;
+
+import dev.homeport.protocol.ProtocolSettings;
+import dev.homeport.protocol.handshake.TokenKeyLookup;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a relay needs to start, validated once.
+ *
+ * @param control        where clients connect
+ * @param bindAddress    the address public ports listen on
+ * @param ports          the public ports clients may be given
+ * @param publicHost     the host name clients print in their public address; empty: the name they dialed
+ * @param tokens         which tokens are accepted
+ * @param reconnectGrace how long a disconnected client's ports stay reserved for it
+ * @param shutdownGrace  how long open streams may run on after a graceful shutdown begins
+ * @param protocol       the session limits
+ */
+public record RelayServerConfig(
+        InetSocketAddress control,
+        String bindAddress,
+        PortRange ports,
+        String publicHost,
+        TokenKeyLookup tokens,
+        Duration reconnectGrace,
+        Duration shutdownGrace,
+        ProtocolSettings protocol) {
+
+    public static final Duration DEFAULT_RECONNECT_GRACE = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    public RelayServerConfig {
+        Objects.requireNonNull(control, "control");
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(ports, "ports");
+        Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(protocol, "protocol");
+        publicHost = publicHost == null ? "" : publicHost;
+        if (reconnectGrace == null || reconnectGrace.isNegative()) {
+            throw new IllegalArgumentException("reconnectGrace must be zero or positive, got " + reconnectGrace);
+        }
+        if (shutdownGrace == null || shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("shutdownGrace must be zero or positive, got " + shutdownGrace);
+        }
+    }
+
+    public static RelayServerConfig of(InetSocketAddress control, String bindAddress, PortRange ports, TokenKeyLookup tokens) {
+        return new RelayServerConfig(control, bindAddress, ports, "", tokens, DEFAULT_RECONNECT_GRACE,
+                DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults());
+    }
+
+    public RelayServerConfig withReconnectGrace(Duration grace) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol);
+    }
+
+    public RelayServerConfig withShutdownGrace(Duration grace) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol);
+    }
+
+    public RelayServerConfig withProtocol(ProtocolSettings settings) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings);
+    }
+
+    public RelayServerConfig withPublicHost(String host) {
+        return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol);
+    }
+}

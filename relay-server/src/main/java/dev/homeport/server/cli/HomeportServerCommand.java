@@ -1,0 +1,123 @@
+package dev.homeport.server.cli;
+
+import dev.homeport.protocol.ProtocolSettings;
+import dev.homeport.protocol.SettingValues;
+import dev.homeport.server.PortRange;
+import dev.homeport.server.RelayServer;
+import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.auth.SingleToken;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code homeport-server}: runs a relay. Every option can also come from an environment variable. */
+@Command(name = "homeport-server", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        description = "Runs a Homeport relay: clients connect to the control port, and each public TCP port they "
+                + "are given forwards its connections, as streams, over the client's one connection.",
+        footer = {"", "Examples:",
+                "  homeport-server --token \"$(openssl rand -hex 24)\"",
+                "  HOMEPORT_TOKEN=... homeport-server --control 0.0.0.0:7700 --ports 20000-20100"})
+public final class HomeportServerCommand implements Callable<Integer> {
+    @Option(names = "--control", paramLabel = "HOST:PORT", defaultValue = "${env:HOMEPORT_CONTROL:-0.0.0.0:7700}",
+            description = "Where clients connect (env HOMEPORT_CONTROL). Default: ${DEFAULT-VALUE}.")
+    String control;
+
+    @Option(names = "--ports", paramLabel = "LO-HI", defaultValue = "${env:HOMEPORT_PORTS:-20000-20100}",
+            description = "Public ports clients may be given (env HOMEPORT_PORTS). Default: ${DEFAULT-VALUE}.")
+    String ports;
+
+    @Option(names = "--bind-address", paramLabel = "HOST", defaultValue = "${env:HOMEPORT_BIND_ADDRESS:-0.0.0.0}",
+            description = "Address public ports listen on (env HOMEPORT_BIND_ADDRESS). Default: ${DEFAULT-VALUE}.")
+    String bindAddress;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:HOMEPORT_TOKEN}",
+            description = "Shared secret clients must prove they hold (env HOMEPORT_TOKEN). Required.")
+    String token;
+
+    @Option(names = "--public-host", paramLabel = "HOST", defaultValue = "${env:HOMEPORT_PUBLIC_HOST:-}",
+            description = "Host name clients print in public addresses (env HOMEPORT_PUBLIC_HOST). Default: the name the client dialed.")
+    String publicHost;
+
+    @Option(names = "--reconnect-grace", paramLabel = "DURATION", defaultValue = "${env:HOMEPORT_RECONNECT_GRACE:-60s}",
+            description = "How long a disconnected client's ports stay reserved for it. Default: ${DEFAULT-VALUE}.")
+    String reconnectGrace;
+
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", defaultValue = "${env:HOMEPORT_SHUTDOWN_GRACE:-10s}",
+            description = "On SIGTERM, how long open streams may finish before the relay exits. Default: ${DEFAULT-VALUE}.")
+    String shutdownGrace;
+
+    @CommandLine.Mixin
+    SessionLimitOptions limits = new SessionLimitOptions();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        RelayServerConfig config = new RelayServerConfig(
+                parseHostPort(control, "--control"),
+                bindAddress,
+                PortRange.parse(ports),
+                publicHost,
+                new SingleToken(token),
+                SettingValues.duration(reconnectGrace),
+                SettingValues.duration(shutdownGrace),
+                limits.toSettings());
+        RelayServer server;
+        try {
+            server = RelayServer.start(config);
+        } catch (Exception e) {
+            if (e instanceof BindException) {
+                throw new IllegalStateException("cannot listen on " + control + ": " + e.getMessage());
+            }
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "homeport-shutdown"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("homeport relay listening on " + server.controlAddress() + ", public ports " + config.ports());
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    static InetSocketAddress parseHostPort(String text, String option) {
+        int colon = text == null ? -1 : text.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException(option + " must be HOST:PORT, got '" + text + "'");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " must be HOST:PORT with a numeric port, got '" + text + "'");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(option + " port must be 0-65535, got " + port);
+        }
+        return new InetSocketAddress(host, port);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new HomeportServerCommand());
+        CliErrors.install(cl);
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

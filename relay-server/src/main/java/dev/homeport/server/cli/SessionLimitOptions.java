@@ -1,0 +1,47 @@
+package dev.homeport.server.cli;
+
+import dev.homeport.protocol.ProtocolSettings;
+import dev.homeport.protocol.SettingValues;
+import picocli.CommandLine.Option;
+
+/** The session limits of PROTOCOL.md ("Limits") as options; unset ones keep ProtocolSettings' defaults. */
+final class SessionLimitOptions {
+    @Option(names = "--max-streams", paramLabel = "N", description = "Concurrent streams per client session. Default: 16384.")
+    Integer maxStreams;
+
+    @Option(names = "--initial-window", paramLabel = "SIZE", description = "Receive window of a new stream. Default: 512KiB.")
+    String initialWindow;
+
+    @Option(names = "--max-window", paramLabel = "SIZE", description = "Ceiling of a stream's auto-tuned window. Default: 16MiB.")
+    String maxWindow;
+
+    @Option(names = "--session-window-budget", paramLabel = "SIZE",
+            description = "Ceiling of all streams' window growth in one session. Default: 64MiB.")
+    String sessionWindowBudget;
+
+    @Option(names = "--max-frame-payload", paramLabel = "SIZE", description = "Largest frame payload accepted. Default: 64KiB.")
+    String maxFramePayload;
+
+    @Option(names = "--handshake-timeout", paramLabel = "DURATION", description = "Default: 10s.")
+    String handshakeTimeout;
+
+    @Option(names = "--ping-interval", paramLabel = "DURATION", description = "Keep-alive PING interval. Default: 10s.")
+    String pingInterval;
+
+    @Option(names = "--keepalive-timeout", paramLabel = "DURATION",
+            description = "A session silent this long is dead. Default: 30s.")
+    String keepAliveTimeout;
+
+    ProtocolSettings toSettings() {
+        ProtocolSettings d = ProtocolSettings.defaults();
+        return new ProtocolSettings(
+                maxFramePayload == null ? d.maxFramePayload() : SettingValues.intBytes(maxFramePayload),
+                initialWindow == null ? d.initialStreamWindow() : SettingValues.intBytes(initialWindow),
+                maxWindow == null ? d.maxStreamWindow() : SettingValues.intBytes(maxWindow),
+                sessionWindowBudget == null ? d.sessionWindowBudget() : SettingValues.bytes(sessionWindowBudget),
+                maxStreams == null ? d.maxConcurrentStreams() : maxStreams,
+                handshakeTimeout == null ? d.handshakeTimeout() : SettingValues.duration(handshakeTimeout),
+                pingInterval == null ? d.pingInterval() : SettingValues.duration(pingInterval),
+                keepAliveTimeout == null ? d.keepAliveTimeout() : SettingValues.duration(keepAliveTimeout));
+    }
+}

@@ -1,0 +1,74 @@
+package dev.homeport.server.session;
+
+import dev.homeport.protocol.ErrorCode;
+import dev.homeport.protocol.frame.Frame;
+import dev.homeport.protocol.frame.FrameType;
+import dev.homeport.protocol.message.Bind;
+import dev.homeport.protocol.message.BindOk;
+import dev.homeport.protocol.message.BindRefused;
+import dev.homeport.protocol.message.ControlMessage;
+import dev.homeport.protocol.mux.GoAwayReceived;
+import dev.homeport.protocol.mux.MuxSession;
+import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.tunnel.TunnelRegistry;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Answers a client's BIND requests from the tunnel registry; the last handler of a session. */
+final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
+    private static final Logger log = LoggerFactory.getLogger(BindRequestHandler.class);
+
+    private final MuxSession session;
+    private final String principal;
+    private final RelayServerConfig config;
+    private final TunnelRegistry registry;
+
+    BindRequestHandler(MuxSession session, String principal, RelayServerConfig config, TunnelRegistry registry) {
+        this.session = session;
+        this.principal = principal;
+        this.config = config;
+        this.registry = registry;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        if (frame.type() != FrameType.BIND) {
+            session.close(ErrorCode.PROTOCOL_ERROR, frame.type() + " is sent by the relay, not the client");
+            return;
+        }
+        Bind bind = Bind.decode(frame.payload());
+        if (bind.kind() != Bind.KIND_TCP) {
+            reply(ctx, new BindRefused(bind.requestId(), ErrorCode.BIND_DENIED,
+                    "tunnel kind " + bind.kind() + " is not supported by this relay"));
+            return;
+        }
+        registry.bind(session, principal, bind.port(), bind.name()).whenComplete((outcome, error) -> {
+            if (error != null) {
+                log.warn("event=bind_failed session={} port={}", session.id(), bind.port(), error);
+                reply(ctx, new BindRefused(bind.requestId(), ErrorCode.INTERNAL_ERROR, "relay could not bind: " + error));
+            } else if (outcome.isGranted()) {
+                reply(ctx, new BindOk(bind.requestId(), outcome.tunnel().id(), outcome.tunnel().port(), config.publicHost()));
+            } else {
+                log.info("event=bind_refused session={} principal={} port={} code={} reason=\"{}\"", session.id(),
+                        principal, bind.port(), outcome.refusal(), outcome.message());
+                reply(ctx, new BindRefused(bind.requestId(), outcome.refusal(), outcome.message()));
+            }
+        });
+    }
+
+    private void reply(ChannelHandlerContext ctx, ControlMessage message) {
+        ctx.executor().execute(() -> ctx.writeAndFlush(message.toFrame(ctx.alloc())));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof GoAwayReceived goAway) {
+            log.info("event=client_going_away session={} reason=\"{}\"", session.id(), goAway.message());
+            session.whenIdle().addListener(f -> ctx.close());
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.homeport.server.tcp;
+
+import dev.homeport.protocol.mux.ChannelStreamBridge;
+import dev.homeport.protocol.mux.MuxSession;
+import dev.homeport.server.tunnel.Tunnel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * First handler of an accepted public connection: opens a stream on the session that serves the
+ * tunnel and gives the connection to a {@link ChannelStreamBridge}; with no session, closes it.
+ */
+final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(PublicConnectionHandler.class);
+    private final Tunnel tunnel;
+
+    PublicConnectionHandler(Tunnel tunnel) {
+        this.tunnel = tunnel;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        MuxSession session = tunnel.session();
+        String peer = String.valueOf(ctx.channel().remoteAddress());
+        if (session == null) {
+            log.debug("event=public_rejected {} peer={} reason=\"client offline\"", tunnel, peer);
+            ctx.close();
+            return;
+        }
+        ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
+        session.openStream(tunnel.id(), peer, s -> bridge[0] = new ChannelStreamBridge(s, ctx.channel().eventLoop()));
+        ctx.pipeline().replace(this, "bridge", bridge[0]);
+    }
+}

@@ -1,0 +1,165 @@
+package dev.homeport.server.tunnel;
+
+import dev.homeport.protocol.ErrorCode;
+import dev.homeport.protocol.mux.MuxSession;
+import dev.homeport.server.PortRange;
+import io.netty.channel.Channel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Which public port belongs to which token and session. Binding a port blocks on the OS, so all
+ * changes run on one registry thread, never on an event loop; that thread also orders concurrent
+ * claims of one port, so exactly one wins.
+ */
+public final class TunnelRegistry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TunnelRegistry.class);
+
+    /** Opens the public listener of a tunnel; throws when the OS refuses the port. */
+    @FunctionalInterface
+    public interface Listen {
+        Channel listen(Tunnel tunnel) throws Exception;
+    }
+
+    private final PortRange range;
+    private final Duration grace;
+    private final Listen listen;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "homeport-registry");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<Integer, Tunnel> byPort = new HashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger(1);
+    private boolean closed;
+
+    public TunnelRegistry(PortRange range, Duration grace, Listen listen) {
+        this.range = range;
+        this.grace = grace;
+        this.listen = listen;
+    }
+
+    /**
+     * Grants {@code requestedPort} if it is in range and free (or reserved for this principal),
+     * else any free port in range; a port outside the range is refused, as is a full range.
+     */
+    public CompletableFuture<BindOutcome> bind(MuxSession session, String principal, int requestedPort, String name) {
+        return CompletableFuture.supplyAsync(() -> bindNow(session, principal, requestedPort, name), thread);
+    }
+
+    private BindOutcome bindNow(MuxSession session, String principal, int requested, String name) {
+        if (closed) {
+            return BindOutcome.refused(ErrorCode.SHUTDOWN, "relay is shutting down");
+        }
+        if (requested != 0 && !range.contains(requested)) {
+            return BindOutcome.refused(ErrorCode.BIND_DENIED,
+                    "port " + requested + " is outside this relay's public port range " + range);
+        }
+        if (requested != 0) {
+            Tunnel existing = byPort.get(requested);
+            if (existing == null) {
+                Tunnel t = tryListen(requested, principal, name, session);
+                if (t != null) {
+                    return BindOutcome.granted(t);
+                }
+            } else if (existing.principal().equals(principal) && existing.session() != session) {
+                // The same token comes back (often before the relay noticed the old connection died).
+                reclaim(existing, session);
+                return BindOutcome.granted(existing);
+            }
+        }
+        for (int p = range.low(); p <= range.high(); p++) {
+            if (!byPort.containsKey(p)) {
+                Tunnel t = tryListen(p, principal, name, session);
+                if (t != null) {
+                    return BindOutcome.granted(t);
+                }
+            }
+        }
+        return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "no free public port left in range " + range);
+    }
+
+    private Tunnel tryListen(int port, String principal, String name, MuxSession session) {
+        Tunnel t = new Tunnel(nextId.getAndIncrement(), port, principal, name, session);
+        try {
+            t.listener = listen.listen(t);
+        } catch (Exception e) {
+            log.info("event=port_unavailable port={} reason=\"{}\"", port, e.getMessage());
+            return null;
+        }
+        byPort.put(port, t);
+        log.info("event=tunnel_bound {} session={}", t, session.id());
+        return t;
+    }
+
+    private void reclaim(Tunnel t, MuxSession session) {
+        if (t.expiry != null) {
+            t.expiry.cancel(false);
+            t.expiry = null;
+        }
+        MuxSession previous = t.session();
+        t.session(session);
+        log.info("event=tunnel_reclaimed {} session={} previous_session={}", t, session.id(),
+                previous == null ? "-" : previous.id());
+    }
+
+    /** The session ended: its tunnels stay reserved for its token for the grace period. */
+    public void release(MuxSession session) {
+        if (thread.isShutdown()) {
+            return; // the relay is stopping: nothing is reserved any more
+        }
+        thread.execute(() -> {
+            for (Tunnel t : new ArrayList<>(byPort.values())) {
+                if (t.session() == session) {
+                    t.session(null);
+                    log.info("event=tunnel_reserved {} grace_s={}", t, grace.toSeconds());
+                    t.expiry = thread.schedule(() -> expire(t), grace.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+    }
+
+    private void expire(Tunnel t) {
+        if (t.session() == null && byPort.get(t.port()) == t) {
+            byPort.remove(t.port());
+            t.listener.close();
+            log.info("event=tunnel_released {}", t);
+        }
+    }
+
+    /** Snapshot for status and tests. */
+    public CompletableFuture<List<Tunnel>> tunnels() {
+        return CompletableFuture.supplyAsync(() -> List.copyOf(byPort.values()), thread);
+    }
+
+    /** Closes every public listener; already accepted connections are not touched. */
+    public CompletableFuture<Void> closeListeners() {
+        return CompletableFuture.runAsync(() -> {
+            closed = true;
+            for (Tunnel t : byPort.values()) {
+                if (t.expiry != null) {
+                    t.expiry.cancel(false);
+                }
+                t.listener.close().syncUninterruptibly();
+            }
+            byPort.clear();
+        }, thread);
+    }
+
+    @Override
+    public void close() {
+        closeListeners().join();
+        thread.shutdownNow();
+    }
+}
