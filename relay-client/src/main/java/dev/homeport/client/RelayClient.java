@@ -11,9 +11,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.resolver.NoopAddressResolverGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -43,6 +45,7 @@ public final class RelayClient implements AutoCloseable {
     private volatile MuxSession session;
     private volatile Channel channel;
     private volatile boolean closing;
+    private volatile String lastFailure;
     private int attempt;
 
     private RelayClient(RelayClientConfig config, ClientEvents events) {
@@ -56,6 +59,10 @@ public final class RelayClient implements AutoCloseable {
                 .channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .handler(new ClientChannelInitializer(config, transport, new Observer()));
+        if (config.transport().proxy() != null) {
+            // The proxy resolves the relay's name; this side must not (it may not be able to).
+            bootstrap.resolver(NoopAddressResolverGroup.INSTANCE);
+        }
     }
 
     /** Starts connecting in the background; see {@link #bound()} and {@link #failure()}. */
@@ -84,8 +91,9 @@ public final class RelayClient implements AutoCloseable {
         if (closing) {
             return;
         }
-        log.debug("event=connecting relay={}:{} attempt={}", config.serverHost(), config.serverPort(), attempt);
-        ChannelFuture f = bootstrap.connect(config.serverHost(), config.serverPort());
+        log.debug("event=connecting relay={}:{} transport={} attempt={}", config.serverHost(), config.serverPort(),
+                config.transport().name(), attempt);
+        ChannelFuture f = bootstrap.connect(InetSocketAddress.createUnresolved(config.serverHost(), config.serverPort()));
         channel = f.channel();
         f.addListener((ChannelFuture done) -> {
             if (!done.isSuccess()) {
@@ -98,7 +106,9 @@ public final class RelayClient implements AutoCloseable {
                 if (s != null) {
                     retry("session closed: " + s.closeReason());
                 } else if (!fatal.isDone()) {
-                    retry("connection closed during the handshake");
+                    String why = lastFailure;
+                    lastFailure = null;
+                    retry(why != null ? why : "connection closed during the handshake");
                 }
             });
         });
@@ -159,7 +169,16 @@ public final class RelayClient implements AutoCloseable {
             if (code == ErrorCode.AUTH_FAILED || code == ErrorCode.UNSUPPORTED_VERSION) {
                 giveUp(message);
             } else {
-                log.info("event=handshake_failed code={} reason=\"{}\"", code, message);
+                lastFailure = message;
+            }
+        }
+
+        @Override
+        public void transportFailed(String message, boolean fatal) {
+            if (fatal) {
+                giveUp(message);
+            } else {
+                lastFailure = message;
             }
         }
 

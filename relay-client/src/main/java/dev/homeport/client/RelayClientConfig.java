@@ -1,5 +1,6 @@
 package dev.homeport.client;
 
+import dev.homeport.client.transport.ClientTransport;
 import dev.homeport.protocol.ProtocolSettings;
 
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.Objects;
  * @param backoff          reconnect delays
  * @param connectTimeout   limit for one TCP connect, to the relay or a local service
  * @param shutdownGrace    on close, how long open streams may finish
+ * @param transport        how the connection reaches the relay: TLS, plain TCP, WebSocket
  */
 public record RelayClientConfig(
         String serverHost,
@@ -26,7 +28,8 @@ public record RelayClientConfig(
         ProtocolSettings protocol,
         Backoff backoff,
         Duration connectTimeout,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        ClientTransport transport) {
 
     public RelayClientConfig {
         Objects.requireNonNull(serverHost, "serverHost");
@@ -48,22 +51,27 @@ public record RelayClientConfig(
         if (shutdownGrace == null || shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("shutdownGrace must be zero or positive, got " + shutdownGrace);
         }
+        Objects.requireNonNull(transport, "transport");
     }
 
     public static RelayClientConfig of(String serverHost, int serverPort, String token, List<TunnelSpec> tunnels) {
         return new RelayClientConfig(serverHost, serverPort, token, tunnels, ProtocolSettings.defaults(),
-                Backoff.DEFAULT, Duration.ofSeconds(10), Duration.ofSeconds(5));
+                Backoff.DEFAULT, Duration.ofSeconds(10), Duration.ofSeconds(5), ClientTransport.plain());
     }
 
     public RelayClientConfig withProtocol(ProtocolSettings settings) {
-        return new RelayClientConfig(serverHost, serverPort, token, tunnels, settings, backoff, connectTimeout, shutdownGrace);
+        return new RelayClientConfig(serverHost, serverPort, token, tunnels, settings, backoff, connectTimeout, shutdownGrace, transport);
     }
 
     public RelayClientConfig withBackoff(Backoff b) {
-        return new RelayClientConfig(serverHost, serverPort, token, tunnels, protocol, b, connectTimeout, shutdownGrace);
+        return new RelayClientConfig(serverHost, serverPort, token, tunnels, protocol, b, connectTimeout, shutdownGrace, transport);
+    }
+
+    public RelayClientConfig withTransport(ClientTransport t) {
+        return new RelayClientConfig(serverHost, serverPort, token, tunnels, protocol, backoff, connectTimeout, shutdownGrace, t);
     }
 
     public RelayClientConfig withShutdownGrace(Duration grace) {
-        return new RelayClientConfig(serverHost, serverPort, token, tunnels, protocol, backoff, connectTimeout, grace);
+        return new RelayClientConfig(serverHost, serverPort, token, tunnels, protocol, backoff, connectTimeout, grace, transport);
     }
 }

@@ -2,6 +2,7 @@ package dev.homeport.server;
 
 import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.protocol.handshake.TokenKeyLookup;
+import io.netty.handler.ssl.SslContext;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -18,6 +19,8 @@ import java.util.Objects;
  * @param reconnectGrace how long a disconnected client's ports stay reserved for it
  * @param shutdownGrace  how long open streams may run on after a graceful shutdown begins
  * @param protocol       the session limits
+ * @param tls            TLS for the control port, or {@code null} for plaintext (an explicit choice)
+ * @param webSocketPath  the path on the control port where clients may connect by WebSocket
  */
 public record RelayServerConfig(
         InetSocketAddress control,
@@ -27,8 +30,11 @@ public record RelayServerConfig(
         TokenKeyLookup tokens,
         Duration reconnectGrace,
         Duration shutdownGrace,
-        ProtocolSettings protocol) {
+        ProtocolSettings protocol,
+        SslContext tls,
+        String webSocketPath) {
 
+    public static final String DEFAULT_WEBSOCKET_PATH = "/_homeport";
     public static final Duration DEFAULT_RECONNECT_GRACE = Duration.ofSeconds(60);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
@@ -39,6 +45,10 @@ public record RelayServerConfig(
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(protocol, "protocol");
         publicHost = publicHost == null ? "" : publicHost;
+        webSocketPath = webSocketPath == null ? DEFAULT_WEBSOCKET_PATH : webSocketPath;
+        if (!webSocketPath.startsWith("/")) {
+            throw new IllegalArgumentException("webSocketPath must start with '/', got '" + webSocketPath + "'");
+        }
         if (reconnectGrace == null || reconnectGrace.isNegative()) {
             throw new IllegalArgumentException("reconnectGrace must be zero or positive, got " + reconnectGrace);
         }
@@ -49,22 +59,27 @@ public record RelayServerConfig(
 
     public static RelayServerConfig of(InetSocketAddress control, String bindAddress, PortRange ports, TokenKeyLookup tokens) {
         return new RelayServerConfig(control, bindAddress, ports, "", tokens, DEFAULT_RECONNECT_GRACE,
-                DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults());
+                DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults(), null, DEFAULT_WEBSOCKET_PATH);
     }
 
     public RelayServerConfig withReconnectGrace(Duration grace) {
-        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol);
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol, tls, webSocketPath);
     }
 
     public RelayServerConfig withShutdownGrace(Duration grace) {
-        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol);
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol, tls, webSocketPath);
     }
 
     public RelayServerConfig withProtocol(ProtocolSettings settings) {
-        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings);
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings, tls, webSocketPath);
+    }
+
+    public RelayServerConfig withTls(SslContext context) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
+                context, webSocketPath);
     }
 
     public RelayServerConfig withPublicHost(String host) {
-        return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol);
+        return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol, tls, webSocketPath);
     }
 }

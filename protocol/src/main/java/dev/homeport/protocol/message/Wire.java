@@ -23,10 +23,7 @@ final class Wire {
     }
 
     static void writeString(ByteBuf out, String s) {
-        int length = ByteBufUtil.utf8Bytes(s);
-        if (length > MAX_STRING_BYTES) {
-            throw new IllegalArgumentException("string field of " + length + " bytes exceeds " + MAX_STRING_BYTES);
-        }
+        int length = checkedLength(s);
         out.writeShort(length);
         out.writeCharSequence(s, StandardCharsets.UTF_8);
     }
@@ -49,7 +46,16 @@ final class Wire {
         return b;
     }
 
+    /** Every message sizes its buffer with this before allocating, so a too-long string fails before there is a buffer to leak. */
     static int stringBytes(String s) {
-        return 2 + ByteBufUtil.utf8Bytes(s);
+        return 2 + checkedLength(s);
+    }
+
+    private static int checkedLength(String s) {
+        int length = ByteBufUtil.utf8Bytes(s);
+        if (length > MAX_STRING_BYTES) {
+            throw new IllegalArgumentException("string field of " + length + " bytes exceeds " + MAX_STRING_BYTES);
+        }
+        return length;
     }
 }

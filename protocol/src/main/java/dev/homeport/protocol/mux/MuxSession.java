@@ -374,8 +374,9 @@ public final class MuxSession extends ChannelDuplexHandler {
             return;
         }
         if (streams.size() >= local.maxConcurrentStreams()) {
-            throw new ProtocolException(ErrorCode.STREAM_LIMIT, "peer opened more than the " + local.maxConcurrentStreams()
-                    + " concurrent streams this side accepts (maxConcurrentStreams)");
+            // A stream error, not a session error: the relay is not told the client's limit (HELLO has no field for it).
+            writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.STREAM_LIMIT));
+            return;
         }
         MuxStream s = new MuxStream(this, id, peer.peerInitialWindow(),
                 new ReceiveWindow(local.initialStreamWindow(), local.maxStreamWindow(), nanoTime()));

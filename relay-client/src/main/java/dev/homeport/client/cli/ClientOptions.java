@@ -5,7 +5,18 @@ import dev.homeport.client.RelayClientConfig;
 import dev.homeport.client.TunnelSpec;
 import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.protocol.SettingValues;
+import dev.homeport.client.transport.ClientTls;
+import dev.homeport.client.transport.ClientTransport;
+import dev.homeport.client.transport.KnownRelays;
+import dev.homeport.client.transport.RelayAddress;
+import dev.homeport.client.transport.RelayTrust;
+import dev.homeport.protocol.transport.CertificateFingerprint;
+import io.netty.handler.ssl.SslContext;
 import picocli.CommandLine.Option;
+
+import javax.net.ssl.SSLException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
 
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +44,20 @@ public final class ClientOptions {
             description = "Longest wait between reconnect attempts (they start at 100ms). Default: ${DEFAULT-VALUE}.")
     String maxBackoff;
 
+    @Option(names = "--insecure-plaintext", description = "Connect without TLS (tcp:// or ws:// relays). The token stays "
+            + "secret (HMAC) but tunnel traffic crosses the network readable. For tests and trusted networks only.")
+    boolean insecurePlaintext;
+
+    @Option(names = "--fingerprint", paramLabel = "SHA256:...", defaultValue = "${env:HOMEPORT_FINGERPRINT}",
+            description = "Accept only a relay certificate with this fingerprint, as homeport-server prints it "
+                    + "(env HOMEPORT_FINGERPRINT).")
+    String fingerprint;
+
+    @Option(names = "--known-relays", paramLabel = "FILE",
+            description = "Trust-on-first-use record of relay certificates. Default: $XDG_CONFIG_HOME/homeport/known_relays "
+                    + "or ~/.config/homeport/known_relays.")
+    Path knownRelays;
+
     public RelayClientConfig toConfig(String server, String token, List<TunnelSpec> tunnels) {
         ProtocolSettings d = ProtocolSettings.defaults();
         ProtocolSettings settings = d
@@ -41,9 +66,32 @@ public final class ClientOptions {
                         d.sessionWindowBudget())
                 .withKeepAlive(pingInterval == null ? d.pingInterval() : SettingValues.duration(pingInterval),
                         keepAliveTimeout == null ? d.keepAliveTimeout() : SettingValues.duration(keepAliveTimeout));
-        HostPort relay = HostPort.parse(server, "--server");
+        RelayAddress relay = RelayAddress.parse(server);
         return new RelayClientConfig(relay.host(), relay.port(), token, tunnels, settings,
                 new Backoff(Duration.ofMillis(100), SettingValues.duration(maxBackoff)),
-                SettingValues.duration(connectTimeout), Duration.ofSeconds(5));
+                SettingValues.duration(connectTimeout), Duration.ofSeconds(5), transport(relay));
+    }
+
+    private ClientTransport transport(RelayAddress relay) {
+        boolean plaintext = relay.plaintext() || insecurePlaintext;
+        if (relay.plaintext() && !insecurePlaintext) {
+            throw new IllegalArgumentException("--server " + relay.scheme() + "://... is unencrypted; add "
+                    + "--insecure-plaintext to use it anyway");
+        }
+        SslContext tls = null;
+        if (plaintext) {
+            System.err.println("homeport: WARNING: --insecure-plaintext: tunnel traffic to the relay is not encrypted");
+        } else {
+            String pinned = fingerprint == null || fingerprint.isBlank() ? null : CertificateFingerprint.normalize(fingerprint);
+            RelayTrust trust = new RelayTrust(relay.hostPort(), pinned,
+                    new KnownRelays(knownRelays != null ? knownRelays : KnownRelays.defaultFile()));
+            try {
+                tls = ClientTls.context(trust);
+            } catch (SSLException e) {
+                throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+            }
+        }
+        InetSocketAddress proxy = relay.webSocket() ? ClientTransport.proxyFromEnvironment(relay.host()) : null;
+        return new ClientTransport(tls, relay.webSocket() ? relay.path() : null, proxy);
     }
 }

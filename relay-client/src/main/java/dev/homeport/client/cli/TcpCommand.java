@@ -24,8 +24,8 @@ public final class TcpCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "LOCAL_PORT", description = "The local port to expose.")
     int localPort;
 
-    @Option(names = "--server", paramLabel = "HOST:PORT", defaultValue = "${env:HOMEPORT_SERVER}", required = true,
-            description = "The relay's control address (env HOMEPORT_SERVER).")
+    @Option(names = "--server", paramLabel = "RELAY", defaultValue = "${env:HOMEPORT_SERVER}", required = true,
+            description = "The relay: HOST:PORT (TLS), wss://HOST/PATH (WebSocket, honours HTTPS_PROXY), or tcp://HOST:PORT with --insecure-plaintext (env HOMEPORT_SERVER).")
     String server;
 
     @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:HOMEPORT_TOKEN}", required = true,

@@ -1,19 +1,37 @@
 package dev.homeport.client.session;
 
 import dev.homeport.client.RelayClientConfig;
+import dev.homeport.client.transport.ClientTransport;
+import dev.homeport.protocol.frame.Frame;
 import dev.homeport.protocol.frame.FrameDecoder;
 import dev.homeport.protocol.frame.FrameEncoder;
 import dev.homeport.protocol.handshake.ClientHandshakeHandler;
 import dev.homeport.protocol.handshake.TokenKey;
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.protocol.transport.WebSocketFrameAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.proxy.HttpProxyHandler;
+import io.netty.handler.ssl.SslHandler;
+
+import javax.net.ssl.SSLParameters;
+import java.net.URI;
 
 /**
- * The pipeline of the client's connection to the relay, in order: frame decoder, frame encoder,
- * handshake, then {@link SessionStarter}, which becomes the multiplexer and the tunnel binder.
+ * The pipeline of the client's connection to the relay, in order: HTTP proxy (if any), TLS (unless
+ * plaintext), WebSocket handlers (for ws/wss), then the session: frame codec, handshake and the
+ * {@link SessionStarter}; last, the {@link TransportGuard} that reports what failed before a session.
  */
 public final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private static final String GUARD = "transport-guard";
+
     private final RelayClientConfig config;
     private final NetTransport transport;
     private final TokenKey token;
@@ -29,10 +47,47 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
     @Override
     protected void initChannel(SocketChannel ch) {
         transport.configureSessionSocket(ch);
-        ch.pipeline()
-                .addLast("frame-decoder", new FrameDecoder(config.protocol().maxFramePayload()))
-                .addLast("frame-encoder", FrameEncoder.INSTANCE)
-                .addLast("handshake", new ClientHandshakeHandler(config.protocol(), token, Agent.NAME))
-                .addLast("session-starter", new SessionStarter(config, transport, observer));
+        ClientTransport t = config.transport();
+        ChannelPipeline p = ch.pipeline();
+        if (t.proxy() != null) {
+            p.addLast("proxy", new HttpProxyHandler(t.proxy()));
+        }
+        if (t.tls() != null) {
+            SslHandler tls = t.tls().newHandler(ch.alloc(), config.serverHost(), config.serverPort());
+            SSLParameters params = tls.engine().getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            tls.engine().setSSLParameters(params);
+            p.addLast("tls", tls);
+        }
+        p.addLast(GUARD, new TransportGuard(observer));
+        if (t.webSocket()) {
+            WebSocketClientProtocolConfig ws = WebSocketClientProtocolConfig.newBuilder()
+                    .webSocketUri(URI.create(t.name() + "://" + hostForUri() + ":" + config.serverPort() + t.wsPath()))
+                    .version(WebSocketVersion.V13)
+                    .customHeaders(new DefaultHttpHeaders())
+                    .maxFramePayloadLength(config.protocol().maxFramePayload() + Frame.HEADER_LENGTH)
+                    .handshakeTimeoutMillis(config.protocol().handshakeTimeout().toMillis())
+                    .build();
+            p.addBefore(GUARD, "http-codec", new HttpClientCodec())
+                    .addBefore(GUARD, "http-aggregator", new HttpObjectAggregator(8192))
+                    .addBefore(GUARD, "websocket", new WebSocketClientProtocolHandler(ws))
+                    .addBefore(GUARD, "websocket-frames", new WebSocketFrameAdapter())
+                    .addBefore(GUARD, "websocket-ready", new WebSocketReady(this::addSession));
+        } else {
+            addSession(p);
+        }
+    }
+
+    /** The session handlers, the same over every transport; added in front of the guard. */
+    private void addSession(ChannelPipeline p) {
+        p.addBefore(GUARD, "frame-decoder", new FrameDecoder(config.protocol().maxFramePayload()))
+                .addBefore(GUARD, "frame-encoder", FrameEncoder.INSTANCE)
+                .addBefore(GUARD, "handshake", new ClientHandshakeHandler(config.protocol(), token, Agent.NAME))
+                .addBefore(GUARD, "session-starter", new SessionStarter(config, transport, observer));
+    }
+
+    private String hostForUri() {
+        String h = config.serverHost();
+        return h.indexOf(':') >= 0 ? "[" + h + "]" : h;
     }
 }

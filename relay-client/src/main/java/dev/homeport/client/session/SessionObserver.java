@@ -11,6 +11,9 @@ public interface SessionObserver {
     /** The handshake failed; {@code code} says whether retrying can help. */
     void rejected(ErrorCode code, String message);
 
+    /** The connection failed below the session (proxy, TLS, WebSocket); {@code fatal} when retrying cannot help. */
+    void transportFailed(String message, boolean fatal);
+
     int preferredPort(TunnelSpec tunnel);
 
     void bound(TunnelSpec tunnel, int port, String publicHost);

@@ -10,9 +10,17 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import dev.homeport.server.tls.RelayCertificate;
+import dev.homeport.server.tls.ServerTls;
+import io.netty.handler.ssl.SslContext;
+
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -52,6 +60,27 @@ public final class HomeportServerCommand implements Callable<Integer> {
             description = "On SIGTERM, how long open streams may finish before the relay exits. Default: ${DEFAULT-VALUE}.")
     String shutdownGrace;
 
+    @Option(names = "--cert", paramLabel = "FILE", defaultValue = "${env:HOMEPORT_CERT}",
+            description = "TLS certificate chain, PEM (env HOMEPORT_CERT). Default: a self-signed one kept in --state-dir.")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", defaultValue = "${env:HOMEPORT_KEY}",
+            description = "Private key of --cert, PEM (PKCS#8) (env HOMEPORT_KEY).")
+    Path key;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:HOMEPORT_STATE_DIR}",
+            description = "Where the relay keeps its generated certificate (env HOMEPORT_STATE_DIR). "
+                    + "Default: $XDG_DATA_HOME/homeport-server or ~/.local/share/homeport-server.")
+    Path stateDir;
+
+    @Option(names = "--insecure-plaintext", description = "Serve clients without TLS: tokens stay secret (HMAC), "
+            + "but all tunnel traffic crosses the network readable. For tests and trusted networks only.")
+    boolean insecurePlaintext;
+
+    @Option(names = "--websocket-path", paramLabel = "PATH", defaultValue = "${env:HOMEPORT_WEBSOCKET_PATH:-/_homeport}",
+            description = "Path where clients may connect by WebSocket on the control port. Default: ${DEFAULT-VALUE}.")
+    String webSocketPath;
+
     @CommandLine.Mixin
     SessionLimitOptions limits = new SessionLimitOptions();
 
@@ -60,6 +89,17 @@ public final class HomeportServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        SslContext tls = null;
+        if (insecurePlaintext) {
+            spec.commandLine().getErr().println("homeport-server: WARNING: --insecure-plaintext: tunnel traffic to and from "
+                    + "clients is not encrypted");
+        } else {
+            RelayCertificate certificate = certificate();
+            tls = ServerTls.context(certificate);
+            out.println("TLS certificate " + certificate.certificateFile() + (certificate.generated() ? " (self-signed)" : "")
+                    + ", fingerprint " + certificate.fingerprint() + " (" + ServerTls.provider() + ")");
+        }
         RelayServerConfig config = new RelayServerConfig(
                 parseHostPort(control, "--control"),
                 bindAddress,
@@ -68,7 +108,9 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 new SingleToken(token),
                 SettingValues.duration(reconnectGrace),
                 SettingValues.duration(shutdownGrace),
-                limits.toSettings());
+                limits.toSettings(),
+                tls,
+                webSocketPath);
         RelayServer server;
         try {
             server = RelayServer.start(config);
@@ -83,11 +125,33 @@ public final class HomeportServerCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "homeport-shutdown"));
-        PrintWriter out = spec.commandLine().getOut();
         out.println("homeport relay listening on " + server.controlAddress() + ", public ports " + config.ports());
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    private RelayCertificate certificate() throws IOException {
+        if (cert != null || key != null) {
+            if (cert == null || key == null) {
+                throw new IllegalArgumentException("--cert and --key go together");
+            }
+            return RelayCertificate.fromFiles(cert, key);
+        }
+        Path dir = stateDir != null ? stateDir : defaultStateDir();
+        List<String> names = new ArrayList<>();
+        if (!publicHost.isEmpty()) {
+            names.add(publicHost);
+        }
+        names.add("localhost");
+        names.add("127.0.0.1");
+        return RelayCertificate.selfSigned(dir, names);
+    }
+
+    static Path defaultStateDir() {
+        String xdg = System.getenv("XDG_DATA_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        return base.resolve("homeport-server");
     }
 
     static InetSocketAddress parseHostPort(String text, String option) {

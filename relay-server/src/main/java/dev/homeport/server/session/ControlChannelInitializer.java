@@ -1,8 +1,5 @@
 package dev.homeport.server.session;
 
-import dev.homeport.protocol.frame.FrameDecoder;
-import dev.homeport.protocol.frame.FrameEncoder;
-import dev.homeport.protocol.handshake.ServerHandshakeHandler;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.RelayServerConfig;
 import dev.homeport.server.tunnel.TunnelRegistry;
@@ -10,9 +7,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 
 /**
- * The pipeline of a client's control connection, in order:
- * frame decoder, frame encoder, handshake, then {@link SessionInstaller}, which replaces itself with
- * the multiplexer and the BIND handler once the handshake succeeds.
+ * The pipeline of a client's control connection, in order: TLS (unless plaintext was chosen), the
+ * {@link TransportSniffer} that adds WebSocket handlers for clients that come by HTTP, then the
+ * {@link SessionPipeline}: frame codec, handshake and the installer that becomes the multiplexer.
  */
 public final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final RelayServerConfig config;
@@ -31,10 +28,9 @@ public final class ControlChannelInitializer extends ChannelInitializer<SocketCh
     @Override
     protected void initChannel(SocketChannel ch) {
         transport.configureSessionSocket(ch);
-        ch.pipeline()
-                .addLast("frame-decoder", new FrameDecoder(config.protocol().maxFramePayload()))
-                .addLast("frame-encoder", FrameEncoder.INSTANCE)
-                .addLast("handshake", new ServerHandshakeHandler(config.protocol(), config.tokens()))
-                .addLast("session-installer", new SessionInstaller(config, registry, sessions));
+        if (config.tls() != null) {
+            ch.pipeline().addLast("tls", config.tls().newHandler(ch.alloc()));
+        }
+        ch.pipeline().addLast("transport-sniffer", new TransportSniffer(config, registry, sessions));
     }
 }
