@@ -3,6 +3,7 @@ package dev.homeport.server;
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.server.auth.HandshakeRateLimiter;
 import dev.homeport.server.session.ControlChannelInitializer;
 import dev.homeport.server.session.SessionListener;
 import dev.homeport.server.tcp.PublicTcpListener;
@@ -56,13 +57,15 @@ public final class RelayServer implements AutoCloseable {
                 sessions.remove(session);
             }
         };
+        config.tokens().onRevoked(this::closeSessionsOf);
         try {
             this.controlChannel = new ServerBootstrap()
                     .group(acceptors, workers)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, 1024)
-                    .childHandler(new ControlChannelInitializer(config, transport, registry, tracker))
+                    .childHandler(new ControlChannelInitializer(config, transport, registry, tracker,
+                            new HandshakeRateLimiter(config.authFailureBurst(), config.authFailureRefill())))
                     .bind(config.control()).sync().channel();
         } catch (InterruptedException | RuntimeException e) {
             shutdownGroups();
@@ -83,6 +86,15 @@ public final class RelayServer implements AutoCloseable {
 
     public RelayServerConfig config() {
         return config;
+    }
+
+    private void closeSessionsOf(String principal) {
+        sessions.forEach((session, owner) -> {
+            if (owner.equals(principal)) {
+                log.info("event=session_closed_token_revoked session={} principal={}", session.id(), principal);
+                session.close(ErrorCode.AUTH_FAILED, "token " + principal + " was revoked");
+            }
+        });
     }
 
     /** Live sessions, for status and tests. */

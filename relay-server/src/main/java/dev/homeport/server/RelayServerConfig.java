@@ -1,7 +1,7 @@
 package dev.homeport.server;
 
 import dev.homeport.protocol.ProtocolSettings;
-import dev.homeport.protocol.handshake.TokenKeyLookup;
+import dev.homeport.server.auth.TokenDirectory;
 import io.netty.handler.ssl.SslContext;
 
 import java.net.InetSocketAddress;
@@ -21,20 +21,26 @@ import java.util.Objects;
  * @param protocol       the session limits
  * @param tls            TLS for the control port, or {@code null} for plaintext (an explicit choice)
  * @param webSocketPath  the path on the control port where clients may connect by WebSocket
+ * @param authFailureBurst  failed handshakes an address may make before it is throttled
+ * @param authFailureRefill after the burst, one more failure allowed per this much time
  */
 public record RelayServerConfig(
         InetSocketAddress control,
         String bindAddress,
         PortRange ports,
         String publicHost,
-        TokenKeyLookup tokens,
+        TokenDirectory tokens,
         Duration reconnectGrace,
         Duration shutdownGrace,
         ProtocolSettings protocol,
         SslContext tls,
-        String webSocketPath) {
+        String webSocketPath,
+        int authFailureBurst,
+        Duration authFailureRefill) {
 
     public static final String DEFAULT_WEBSOCKET_PATH = "/_homeport";
+    public static final int DEFAULT_AUTH_FAILURE_BURST = 10;
+    public static final Duration DEFAULT_AUTH_FAILURE_REFILL = Duration.ofSeconds(6);
     public static final Duration DEFAULT_RECONNECT_GRACE = Duration.ofSeconds(60);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
@@ -46,6 +52,12 @@ public record RelayServerConfig(
         Objects.requireNonNull(protocol, "protocol");
         publicHost = publicHost == null ? "" : publicHost;
         webSocketPath = webSocketPath == null ? DEFAULT_WEBSOCKET_PATH : webSocketPath;
+        if (authFailureBurst < 1) {
+            throw new IllegalArgumentException("authFailureBurst must be at least 1, got " + authFailureBurst);
+        }
+        if (authFailureRefill == null || authFailureRefill.isNegative() || authFailureRefill.isZero()) {
+            throw new IllegalArgumentException("authFailureRefill must be positive, got " + authFailureRefill);
+        }
         if (!webSocketPath.startsWith("/")) {
             throw new IllegalArgumentException("webSocketPath must start with '/', got '" + webSocketPath + "'");
         }
@@ -57,29 +69,40 @@ public record RelayServerConfig(
         }
     }
 
-    public static RelayServerConfig of(InetSocketAddress control, String bindAddress, PortRange ports, TokenKeyLookup tokens) {
+    public static RelayServerConfig of(InetSocketAddress control, String bindAddress, PortRange ports, TokenDirectory tokens) {
         return new RelayServerConfig(control, bindAddress, ports, "", tokens, DEFAULT_RECONNECT_GRACE,
-                DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults(), null, DEFAULT_WEBSOCKET_PATH);
+                DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults(), null, DEFAULT_WEBSOCKET_PATH,
+                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL);
     }
 
     public RelayServerConfig withReconnectGrace(Duration grace) {
-        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol, tls, webSocketPath);
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol, tls, webSocketPath,
+                authFailureBurst, authFailureRefill);
     }
 
     public RelayServerConfig withShutdownGrace(Duration grace) {
-        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol, tls, webSocketPath);
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol, tls, webSocketPath,
+                authFailureBurst, authFailureRefill);
     }
 
     public RelayServerConfig withProtocol(ProtocolSettings settings) {
-        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings, tls, webSocketPath);
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings, tls, webSocketPath,
+                authFailureBurst, authFailureRefill);
     }
 
     public RelayServerConfig withTls(SslContext context) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                context, webSocketPath);
+                context, webSocketPath,
+                authFailureBurst, authFailureRefill);
+    }
+
+    public RelayServerConfig withAuthFailureLimit(int burst, Duration refill) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
+                tls, webSocketPath, burst, refill);
     }
 
     public RelayServerConfig withPublicHost(String host) {
-        return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol, tls, webSocketPath);
+        return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol, tls, webSocketPath,
+                authFailureBurst, authFailureRefill);
     }
 }

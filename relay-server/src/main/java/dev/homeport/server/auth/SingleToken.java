@@ -1,10 +1,9 @@
 package dev.homeport.server.auth;
 
 import dev.homeport.protocol.handshake.TokenKey;
-import dev.homeport.protocol.handshake.TokenKeyLookup;
 
 /** The one-person setup: a single shared token given by {@code --token} or HOMEPORT_TOKEN. */
-public final class SingleToken implements TokenKeyLookup {
+public final class SingleToken implements TokenDirectory {
     public static final String PRINCIPAL = "default";
     private final TokenKey key;
 
@@ -18,5 +17,10 @@ public final class SingleToken implements TokenKeyLookup {
     @Override
     public TokenKey find(long tokenId) {
         return tokenId == key.id() ? key : null;
+    }
+
+    @Override
+    public TokenRights rights(String principal) {
+        return PRINCIPAL.equals(principal) ? TokenRights.ALL : null;
     }
 }

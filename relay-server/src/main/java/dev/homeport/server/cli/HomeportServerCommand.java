@@ -5,7 +5,11 @@ import dev.homeport.protocol.SettingValues;
 import dev.homeport.server.PortRange;
 import dev.homeport.server.RelayServer;
 import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.auth.AnyOfTokens;
+import dev.homeport.server.auth.FileTokenDirectory;
 import dev.homeport.server.auth.SingleToken;
+import dev.homeport.server.auth.TokenDirectory;
+import dev.homeport.server.auth.TokenFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,11 +30,13 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code homeport-server}: runs a relay. Every option can also come from an environment variable. */
 @Command(name = "homeport-server", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        subcommands = {TokenCommand.class, CommandLine.HelpCommand.class},
         description = "Runs a Homeport relay: clients connect to the control port, and each public TCP port they "
                 + "are given forwards its connections, as streams, over the client's one connection.",
         footer = {"", "Examples:",
                 "  homeport-server --token \"$(openssl rand -hex 24)\"",
-                "  HOMEPORT_TOKEN=... homeport-server --control 0.0.0.0:7700 --ports 20000-20100"})
+                "  HOMEPORT_TOKEN=... homeport-server --control 0.0.0.0:7700 --ports 20000-20100",
+                "  homeport-server token add laptop --ports 20000-20010 && homeport-server"})
 public final class HomeportServerCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "HOST:PORT", defaultValue = "${env:HOMEPORT_CONTROL:-0.0.0.0:7700}",
             description = "Where clients connect (env HOMEPORT_CONTROL). Default: ${DEFAULT-VALUE}.")
@@ -45,8 +51,21 @@ public final class HomeportServerCommand implements Callable<Integer> {
     String bindAddress;
 
     @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:HOMEPORT_TOKEN}",
-            description = "Shared secret clients must prove they hold (env HOMEPORT_TOKEN). Required.")
+            description = "One shared secret clients may prove they hold (env HOMEPORT_TOKEN), for one-person setups; "
+                    + "beside or instead of a tokens file. The relay refuses to start with no token at all.")
     String token;
+
+    @Option(names = "--tokens", paramLabel = "FILE", defaultValue = "${env:HOMEPORT_TOKENS}", scope = CommandLine.ScopeType.INHERIT,
+            description = "Tokens file managed by 'homeport-server token' (env HOMEPORT_TOKENS). Default: tokens in --state-dir.")
+    Path tokensFile;
+
+    @Option(names = "--auth-failure-burst", paramLabel = "N", defaultValue = "10",
+            description = "Failed handshakes one address may make before its connections are refused. Default: ${DEFAULT-VALUE}.")
+    int authFailureBurst;
+
+    @Option(names = "--auth-failure-refill", paramLabel = "DURATION", defaultValue = "6s",
+            description = "After the burst, one more failed handshake allowed per this much time. Default: ${DEFAULT-VALUE}.")
+    String authFailureRefill;
 
     @Option(names = "--public-host", paramLabel = "HOST", defaultValue = "${env:HOMEPORT_PUBLIC_HOST:-}",
             description = "Host name clients print in public addresses (env HOMEPORT_PUBLIC_HOST). Default: the name the client dialed.")
@@ -68,7 +87,7 @@ public final class HomeportServerCommand implements Callable<Integer> {
             description = "Private key of --cert, PEM (PKCS#8) (env HOMEPORT_KEY).")
     Path key;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:HOMEPORT_STATE_DIR}",
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:HOMEPORT_STATE_DIR}", scope = CommandLine.ScopeType.INHERIT,
             description = "Where the relay keeps its generated certificate (env HOMEPORT_STATE_DIR). "
                     + "Default: $XDG_DATA_HOME/homeport-server or ~/.local/share/homeport-server.")
     Path stateDir;
@@ -105,12 +124,14 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 bindAddress,
                 PortRange.parse(ports),
                 publicHost,
-                new SingleToken(token),
+                tokens(),
                 SettingValues.duration(reconnectGrace),
                 SettingValues.duration(shutdownGrace),
                 limits.toSettings(),
                 tls,
-                webSocketPath);
+                webSocketPath,
+                authFailureBurst,
+                SettingValues.duration(authFailureRefill));
         RelayServer server;
         try {
             server = RelayServer.start(config);
@@ -131,6 +152,25 @@ public final class HomeportServerCommand implements Callable<Integer> {
         return 0;
     }
 
+    private TokenDirectory tokens() throws IOException {
+        List<TokenDirectory> directories = new ArrayList<>();
+        if (token != null && !token.isBlank()) {
+            directories.add(new SingleToken(token));
+        }
+        TokenFile file = new TokenFile(tokensFile != null ? tokensFile : stateDir().resolve("tokens"));
+        if (tokensFile != null || java.nio.file.Files.exists(file.path())) {
+            FileTokenDirectory fromFile = new FileTokenDirectory(file);
+            if (fromFile.size() > 0 || tokensFile != null) {
+                directories.add(fromFile);
+            }
+        }
+        return new AnyOfTokens(directories);
+    }
+
+    Path stateDir() {
+        return stateDir != null ? stateDir : defaultStateDir();
+    }
+
     private RelayCertificate certificate() throws IOException {
         if (cert != null || key != null) {
             if (cert == null || key == null) {
@@ -138,7 +178,7 @@ public final class HomeportServerCommand implements Callable<Integer> {
             }
             return RelayCertificate.fromFiles(cert, key);
         }
-        Path dir = stateDir != null ? stateDir : defaultStateDir();
+        Path dir = stateDir();
         List<String> names = new ArrayList<>();
         if (!publicHost.isEmpty()) {
             names.add(publicHost);

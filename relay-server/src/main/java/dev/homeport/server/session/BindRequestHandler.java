@@ -10,6 +10,7 @@ import dev.homeport.protocol.message.ControlMessage;
 import dev.homeport.protocol.mux.GoAwayReceived;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.auth.TokenRights;
 import dev.homeport.server.tunnel.TunnelRegistry;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -44,7 +45,12 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
                     "tunnel kind " + bind.kind() + " is not supported by this relay"));
             return;
         }
-        registry.bind(session, principal, bind.port(), bind.name()).whenComplete((outcome, error) -> {
+        TokenRights rights = config.tokens().rights(principal);
+        if (rights == null) {
+            reply(ctx, new BindRefused(bind.requestId(), ErrorCode.BIND_DENIED, "token " + principal + " is no longer valid"));
+            return;
+        }
+        registry.bind(session, principal, rights, bind.port(), bind.name()).whenComplete((outcome, error) -> {
             if (error != null) {
                 log.warn("event=bind_failed session={} port={}", session.id(), bind.port(), error);
                 reply(ctx, new BindRefused(bind.requestId(), ErrorCode.INTERNAL_ERROR, "relay could not bind: " + error));

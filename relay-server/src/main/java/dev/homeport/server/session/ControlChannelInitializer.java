@@ -2,8 +2,10 @@ package dev.homeport.server.session;
 
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.auth.HandshakeRateLimiter;
 import dev.homeport.server.tunnel.TunnelRegistry;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 
 /**
@@ -16,21 +18,29 @@ public final class ControlChannelInitializer extends ChannelInitializer<SocketCh
     private final NetTransport transport;
     private final TunnelRegistry registry;
     private final SessionListener sessions;
+    private final HandshakeRateLimiter limiter;
 
     public ControlChannelInitializer(RelayServerConfig config, NetTransport transport, TunnelRegistry registry,
-                                     SessionListener sessions) {
+                                     SessionListener sessions, HandshakeRateLimiter limiter) {
         this.config = config;
         this.transport = transport;
         this.registry = registry;
         this.sessions = sessions;
+        this.limiter = limiter;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (!limiter.allows(ch.remoteAddress().getAddress())) {
+            // Throttled after too many failed handshakes: no TLS, no handshake, no log line per attempt.
+            ch.config().setOption(ChannelOption.SO_LINGER, 0);
+            ch.close();
+            return;
+        }
         transport.configureSessionSocket(ch);
         if (config.tls() != null) {
             ch.pipeline().addLast("tls", config.tls().newHandler(ch.alloc()));
         }
-        ch.pipeline().addLast("transport-sniffer", new TransportSniffer(config, registry, sessions));
+        ch.pipeline().addLast("transport-sniffer", new TransportSniffer(config, registry, sessions, limiter));
     }
 }

@@ -5,9 +5,11 @@ import dev.homeport.protocol.handshake.HandshakeCompleted;
 import dev.homeport.protocol.handshake.HandshakeFailed;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.auth.HandshakeRateLimiter;
 import dev.homeport.server.tunnel.TunnelRegistry;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,11 +20,13 @@ final class SessionInstaller extends ChannelInboundHandlerAdapter {
     private final RelayServerConfig config;
     private final TunnelRegistry registry;
     private final SessionListener sessions;
+    private final HandshakeRateLimiter limiter;
 
-    SessionInstaller(RelayServerConfig config, TunnelRegistry registry, SessionListener sessions) {
+    SessionInstaller(RelayServerConfig config, TunnelRegistry registry, SessionListener sessions, HandshakeRateLimiter limiter) {
         this.config = config;
         this.registry = registry;
         this.sessions = sessions;
+        this.limiter = limiter;
     }
 
     @Override
@@ -33,6 +37,7 @@ final class SessionInstaller extends ChannelInboundHandlerAdapter {
             ctx.pipeline().replace(this, "bind", new BindRequestHandler(mux, done.principal(), config, registry));
             log.info("event=client_connected session={} principal={} remote={} agent=\"{}\"", done.sessionId(),
                     done.principal(), ctx.channel().remoteAddress(), done.peerAgent());
+            config.tokens().used(done.principal());
             sessions.started(mux, done.principal());
             ctx.channel().closeFuture().addListener(f -> {
                 log.info("event=client_disconnected session={} principal={} reason=\"{}\"", done.sessionId(),
@@ -44,6 +49,9 @@ final class SessionInstaller extends ChannelInboundHandlerAdapter {
             if (failed.code() == ErrorCode.CANCELLED) {
                 log.debug("event=handshake_abandoned remote={}", failed.remoteAddress());
             } else {
+                if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+                    limiter.failed(remote.getAddress());
+                }
                 log.warn("event=handshake_failed remote={} code={} reason=\"{}\"", failed.remoteAddress(),
                         failed.code(), failed.message());
             }

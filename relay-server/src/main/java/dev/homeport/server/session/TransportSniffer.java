@@ -3,6 +3,7 @@ package dev.homeport.server.session;
 import dev.homeport.protocol.frame.Frame;
 import dev.homeport.protocol.transport.WebSocketFrameAdapter;
 import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.auth.HandshakeRateLimiter;
 import dev.homeport.server.tunnel.TunnelRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,11 +27,13 @@ final class TransportSniffer extends ByteToMessageDecoder {
     private final RelayServerConfig config;
     private final TunnelRegistry registry;
     private final SessionListener sessions;
+    private final HandshakeRateLimiter limiter;
 
-    TransportSniffer(RelayServerConfig config, TunnelRegistry registry, SessionListener sessions) {
+    TransportSniffer(RelayServerConfig config, TunnelRegistry registry, SessionListener sessions, HandshakeRateLimiter limiter) {
         this.config = config;
         this.registry = registry;
         this.sessions = sessions;
+        this.limiter = limiter;
     }
 
     @Override
@@ -52,7 +55,7 @@ final class TransportSniffer extends ByteToMessageDecoder {
                     .addLast("websocket-path-guard", new WebSocketPathGuard())
                     .addLast("websocket-frames", new WebSocketFrameAdapter());
         }
-        SessionPipeline.addLast(p, config, registry, sessions);
+        SessionPipeline.addLast(p, config, registry, sessions, limiter);
         p.remove(this);
     }
 }

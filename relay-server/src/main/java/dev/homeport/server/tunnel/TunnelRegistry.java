@@ -3,6 +3,7 @@ package dev.homeport.server.tunnel;
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.PortRange;
+import dev.homeport.server.auth.TokenRights;
 import io.netty.channel.Channel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,17 +55,22 @@ public final class TunnelRegistry implements AutoCloseable {
      * Grants {@code requestedPort} if it is in range and free (or reserved for this principal),
      * else any free port in range; a port outside the range is refused, as is a full range.
      */
-    public CompletableFuture<BindOutcome> bind(MuxSession session, String principal, int requestedPort, String name) {
-        return CompletableFuture.supplyAsync(() -> bindNow(session, principal, requestedPort, name), thread);
+    public CompletableFuture<BindOutcome> bind(MuxSession session, String principal, TokenRights rights, int requestedPort,
+                                               String name) {
+        return CompletableFuture.supplyAsync(() -> bindNow(session, principal, rights, requestedPort, name), thread);
     }
 
-    private BindOutcome bindNow(MuxSession session, String principal, int requested, String name) {
+    private BindOutcome bindNow(MuxSession session, String principal, TokenRights rights, int requested, String name) {
         if (closed) {
             return BindOutcome.refused(ErrorCode.SHUTDOWN, "relay is shutting down");
         }
         if (requested != 0 && !range.contains(requested)) {
             return BindOutcome.refused(ErrorCode.BIND_DENIED,
                     "port " + requested + " is outside this relay's public port range " + range);
+        }
+        if (requested != 0 && !rights.allowsPort(requested)) {
+            return BindOutcome.refused(ErrorCode.BIND_DENIED,
+                    "token " + principal + " may bind ports " + rights.ports() + " only, not " + requested);
         }
         if (requested != 0) {
             Tunnel existing = byPort.get(requested);
@@ -80,14 +86,15 @@ public final class TunnelRegistry implements AutoCloseable {
             }
         }
         for (int p = range.low(); p <= range.high(); p++) {
-            if (!byPort.containsKey(p)) {
+            if (rights.allowsPort(p) && !byPort.containsKey(p)) {
                 Tunnel t = tryListen(p, principal, name, session);
                 if (t != null) {
                     return BindOutcome.granted(t);
                 }
             }
         }
-        return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "no free public port left in range " + range);
+        return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "no free public port left in range " + range
+                + (rights.ports() == null ? "" : " for token " + principal + " (ports " + rights.ports() + ")"));
     }
 
     private Tunnel tryListen(int port, String principal, String name, MuxSession session) {

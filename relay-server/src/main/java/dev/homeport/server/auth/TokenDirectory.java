@@ -1,0 +1,19 @@
+package dev.homeport.server.auth;
+
+import dev.homeport.protocol.handshake.TokenKeyLookup;
+
+import java.util.function.Consumer;
+
+/** The relay's tokens: their keys (for the handshake) and their rights (for BIND). */
+public interface TokenDirectory extends TokenKeyLookup {
+    /** @return the rights of the token named {@code principal}; none if it is gone */
+    TokenRights rights(String principal);
+
+    /** Records a successful login, for {@code token list}. */
+    default void used(String principal) {
+    }
+
+    /** Asks to be told, with its name, whenever a token stops being valid (revoked). */
+    default void onRevoked(Consumer<String> listener) {
+    }
+}

@@ -1,0 +1,110 @@
+package dev.homeport.server.cli;
+
+import dev.homeport.server.PortRange;
+import dev.homeport.server.auth.FileTokenDirectory;
+import dev.homeport.server.auth.TokenFile;
+import dev.homeport.server.auth.TokenRights;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+
+/** {@code homeport-server token add|list|revoke}: manages the tokens file; a running relay follows it. */
+@Command(name = "token", mixinStandardHelpOptions = true, description = "Manages client tokens and their rights.",
+        subcommands = {TokenCommand.Add.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class},
+        footer = {"", "Examples:",
+                "  homeport-server token add ipad --ports 20000-20010",
+                "  homeport-server token add lab --hosts jupyter.example.com,*.lab.example.com",
+                "  homeport-server token list",
+                "  homeport-server token revoke ipad     # closes its live session at once"})
+public final class TokenCommand implements Runnable {
+    @CommandLine.ParentCommand
+    HomeportServerCommand server;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: add, list or revoke");
+    }
+
+    TokenFile file() {
+        return new TokenFile(server.tokensFile != null ? server.tokensFile : server.stateDir().resolve("tokens"));
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Creates a token, prints it once, stores only its hash.")
+    static final class Add implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.ParentCommand
+        TokenCommand parent;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Who holds the token, e.g. the device.")
+        String name;
+
+        @Option(names = "--ports", paramLabel = "LO-HI", description = "Public ports the token may bind. Default: any of the relay's.")
+        String ports;
+
+        @Option(names = "--hosts", paramLabel = "NAMES", split = ",",
+                description = "Host names (or *.domain) the token may bind for HTTP tunnels. Default: none.")
+        List<String> hosts;
+
+        @Override
+        public Integer call() throws Exception {
+            TokenFile file = parent.file();
+            TokenRights rights = new TokenRights(ports == null ? null : PortRange.parse(ports), hosts);
+            String token = file.add(name, rights);
+            PrintWriter out = parent.spec.commandLine().getOut();
+            out.println(token);
+            out.flush();
+            parent.spec.commandLine().getErr().println("token '" + name + "' added to " + file.path() + " (" + rights.describe()
+                    + "); it is shown only now");
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Shows tokens, their rights and last use.")
+    static final class ListTokens implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.ParentCommand
+        TokenCommand parent;
+
+        @Override
+        public Integer call() throws Exception {
+            TokenFile file = parent.file();
+            Map<String, String> lastUsed = FileTokenDirectory.readLastUsed(file);
+            PrintWriter out = parent.spec.commandLine().getOut();
+            out.printf("%-20s %-40s %-25s %s%n", "NAME", "RIGHTS", "CREATED", "LAST USED");
+            for (TokenFile.Entry e : file.read().values()) {
+                out.printf("%-20s %-40s %-25s %s%n", e.name(), e.rights().describe(), e.created(),
+                        lastUsed.getOrDefault(e.name(), "never"));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Removes a token; a running relay closes its live session within a second.")
+    static final class Revoke implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.ParentCommand
+        TokenCommand parent;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            TokenFile file = parent.file();
+            if (!file.revoke(name)) {
+                parent.spec.commandLine().getErr().println("homeport-server: no token named '" + name + "' in " + file.path());
+                return CliErrors.FAILURE;
+            }
+            parent.spec.commandLine().getErr().println("token '" + name + "' revoked");
+            return 0;
+        }
+    }
+
+}
