@@ -13,7 +13,7 @@ import java.time.Duration;
  * @param sessionWindowBudget  ceiling for the sum of all stream receive windows above their initial size
  * @param maxConcurrentStreams streams this side accepts at once; one more is reset with STREAM_LIMIT
  * @param handshakeTimeout     a handshake not finished within this closes the connection
- * @param pingInterval         how often a PING is sent on an otherwise quiet session
+ * @param pingInterval         how often a PING is sent (for liveness and the RTT that window tuning uses)
  * @param keepAliveTimeout     a session that received nothing (frames or pongs) for this long is dead
  */
 public record ProtocolSettings(

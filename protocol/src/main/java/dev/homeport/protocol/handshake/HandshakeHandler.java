@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  * Subclasses see each frame in {@link #onFrame}; the frame is released after it returns.
  */
 abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
+    /** A smaller window would force tiny DATA frames on this side; the same floor as our own setting. */
+    static final int MIN_PEER_WINDOW = 1024;
     protected final ProtocolSettings settings;
     private ScheduledFuture<?> deadline;
     private boolean finished;
@@ -121,6 +123,17 @@ abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Ends the handshake quietly: the peer left on its own, so there is nothing to send or count. */
+    protected void abandon(ChannelHandlerContext ctx, String message) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelDeadline();
+        ctx.fireUserEventTriggered(new HandshakeFailed(ErrorCode.CANCELLED, message, String.valueOf(ctx.channel().remoteAddress())));
+        ctx.close();
+    }
+
     /** A side that failed because the peer said GO_AWAY does not answer with another. */
     protected boolean sendsGoAwayOnFailure() {
         return true;
@@ -138,9 +151,9 @@ abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     static void checkPeerLimits(int initialWindow, int maxFramePayload, int maxStreams) {
-        if (initialWindow <= 0) {
-            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR,
-                    "initial window must be 1 to 2^31-1, got " + Integer.toUnsignedString(initialWindow));
+        if (initialWindow < MIN_PEER_WINDOW) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "initial window must be " + MIN_PEER_WINDOW
+                    + " to 2^31-1, got " + Integer.toUnsignedString(initialWindow));
         }
         if (maxFramePayload < ProtocolSettings.MIN_FRAME_PAYLOAD || maxFramePayload > ProtocolSettings.MAX_FRAME_PAYLOAD) {
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "max frame payload must be "

@@ -7,6 +7,7 @@ import dev.homeport.protocol.frame.Frame;
 import dev.homeport.protocol.frame.FrameType;
 import dev.homeport.protocol.message.Auth;
 import dev.homeport.protocol.message.Challenge;
+import dev.homeport.protocol.message.GoAway;
 import dev.homeport.protocol.message.Hello;
 import dev.homeport.protocol.message.Welcome;
 import io.netty.channel.ChannelHandlerContext;
@@ -35,6 +36,11 @@ public final class ServerHandshakeHandler extends HandshakeHandler {
 
     @Override
     protected void onFrame(ChannelHandlerContext ctx, Frame frame) {
+        if (frame.type() == FrameType.GO_AWAY) {
+            // The client gave up (its deadline, a bad certificate answer...): nothing to answer.
+            abandon(ctx, "client ended the handshake: " + GoAway.decode(frame.payload()).message());
+            return;
+        }
         if (hello == null) {
             if (frame.type() != FrameType.HELLO) {
                 throw unexpected("HELLO", frame);

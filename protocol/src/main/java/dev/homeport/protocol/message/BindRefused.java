@@ -12,6 +12,7 @@ public record BindRefused(int requestId, ErrorCode code, String message) impleme
     public BindRefused {
         java.util.Objects.requireNonNull(code, "code");
         java.util.Objects.requireNonNull(message, "message");
+        message = Wire.fit(message);
     }
 
     @Override

@@ -12,6 +12,7 @@ public record GoAway(ErrorCode code, String message) implements ControlMessage {
     public GoAway {
         java.util.Objects.requireNonNull(code, "code");
         java.util.Objects.requireNonNull(message, "message");
+        message = Wire.fit(message);
     }
 
     @Override

@@ -12,6 +12,7 @@ public record OpenRefused(ErrorCode code, String message) implements ControlMess
     public OpenRefused {
         java.util.Objects.requireNonNull(code, "code");
         java.util.Objects.requireNonNull(message, "message");
+        message = Wire.fit(message);
     }
 
     @Override

@@ -51,6 +51,18 @@ final class Wire {
         return 2 + checkedLength(s);
     }
 
+    /** Shortens a free-text field (a reason) to fit {@link #MAX_STRING_BYTES}, so a long reason never fails a send. */
+    static String fit(String s) {
+        if (ByteBufUtil.utf8Bytes(s) <= MAX_STRING_BYTES) {
+            return s;
+        }
+        int end = Math.min(s.length(), MAX_STRING_BYTES / 3 - 3);
+        if (Character.isHighSurrogate(s.charAt(end - 1))) {
+            end--;
+        }
+        return s.substring(0, end) + "...";
+    }
+
     private static int checkedLength(String s) {
         int length = ByteBufUtil.utf8Bytes(s);
         if (length > MAX_STRING_BYTES) {

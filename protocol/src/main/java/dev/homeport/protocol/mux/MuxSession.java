@@ -80,6 +80,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     private int highestPeerStreamId;
     private long growthUsed;
     private long lastReadNanos;
+    private long lastPingSent = Long.MIN_VALUE;
     private volatile long rttNanos;
     private volatile int openStreams;
     private volatile long bytesReceived;
@@ -109,12 +110,16 @@ public final class MuxSession extends ChannelDuplexHandler {
      * (closing, or the peer's stream limit), the handler hears {@link StreamHandler#onClosed}.
      */
     public MuxStream openStream(int tunnelId, String peerAddress, Function<MuxStream, StreamHandler> handlerFactory) {
-        int id = nextStreamId.getAndAdd(2);
-        MuxStream stream = new MuxStream(this, id, peer.peerInitialWindow(),
-                new ReceiveWindow(local.initialStreamWindow(), local.maxStreamWindow(), nanoTime()));
-        stream.handler = handlerFactory.apply(stream);
-        loop.execute(() -> open(stream, tunnelId, peerAddress));
-        return stream;
+        // Callers on different threads must queue their OPENs in the order they took ids: the peer
+        // requires every new id to be higher than the last, so taking one and queueing is one step.
+        synchronized (nextStreamId) {
+            int id = nextStreamId.getAndAdd(2);
+            MuxStream stream = new MuxStream(this, id, peer.peerInitialWindow(),
+                    new ReceiveWindow(local.initialStreamWindow(), local.maxStreamWindow(), nanoTime()));
+            stream.handler = handlerFactory.apply(stream);
+            loop.execute(() -> open(stream, tunnelId, peerAddress));
+            return stream;
+        }
     }
 
     /** Sends GO_AWAY: no new streams either way; open streams go on. See {@link #whenIdle()}. */
@@ -203,6 +208,10 @@ public final class MuxSession extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof Frame frame)) {
             ctx.fireChannelRead(msg);
+            return;
+        }
+        if (closing) {
+            frame.release(); // the session already failed or is closing: frames read with it change nothing
             return;
         }
         lastReadNanos = nanoTime();
@@ -360,7 +369,7 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     private void onOpen(Frame frame) {
         int id = frame.streamId();
-        if (acceptor == null || !isPeerStreamId(id)) {
+        if (acceptor == null || !isPeerStreamId(id) || id < 0) {
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "OPEN of stream " + Integer.toUnsignedString(id)
                     + " is not allowed from this peer");
         }
@@ -397,6 +406,9 @@ public final class MuxSession extends ChannelDuplexHandler {
     private void onPing(Frame frame) {
         long opaque = Frames.pingOpaque(frame);
         if (frame.hasFlag(Frame.FLAG_ACK)) {
+            if (opaque != lastPingSent) {
+                return; // not an answer to our last PING: a forged or stale ACK must not skew the RTT
+            }
             long sample = nanoTime() - opaque;
             if (sample > 0) {
                 long previous = rttNanos;
@@ -676,7 +688,8 @@ public final class MuxSession extends ChannelDuplexHandler {
                     "nothing received for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms (keepAliveTimeout)");
             return;
         }
-        writeControl(Frames.ping(ctx.alloc(), nanoTime(), false));
+        lastPingSent = nanoTime();
+        writeControl(Frames.ping(ctx.alloc(), lastPingSent, false));
     }
 
     private void closeSession(ErrorCode code, String message) {

@@ -1,0 +1,123 @@
+package dev.homeport.protocol.mux;
+
+import dev.homeport.protocol.ErrorCode;
+import dev.homeport.protocol.ProtocolSettings;
+import dev.homeport.protocol.frame.Frame;
+import dev.homeport.protocol.frame.FrameType;
+import dev.homeport.protocol.message.Frames;
+import dev.homeport.protocol.mux.MuxHarness.RecordingHandler;
+import dev.homeport.protocol.mux.MuxHarness.Sent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static dev.homeport.protocol.mux.MuxHarness.peer;
+import static dev.homeport.protocol.mux.StreamLifecycleTest.assertClosedWith;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+
+/** PROTOCOL.md, "Keep-alive": PING every interval, answers, the RTT estimate, and the silence timeout. */
+class KeepAliveTest {
+    private static final Duration SECOND = Duration.ofSeconds(1);
+    private static final ProtocolSettings SETTINGS = ProtocolSettings.defaults().withKeepAlive(SECOND, Duration.ofSeconds(3));
+
+    private MuxHarness relay;
+
+    @AfterEach
+    void close() {
+        relay.close();
+    }
+
+    @Test
+    void pingGoesOutWhenTheSessionStartsAndThenEveryInterval() {
+        relay = MuxHarness.relay(SETTINGS, peer(65536, 65536));
+        assertThat(relay.sentAll()).extracting(Sent::type, Sent::flags).containsExactly(tuple(FrameType.PING, 0));
+
+        relay.advance(Duration.ofMillis(999));
+        assertThat(relay.sentAll()).isEmpty();
+        relay.advance(Duration.ofMillis(1));
+        assertThat(relay.sentAll()).extracting(Sent::type).containsExactly(FrameType.PING);
+        relay.receive(pong(0)); // stays alive
+        relay.advance(SECOND);
+        assertThat(relay.sentAll()).extracting(Sent::type).containsExactly(FrameType.PING);
+    }
+
+    @Test
+    void pingFromThePeerIsAnsweredWithAnAckEchoingItsValue() {
+        relay = MuxHarness.relay(SETTINGS, peer(65536, 65536));
+        relay.sentAll();
+
+        relay.receive(Frames.ping(MuxHarness.ALLOC, 0x0123456789ABCDEFL, false));
+
+        List<Sent> sent = relay.sentAll();
+        assertThat(sent).extracting(Sent::type, Sent::flags).containsExactly(tuple(FrameType.PING, Frame.FLAG_ACK));
+        assertThat(sent.get(0).opaque()).isEqualTo(0x0123456789ABCDEFL);
+    }
+
+    @Test
+    void answeredPingGivesTheRoundTripTime() {
+        relay = MuxHarness.relay(SETTINGS, peer(65536, 65536, Integer.MAX_VALUE, 0));
+        long opaque = relay.sentAll().get(0).opaque();
+
+        relay.advance(Duration.ofMillis(40));
+        relay.receive(pong(opaque));
+
+        assertThat(relay.session.rttNanos()).isEqualTo(Duration.ofMillis(40).toNanos());
+    }
+
+    @Test
+    void roundTripTimeIsSmoothedFromTheHandshakeEstimate() {
+        relay = MuxHarness.relay(SETTINGS, peer(65536, 65536, Integer.MAX_VALUE, Duration.ofMillis(80).toNanos()));
+        long opaque = relay.sentAll().get(0).opaque();
+
+        relay.advance(Duration.ofMillis(40));
+        relay.receive(pong(opaque));
+
+        assertThat(relay.session.rttNanos()).isEqualTo(Duration.ofMillis(75).toNanos()); // (7 × 80 + 40) / 8
+    }
+
+    @Test
+    void silentPeerIsDetectedWithinTimeoutPlusOneInterval() {
+        relay = MuxHarness.relay(SETTINGS, peer(65536, 65536));
+        RecordingHandler handler = relay.openStream(1);
+
+        relay.advance(Duration.ofMillis(3999));
+        assertThat(relay.channel.isActive()).as("3 s of silence is not yet more than keepAliveTimeout").isTrue();
+        relay.advance(Duration.ofMillis(1));
+
+        assertClosedWith(relay, ErrorCode.KEEPALIVE_TIMEOUT, "nothing received for 4000 ms (keepAliveTimeout)");
+        assertThat(handler.events).containsExactly(
+                "closed CANCELLED: session closed: nothing received for 4000 ms (keepAliveTimeout)");
+    }
+
+    @Test
+    void anyFrameReceivedCountsAsLife() {
+        relay = MuxHarness.relay(SETTINGS, peer(65536, 65536));
+
+        relay.advance(Duration.ofMillis(2500));
+        relay.receive(MuxHarness.goAway(ErrorCode.NO_ERROR, "draining")); // not a PING, still a sign of life
+        relay.advance(Duration.ofMillis(3500)); // t = 6 s: 3.5 s of silence at the tick
+
+        assertThat(relay.session.closeReason()).isEqualTo("nothing received for 3500 ms (keepAliveTimeout)");
+        assertThat(relay.channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void frameReceivedJustBeforeTheTickKeepsTheSessionAlive() {
+        relay = MuxHarness.relay(SETTINGS, peer(65536, 65536));
+
+        for (int second = 1; second <= 10; second++) {
+            relay.advance(Duration.ofMillis(900));
+            relay.receive(pong(0));
+            relay.advance(Duration.ofMillis(100));
+        }
+
+        assertThat(relay.channel.isActive()).isTrue();
+    }
+
+    private static Frame pong(long opaque) {
+        return Frames.ping(MuxHarness.ALLOC, opaque, true);
+    }
+}
