@@ -13,14 +13,20 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One control port, two ways in: a session frame starts with the protocol version byte (1), an
  * HTTP request with a letter. The first byte decides; the WebSocket handlers are added only for HTTP.
  */
 final class TransportSniffer extends ByteToMessageDecoder {
+    private static final Logger log = LoggerFactory.getLogger(TransportSniffer.class);
     /** An upgrade request carries a few headers; a request this large is not one. */
     static final int MAX_UPGRADE_REQUEST_BYTES = 8 * 1024;
 
@@ -34,6 +40,26 @@ final class TransportSniffer extends ByteToMessageDecoder {
         this.registry = registry;
         this.sessions = sessions;
         this.limiter = limiter;
+    }
+
+    private ScheduledFuture<?> deadline;
+
+    /** The handshake deadline starts here, at the connection, not when the first byte arrives. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        long millis = config.protocol().handshakeTimeout().toMillis();
+        deadline = ctx.executor().schedule(() -> {
+            log.debug("event=handshake_timeout remote={} stage=first_byte", ctx.channel().remoteAddress());
+            if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+                limiter.failed(remote.getAddress());
+            }
+            ctx.close();
+        }, millis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        deadline.cancel(false);
     }
 
     @Override
