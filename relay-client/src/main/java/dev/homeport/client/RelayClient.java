@@ -97,7 +97,9 @@ public final class RelayClient implements AutoCloseable {
         channel = f.channel();
         f.addListener((ChannelFuture done) -> {
             if (!done.isSuccess()) {
-                retry("cannot reach relay " + config.serverHost() + ":" + config.serverPort() + ": " + done.cause().getMessage());
+                Throwable cause = done.cause();
+                retry("cannot reach relay " + config.serverHost() + ":" + config.serverPort() + ": "
+                        + (cause.getMessage() != null ? cause.getMessage() : cause.toString()));
                 return;
             }
             done.channel().closeFuture().addListener(c -> {

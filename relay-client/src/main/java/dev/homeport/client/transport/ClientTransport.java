@@ -55,7 +55,12 @@ public record ClientTransport(SslContext tls, String wsPath, InetSocketAddress p
         if (uri.getHost() == null) {
             throw new IllegalArgumentException("HTTPS_PROXY must be http://HOST:PORT, got '" + value + "'");
         }
-        return InetSocketAddress.createUnresolved(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 3128);
+        // Resolved here: this side dials the proxy; only the relay's name is left for the proxy to resolve.
+        InetSocketAddress proxy = new InetSocketAddress(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 3128);
+        if (proxy.isUnresolved()) {
+            throw new IllegalArgumentException("HTTPS_PROXY host '" + uri.getHost() + "' does not resolve");
+        }
+        return proxy;
     }
 
     private static String firstNonBlank(String a, String b) {
