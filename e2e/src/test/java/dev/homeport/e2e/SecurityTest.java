@@ -85,6 +85,9 @@ class SecurityTest {
         // Ten free failures, and at most a couple refilled during the run; everything else is cut before TLS or a nonce.
         assertThat(refusedWithReason).isBetween(10, 13);
         assertThat(dropped).isGreaterThanOrEqualTo(987);
+        assertThat(relay.meterRegistry().counter("homeport.handshake.failures", "reason", "auth_failed").count())
+                .isEqualTo(refusedWithReason);
+        assertThat(relay.meterRegistry().counter("homeport.connections.throttled").count()).isGreaterThanOrEqualTo(dropped);
 
         RawHandshake.Result neighbour = RawHandshake.attempt(control, InetAddress.getByName("127.0.0.2"), TOKEN);
         assertThat(neighbour.outcome()).isEqualTo(RawHandshake.Outcome.WELCOMED);

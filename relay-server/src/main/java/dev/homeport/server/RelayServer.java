@@ -4,7 +4,9 @@ import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.auth.HandshakeRateLimiter;
+import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.session.ControlChannelInitializer;
+import dev.homeport.server.session.ControlContext;
 import dev.homeport.server.session.SessionListener;
 import dev.homeport.server.tcp.PublicTcpListener;
 import dev.homeport.server.tunnel.Tunnel;
@@ -13,6 +15,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +40,12 @@ public final class RelayServer implements AutoCloseable {
     private final TunnelRegistry registry;
     private final Map<MuxSession, String> sessions = new ConcurrentHashMap<>();
     private final Channel controlChannel;
+    private final RelayMetrics metrics;
     private volatile boolean closed;
 
     private RelayServer(RelayServerConfig config) throws InterruptedException {
         this.config = config;
+        this.metrics = new RelayMetrics(config.meterRegistry(), sessions::keySet);
         NetTransport transport = NetTransport.best();
         this.acceptors = transport.newGroup(1, "homeport-accept");
         this.workers = transport.newGroup(0, "homeport-io");
@@ -64,8 +69,8 @@ public final class RelayServer implements AutoCloseable {
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, 1024)
-                    .childHandler(new ControlChannelInitializer(config, transport, registry, tracker,
-                            new HandshakeRateLimiter(config.authFailureBurst(), config.authFailureRefill())))
+                    .childHandler(new ControlChannelInitializer(new ControlContext(config, registry, tracker,
+                            new HandshakeRateLimiter(config.authFailureBurst(), config.authFailureRefill()), metrics), transport))
                     .bind(config.control()).sync().channel();
         } catch (InterruptedException | RuntimeException e) {
             shutdownGroups();
@@ -82,6 +87,10 @@ public final class RelayServer implements AutoCloseable {
 
     public InetSocketAddress controlAddress() {
         return (InetSocketAddress) controlChannel.localAddress();
+    }
+
+    public MeterRegistry meterRegistry() {
+        return metrics.registry();
     }
 
     public RelayServerConfig config() {

@@ -2,6 +2,8 @@ package dev.homeport.server;
 
 import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.server.auth.TokenDirectory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.ssl.SslContext;
 
 import java.net.InetSocketAddress;
@@ -23,6 +25,7 @@ import java.util.Objects;
  * @param webSocketPath  the path on the control port where clients may connect by WebSocket
  * @param authFailureBurst  failed handshakes an address may make before it is throttled
  * @param authFailureRefill after the burst, one more failure allowed per this much time
+ * @param meterRegistry  where the relay's metrics go
  */
 public record RelayServerConfig(
         InetSocketAddress control,
@@ -36,7 +39,8 @@ public record RelayServerConfig(
         SslContext tls,
         String webSocketPath,
         int authFailureBurst,
-        Duration authFailureRefill) {
+        Duration authFailureRefill,
+        MeterRegistry meterRegistry) {
 
     public static final String DEFAULT_WEBSOCKET_PATH = "/_homeport";
     public static final int DEFAULT_AUTH_FAILURE_BURST = 10;
@@ -52,6 +56,7 @@ public record RelayServerConfig(
         Objects.requireNonNull(protocol, "protocol");
         publicHost = publicHost == null ? "" : publicHost;
         webSocketPath = webSocketPath == null ? DEFAULT_WEBSOCKET_PATH : webSocketPath;
+        meterRegistry = meterRegistry == null ? new SimpleMeterRegistry() : meterRegistry;
         if (authFailureBurst < 1) {
             throw new IllegalArgumentException("authFailureBurst must be at least 1, got " + authFailureBurst);
         }
@@ -72,37 +77,42 @@ public record RelayServerConfig(
     public static RelayServerConfig of(InetSocketAddress control, String bindAddress, PortRange ports, TokenDirectory tokens) {
         return new RelayServerConfig(control, bindAddress, ports, "", tokens, DEFAULT_RECONNECT_GRACE,
                 DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults(), null, DEFAULT_WEBSOCKET_PATH,
-                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL);
+                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null);
     }
 
     public RelayServerConfig withReconnectGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill);
+                authFailureBurst, authFailureRefill, meterRegistry);
     }
 
     public RelayServerConfig withShutdownGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill);
+                authFailureBurst, authFailureRefill, meterRegistry);
     }
 
     public RelayServerConfig withProtocol(ProtocolSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings, tls, webSocketPath,
-                authFailureBurst, authFailureRefill);
+                authFailureBurst, authFailureRefill, meterRegistry);
     }
 
     public RelayServerConfig withTls(SslContext context) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 context, webSocketPath,
-                authFailureBurst, authFailureRefill);
+                authFailureBurst, authFailureRefill, meterRegistry);
     }
 
     public RelayServerConfig withAuthFailureLimit(int burst, Duration refill) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, burst, refill);
+                tls, webSocketPath, burst, refill, meterRegistry);
+    }
+
+    public RelayServerConfig withMeterRegistry(MeterRegistry registry) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
+                tls, webSocketPath, authFailureBurst, authFailureRefill, registry);
     }
 
     public RelayServerConfig withPublicHost(String host) {
         return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill);
+                authFailureBurst, authFailureRefill, meterRegistry);
     }
 }

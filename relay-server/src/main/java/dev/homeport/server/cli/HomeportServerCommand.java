@@ -131,7 +131,8 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 tls,
                 webSocketPath,
                 authFailureBurst,
-                SettingValues.duration(authFailureRefill));
+                SettingValues.duration(authFailureRefill),
+                null);
         RelayServer server;
         try {
             server = RelayServer.start(config);

@@ -26,11 +26,11 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
     private final RelayServerConfig config;
     private final TunnelRegistry registry;
 
-    BindRequestHandler(MuxSession session, String principal, RelayServerConfig config, TunnelRegistry registry) {
+    BindRequestHandler(MuxSession session, String principal, ControlContext context) {
         this.session = session;
         this.principal = principal;
-        this.config = config;
-        this.registry = registry;
+        this.config = context.config();
+        this.registry = context.registry();
     }
 
     @Override

@@ -1,9 +1,6 @@
 package dev.homeport.server.session;
 
 import dev.homeport.protocol.transport.NetTransport;
-import dev.homeport.server.RelayServerConfig;
-import dev.homeport.server.auth.HandshakeRateLimiter;
-import dev.homeport.server.tunnel.TunnelRegistry;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
@@ -14,33 +11,27 @@ import io.netty.channel.socket.SocketChannel;
  * {@link SessionPipeline}: frame codec, handshake and the installer that becomes the multiplexer.
  */
 public final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> {
-    private final RelayServerConfig config;
+    private final ControlContext context;
     private final NetTransport transport;
-    private final TunnelRegistry registry;
-    private final SessionListener sessions;
-    private final HandshakeRateLimiter limiter;
 
-    public ControlChannelInitializer(RelayServerConfig config, NetTransport transport, TunnelRegistry registry,
-                                     SessionListener sessions, HandshakeRateLimiter limiter) {
-        this.config = config;
+    public ControlChannelInitializer(ControlContext context, NetTransport transport) {
+        this.context = context;
         this.transport = transport;
-        this.registry = registry;
-        this.sessions = sessions;
-        this.limiter = limiter;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        if (!limiter.allows(ch.remoteAddress().getAddress())) {
+        if (!context.limiter().allows(ch.remoteAddress().getAddress())) {
             // Throttled after too many failed handshakes: no TLS, no handshake, no log line per attempt.
+            context.metrics().throttled();
             ch.config().setOption(ChannelOption.SO_LINGER, 0);
             ch.close();
             return;
         }
         transport.configureSessionSocket(ch);
-        if (config.tls() != null) {
-            ch.pipeline().addLast("tls", config.tls().newHandler(ch.alloc()));
+        if (context.config().tls() != null) {
+            ch.pipeline().addLast("tls", context.config().tls().newHandler(ch.alloc()));
         }
-        ch.pipeline().addLast("transport-sniffer", new TransportSniffer(config, registry, sessions, limiter));
+        ch.pipeline().addLast("transport-sniffer", new TransportSniffer(context));
     }
 }

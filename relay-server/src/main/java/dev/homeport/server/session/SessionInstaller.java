@@ -4,9 +4,6 @@ import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.handshake.HandshakeCompleted;
 import dev.homeport.protocol.handshake.HandshakeFailed;
 import dev.homeport.protocol.mux.MuxSession;
-import dev.homeport.server.RelayServerConfig;
-import dev.homeport.server.auth.HandshakeRateLimiter;
-import dev.homeport.server.tunnel.TunnelRegistry;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.net.InetSocketAddress;
@@ -17,41 +14,36 @@ import org.slf4j.LoggerFactory;
 final class SessionInstaller extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(SessionInstaller.class);
 
-    private final RelayServerConfig config;
-    private final TunnelRegistry registry;
-    private final SessionListener sessions;
-    private final HandshakeRateLimiter limiter;
+    private final ControlContext context;
 
-    SessionInstaller(RelayServerConfig config, TunnelRegistry registry, SessionListener sessions, HandshakeRateLimiter limiter) {
-        this.config = config;
-        this.registry = registry;
-        this.sessions = sessions;
-        this.limiter = limiter;
+    SessionInstaller(ControlContext context) {
+        this.context = context;
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof HandshakeCompleted done) {
-            MuxSession mux = new MuxSession(MuxSession.Role.RELAY, config.protocol(), done, null);
+            MuxSession mux = new MuxSession(MuxSession.Role.RELAY, context.config().protocol(), done, null);
             ctx.pipeline().addBefore(ctx.name(), "mux", mux);
-            ctx.pipeline().replace(this, "bind", new BindRequestHandler(mux, done.principal(), config, registry));
+            ctx.pipeline().replace(this, "bind", new BindRequestHandler(mux, done.principal(), context));
             log.info("event=client_connected session={} principal={} remote={} agent=\"{}\"", done.sessionId(),
                     done.principal(), ctx.channel().remoteAddress(), done.peerAgent());
-            config.tokens().used(done.principal());
-            sessions.started(mux, done.principal());
+            context.config().tokens().used(done.principal());
+            context.sessions().started(mux, done.principal());
             ctx.channel().closeFuture().addListener(f -> {
                 log.info("event=client_disconnected session={} principal={} reason=\"{}\"", done.sessionId(),
                         done.principal(), mux.closeReason());
-                registry.release(mux);
-                sessions.ended(mux);
+                context.registry().release(mux);
+                context.sessions().ended(mux);
             });
         } else if (evt instanceof HandshakeFailed failed) {
             if (failed.code() == ErrorCode.CANCELLED) {
                 log.debug("event=handshake_abandoned remote={}", failed.remoteAddress());
             } else {
                 if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
-                    limiter.failed(remote.getAddress());
+                    context.limiter().failed(remote.getAddress());
                 }
+                context.metrics().handshakeFailed(failed.code());
                 log.warn("event=handshake_failed remote={} code={} reason=\"{}\"", failed.remoteAddress(),
                         failed.code(), failed.message());
             }

@@ -3,8 +3,6 @@ package dev.homeport.server.session;
 import dev.homeport.protocol.frame.Frame;
 import dev.homeport.protocol.transport.WebSocketFrameAdapter;
 import dev.homeport.server.RelayServerConfig;
-import dev.homeport.server.auth.HandshakeRateLimiter;
-import dev.homeport.server.tunnel.TunnelRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -30,16 +28,12 @@ final class TransportSniffer extends ByteToMessageDecoder {
     /** An upgrade request carries a few headers; a request this large is not one. */
     static final int MAX_UPGRADE_REQUEST_BYTES = 8 * 1024;
 
+    private final ControlContext context;
     private final RelayServerConfig config;
-    private final TunnelRegistry registry;
-    private final SessionListener sessions;
-    private final HandshakeRateLimiter limiter;
 
-    TransportSniffer(RelayServerConfig config, TunnelRegistry registry, SessionListener sessions, HandshakeRateLimiter limiter) {
-        this.config = config;
-        this.registry = registry;
-        this.sessions = sessions;
-        this.limiter = limiter;
+    TransportSniffer(ControlContext context) {
+        this.context = context;
+        this.config = context.config();
     }
 
     private ScheduledFuture<?> deadline;
@@ -51,8 +45,9 @@ final class TransportSniffer extends ByteToMessageDecoder {
         deadline = ctx.executor().schedule(() -> {
             log.debug("event=handshake_timeout remote={} stage=first_byte", ctx.channel().remoteAddress());
             if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
-                limiter.failed(remote.getAddress());
+                context.limiter().failed(remote.getAddress());
             }
+            context.metrics().handshakeFailed(dev.homeport.protocol.ErrorCode.HANDSHAKE_TIMEOUT);
             ctx.close();
         }, millis, TimeUnit.MILLISECONDS);
     }
@@ -81,7 +76,7 @@ final class TransportSniffer extends ByteToMessageDecoder {
                     .addLast("websocket-path-guard", new WebSocketPathGuard())
                     .addLast("websocket-frames", new WebSocketFrameAdapter());
         }
-        SessionPipeline.addLast(p, config, registry, sessions, limiter);
+        SessionPipeline.addLast(p, context);
         p.remove(this);
     }
 }
