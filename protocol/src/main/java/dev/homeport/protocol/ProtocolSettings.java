@@ -10,7 +10,8 @@ import java.time.Duration;
  * @param maxFramePayload      largest frame payload this side accepts; the sender uses the peer's value
  * @param initialStreamWindow  receive credit granted to every new stream before any auto-tuning
  * @param maxStreamWindow      ceiling for a stream's auto-tuned receive window
- * @param sessionWindowBudget  ceiling for the sum of all stream receive windows above their initial size
+ * @param sessionWindow        receive credit of the whole session: the most bytes, over all streams, in flight
+ *                             to this side and not yet delivered; bounds a session's buffer memory
  * @param maxConcurrentStreams streams this side accepts at once; one more is reset with STREAM_LIMIT
  * @param handshakeTimeout     a handshake not finished within this closes the connection
  * @param pingInterval         how often a PING is sent (for liveness and the RTT that window tuning uses)
@@ -20,7 +21,7 @@ public record ProtocolSettings(
         int maxFramePayload,
         int initialStreamWindow,
         int maxStreamWindow,
-        long sessionWindowBudget,
+        long sessionWindow,
         int maxConcurrentStreams,
         Duration handshakeTimeout,
         Duration pingInterval,
@@ -30,6 +31,8 @@ public record ProtocolSettings(
     public static final int MAX_FRAME_PAYLOAD = 16 * 1024 * 1024;
     /** Flow-control windows are signed 31-bit, as in HTTP/2, so that credit arithmetic never overflows an int. */
     public static final int MAX_WINDOW = Integer.MAX_VALUE;
+    /** Session credit each side starts with; a larger {@code sessionWindow} is granted right after the handshake. */
+    public static final int INITIAL_SESSION_WINDOW = 1024 * 1024;
 
     public ProtocolSettings {
         require(maxFramePayload >= MIN_FRAME_PAYLOAD && maxFramePayload <= MAX_FRAME_PAYLOAD,
@@ -37,7 +40,8 @@ public record ProtocolSettings(
         require(initialStreamWindow >= 1024, "initialStreamWindow", "at least 1024 bytes", initialStreamWindow);
         require(maxStreamWindow >= initialStreamWindow, "maxStreamWindow",
                 "at least initialStreamWindow (" + initialStreamWindow + ")", maxStreamWindow);
-        require(sessionWindowBudget >= 0, "sessionWindowBudget", "zero or more bytes", sessionWindowBudget);
+        require(sessionWindow >= INITIAL_SESSION_WINDOW && sessionWindow <= MAX_WINDOW, "sessionWindow",
+                "between " + INITIAL_SESSION_WINDOW + " and " + MAX_WINDOW + " bytes", sessionWindow);
         require(maxConcurrentStreams >= 1, "maxConcurrentStreams", "at least 1", maxConcurrentStreams);
         requirePositive(handshakeTimeout, "handshakeTimeout");
         requirePositive(pingInterval, "pingInterval");
@@ -59,27 +63,27 @@ public record ProtocolSettings(
     }
 
     public ProtocolSettings withMaxFramePayload(int v) {
-        return new ProtocolSettings(v, initialStreamWindow, maxStreamWindow, sessionWindowBudget,
+        return new ProtocolSettings(v, initialStreamWindow, maxStreamWindow, sessionWindow,
                 maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout);
     }
 
-    public ProtocolSettings withWindows(int initial, int max, long sessionBudget) {
-        return new ProtocolSettings(maxFramePayload, initial, max, sessionBudget,
+    public ProtocolSettings withWindows(int initial, int max, long session) {
+        return new ProtocolSettings(maxFramePayload, initial, max, session,
                 maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout);
     }
 
     public ProtocolSettings withMaxConcurrentStreams(int v) {
-        return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindowBudget,
+        return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
                 v, handshakeTimeout, pingInterval, keepAliveTimeout);
     }
 
     public ProtocolSettings withHandshakeTimeout(Duration v) {
-        return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindowBudget,
+        return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
                 maxConcurrentStreams, v, pingInterval, keepAliveTimeout);
     }
 
     public ProtocolSettings withKeepAlive(Duration interval, Duration timeout) {
-        return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindowBudget,
+        return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
                 maxConcurrentStreams, handshakeTimeout, interval, timeout);
     }
 

@@ -10,13 +10,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** PROTOCOL.md, "Limits": the defaults and allowed ranges of every ProtocolSettings field. */
 class LimitsTest {
     private static final ProtocolSettings DEFAULTS = ProtocolSettings.defaults();
+    private static final int MIB = 1024 * 1024;
 
     @Test
     void defaultsAreTheOnesInTheSpec() {
         assertThat(DEFAULTS.maxFramePayload()).isEqualTo(64 * 1024);
         assertThat(DEFAULTS.initialStreamWindow()).isEqualTo(512 * 1024);
         assertThat(DEFAULTS.maxStreamWindow()).isEqualTo(16 * 1024 * 1024);
-        assertThat(DEFAULTS.sessionWindowBudget()).isEqualTo(64L * 1024 * 1024);
+        assertThat(DEFAULTS.sessionWindow()).isEqualTo(64L * 1024 * 1024);
         assertThat(DEFAULTS.maxConcurrentStreams()).isEqualTo(16_384);
         assertThat(DEFAULTS.handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(DEFAULTS.pingInterval()).isEqualTo(Duration.ofSeconds(10));
@@ -35,15 +36,26 @@ class LimitsTest {
 
     @Test
     void windowsAreAtLeast1KiBAndTheCapIsAtLeastTheInitialWindow() {
-        assertThat(DEFAULTS.withWindows(1024, 1024, 0).maxStreamWindow()).isEqualTo(1024);
-        assertThat(DEFAULTS.withWindows(1024, Integer.MAX_VALUE, Long.MAX_VALUE).maxStreamWindow())
+        assertThat(DEFAULTS.withWindows(1024, 1024, MIB).maxStreamWindow()).isEqualTo(1024);
+        assertThat(DEFAULTS.withWindows(1024, Integer.MAX_VALUE, MIB).maxStreamWindow())
                 .isEqualTo(ProtocolSettings.MAX_WINDOW);
-        assertThatThrownBy(() -> DEFAULTS.withWindows(1023, 4096, 0))
+        assertThatThrownBy(() -> DEFAULTS.withWindows(1023, 4096, MIB))
                 .hasMessage("initialStreamWindow must be at least 1024 bytes, got 1023");
-        assertThatThrownBy(() -> DEFAULTS.withWindows(4096, 2048, 0))
+        assertThatThrownBy(() -> DEFAULTS.withWindows(4096, 2048, MIB))
                 .hasMessage("maxStreamWindow must be at least initialStreamWindow (4096), got 2048");
-        assertThatThrownBy(() -> DEFAULTS.withWindows(4096, 4096, -1))
-                .hasMessage("sessionWindowBudget must be zero or more bytes, got -1");
+    }
+
+    @Test
+    void sessionWindowIsBetweenTheInitial1MiBAnd2To31Minus1() {
+        assertThat(ProtocolSettings.INITIAL_SESSION_WINDOW).isEqualTo(MIB);
+        assertThat(DEFAULTS.withWindows(4096, 4096, MIB).sessionWindow()).isEqualTo(MIB);
+        assertThat(DEFAULTS.withWindows(4096, 4096, Integer.MAX_VALUE).sessionWindow()).isEqualTo(ProtocolSettings.MAX_WINDOW);
+        assertThatThrownBy(() -> DEFAULTS.withWindows(4096, 4096, MIB - 1))
+                .hasMessage("sessionWindow must be between 1048576 and 2147483647 bytes, got 1048575");
+        assertThatThrownBy(() -> DEFAULTS.withWindows(4096, 4096, 1L << 31))
+                .hasMessage("sessionWindow must be between 1048576 and 2147483647 bytes, got 2147483648");
+        assertThatThrownBy(() -> DEFAULTS.withWindows(4096, 4096, 0))
+                .hasMessage("sessionWindow must be between 1048576 and 2147483647 bytes, got 0");
     }
 
     @Test

@@ -57,7 +57,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             throw fail(ErrorCode.FRAME_TOO_LARGE,
                     type + " frame payload of " + length + " bytes exceeds the limit of " + maxPayload);
         }
-        if (type.onStream() && streamId == 0) {
+        if (type.onStream() && streamId == 0 && type != FrameType.WINDOW_UPDATE) {
             throw fail(ErrorCode.PROTOCOL_ERROR, type + " frame needs a non-zero stream id");
         }
         if (!type.onStream() && streamId != 0) {

@@ -38,7 +38,7 @@ public enum FrameType {
         return code;
     }
 
-    /** Stream frames carry a non-zero stream id; session frames carry stream id 0. */
+    /** Stream frames carry a non-zero stream id (WINDOW_UPDATE may also carry 0, for session credit); session frames carry 0. */
     public boolean onStream() {
         return onStream;
     }

@@ -79,6 +79,13 @@ public final class MuxSession extends ChannelDuplexHandler {
     private boolean closing;
     private int highestPeerStreamId;
     private long growthUsed;
+    /** Session-level credit (PROTOCOL.md, "Flow control"): what we may still send, and what the peer may. */
+    private long sessionSendCredit = ProtocolSettings.INITIAL_SESSION_WINDOW;
+    private long sessionRecvCredit = ProtocolSettings.INITIAL_SESSION_WINDOW;
+    private long sessionConsumedUnacked;
+    /** Bytes written by all streams' handlers and not yet framed. */
+    private long sessionPendingBytes;
+    private final ArrayDeque<MuxStream> pausedBySession = new ArrayDeque<>();
     private long lastReadNanos;
     private long lastPingSent = Long.MIN_VALUE;
     private volatile long rttNanos;
@@ -172,7 +179,8 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     /** Why the session ended, once it has: the reason sent or received in GO_AWAY, or the error. */
     public String closeReason() {
-        return closeReason;
+        String reason = closeReason;
+        return reason != null ? reason : "connection closed";
     }
 
     boolean inEventLoop() {
@@ -202,6 +210,11 @@ public final class MuxSession extends ChannelDuplexHandler {
         lastReadNanos = nanoTime();
         long interval = local.pingInterval().toNanos();
         keepAlive = loop.scheduleAtFixedRate(this::keepAliveTick, 0, interval, TimeUnit.NANOSECONDS);
+        long grant = local.sessionWindow() - ProtocolSettings.INITIAL_SESSION_WINDOW;
+        if (grant > 0) {
+            sessionRecvCredit += grant;
+            writeControl(Frames.windowUpdate(ctx.alloc(), 0, (int) grant));
+        }
     }
 
     @Override
@@ -294,9 +307,15 @@ public final class MuxSession extends ChannelDuplexHandler {
         ByteBuf payload = frame.payload();
         int n = payload.readableBytes();
         bytesReceived += n;
+        if (n > sessionRecvCredit) {
+            throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, "DATA of " + n + " bytes beyond the "
+                    + sessionRecvCredit + " bytes of session credit the peer had");
+        }
+        sessionRecvCredit -= n;
         MuxStream s = streams.get(id);
         if (s == null) {
             requireKnown(id, frame.type());
+            creditSession(n);
             return; // closed here while the peer was still sending: dropped, as in HTTP/2
         }
         if (!s.receive.receive(n)) {
@@ -304,12 +323,14 @@ public final class MuxSession extends ChannelDuplexHandler {
                     + " sent " + n + " bytes beyond the " + s.receive.credit() + " bytes of credit it had");
         }
         if (s.finReceived) {
+            creditSession(n);
             resetStream(s, ErrorCode.STREAM_CLOSED, "DATA after FIN");
             return;
         }
         if (n == 0) {
             return;
         }
+        s.unconsumed += n;
         if (s.handler == null) {
             if (s.early == null) {
                 s.early = new ArrayDeque<>(4);
@@ -326,6 +347,16 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     private void onWindowUpdate(Frame frame) {
         int increment = Frames.windowIncrement(frame);
+        if (frame.streamId() == 0) {
+            if (sessionSendCredit + increment > ProtocolSettings.MAX_WINDOW) {
+                throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, "session WINDOW_UPDATE grows the session window past "
+                        + "2^31-1 (" + sessionSendCredit + " + " + increment + ")");
+            }
+            sessionSendCredit += increment;
+            scheduleFlush();
+            resumeSessionPaused();
+            return;
+        }
         MuxStream s = streams.get(frame.streamId());
         if (s == null) {
             requireKnown(frame.streamId(), frame.type());
@@ -465,7 +496,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
         register(s);
         writeControl(new Open(tunnelId, peerAddress).toFrame(ctx.alloc(), s.id()));
-        s.handler.onWritable();
+        requestRead(s);
     }
 
     void attach(MuxStream s, StreamHandler handler) {
@@ -484,7 +515,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         if (s.finReceived) {
             handler.onRemoteFin();
         }
-        handler.onWritable();
+        requestRead(s);
     }
 
     void refuse(MuxStream s, ErrorCode code, String message) {
@@ -505,12 +536,9 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
         s.pending.add(data);
         s.pendingBytes += data.readableBytes();
+        sessionPendingBytes += data.readableBytes();
         schedule(s);
-        if (mayRead(s)) {
-            s.handler.onWritable();
-        } else {
-            s.readPaused = true;
-        }
+        requestRead(s);
     }
 
     void shutdownOutput(MuxStream s) {
@@ -528,15 +556,30 @@ public final class MuxSession extends ChannelDuplexHandler {
     }
 
     void consumed(MuxStream s, int bytes) {
-        if (s.closed || s.finReceived || bytes <= 0) {
-            return;
+        if (s.closed || bytes <= 0) {
+            return; // a closed stream's undelivered bytes went back to the session when it closed
+        }
+        s.unconsumed -= bytes;
+        creditSession(bytes);
+        if (s.finReceived) {
+            return; // the peer sends no more on this stream: no stream credit needed
         }
         int grownBefore = s.receive.grown();
         int increment = s.receive.consume(bytes, nanoTime(), rttNanos,
-                Math.max(0, local.sessionWindowBudget() - growthUsed));
+                Math.max(0, local.sessionWindow() - growthUsed));
         growthUsed += s.receive.grown() - grownBefore;
         if (increment > 0) {
             writeControl(Frames.windowUpdate(ctx.alloc(), s.id(), increment));
+        }
+    }
+
+    /** Returns delivered (or dropped) bytes to the session window, in updates of a quarter window. */
+    private void creditSession(long bytes) {
+        sessionConsumedUnacked += bytes;
+        if (sessionConsumedUnacked >= local.sessionWindow() / 4) {
+            sessionRecvCredit += sessionConsumedUnacked;
+            writeControl(Frames.windowUpdate(ctx.alloc(), 0, (int) sessionConsumedUnacked));
+            sessionConsumedUnacked = 0;
         }
     }
 
@@ -564,6 +607,14 @@ public final class MuxSession extends ChannelDuplexHandler {
         streams.remove(s.id());
         openStreams = streams.size();
         growthUsed -= s.receive.grown();
+        if (s.unconsumed > 0 && !closing) {
+            creditSession(s.unconsumed);
+        }
+        s.unconsumed = 0;
+        sessionPendingBytes -= s.pendingBytes;
+        if (s.pendingBytes > 0 && !closing) {
+            scheduleFlush(); // dropping unsent bytes may unblock the session: writeReady resumes paused streams
+        }
         releaseAll(s.pending);
         s.pendingBytes = 0;
         releaseAll(s.early);
@@ -587,15 +638,41 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     // ---- sending: round robin over streams with data and credit ----
 
-    /** Reads from a stream's source stay within its credit and a few frames of read-ahead. */
+    /**
+     * Reads from a stream's source stay within its credit and a few frames of read-ahead, and all
+     * streams together hold no more unsent bytes than the session may send (or one read-ahead).
+     */
     private boolean mayRead(MuxStream s) {
-        return s.pendingBytes < Math.min(s.sendWindow, readAheadLimit);
+        return s.pendingBytes < Math.min(s.sendWindow, readAheadLimit) && !sessionBlocked();
+    }
+
+    private boolean sessionBlocked() {
+        return sessionPendingBytes >= Math.max(readAheadLimit, sessionSendCredit);
+    }
+
+    /** Asks the stream's source for more now if {@link #mayRead} allows it, else once it does. */
+    private void requestRead(MuxStream s) {
+        s.readPaused = true;
+        maybeResumeReading(s);
     }
 
     private void maybeResumeReading(MuxStream s) {
-        if (s.readPaused && !s.closed && mayRead(s)) {
+        if (!s.readPaused || s.closed) {
+            return;
+        }
+        if (mayRead(s)) {
             s.readPaused = false;
             s.handler.onWritable();
+        } else if (sessionBlocked() && !s.pausedBySession) {
+            s.pausedBySession = true;
+            pausedBySession.add(s);
+        }
+    }
+
+    private void resumeSessionPaused() {
+        for (MuxStream s; !sessionBlocked() && (s = pausedBySession.poll()) != null; ) {
+            s.pausedBySession = false;
+            maybeResumeReading(s);
         }
     }
 
@@ -626,16 +703,22 @@ public final class MuxSession extends ChannelDuplexHandler {
         boolean wrote = controlWritten;
         controlWritten = false;
         int maxChunk = peer.peerMaxFramePayload();
-        for (MuxStream s; ctx.channel().isWritable() && (s = ready.poll()) != null; ) {
+        for (MuxStream s; ctx.channel().isWritable() && (s = ready.peek()) != null; ) {
+            if (s.pendingBytes > 0 && s.sendWindow > 0 && sessionSendCredit <= 0 && !s.closed) {
+                break; // the head stream keeps its turn until the session has credit again
+            }
+            ready.poll();
             s.scheduled = false;
             if (!s.hasSendable()) {
                 continue;
             }
             if (s.pendingBytes > 0) {
-                int n = Math.min(Math.min(s.sendWindow, maxChunk), s.pendingBytes);
+                int n = (int) Math.min(Math.min(Math.min(s.sendWindow, maxChunk), s.pendingBytes), sessionSendCredit);
                 ctx.write(Frame.data(s.id(), take(s, n)), ctx.voidPromise());
                 s.sendWindow -= n;
                 s.pendingBytes -= n;
+                sessionPendingBytes -= n;
+                sessionSendCredit -= n;
                 bytesSent += n;
             } else {
                 s.finSent = true;
@@ -649,6 +732,7 @@ public final class MuxSession extends ChannelDuplexHandler {
             maybeResumeReading(s);
             removeIfDone(s);
         }
+        resumeSessionPaused();
         if (wrote) {
             ctx.flush();
         }

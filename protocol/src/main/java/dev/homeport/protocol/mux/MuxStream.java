@@ -24,6 +24,7 @@ public final class MuxStream {
     ArrayDeque<ByteBuf> pending;
     int pendingBytes;
     boolean readPaused;
+    boolean pausedBySession;
     boolean finRequested;
     boolean finSent;
     boolean scheduled;
@@ -31,6 +32,8 @@ public final class MuxStream {
     // Receive side: see ReceiveWindow.
     final ReceiveWindow receive;
     boolean finReceived;
+    /** Bytes received and not yet reported delivered by the handler; returned to the session at close. */
+    int unconsumed;
     boolean inFlushList;
     boolean closed;
 

@@ -164,12 +164,26 @@ class FrameHeaderTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = FrameType.class, names = {"OPEN", "OPEN_REFUSED", "DATA", "WINDOW_UPDATE", "FIN", "RESET"})
+    @EnumSource(value = FrameType.class, names = {"OPEN", "OPEN_REFUSED", "DATA", "FIN", "RESET"})
     void streamFrameWithStreamIdZeroIsProtocolError(FrameType type) {
         ProtocolException e = decodeError(wire(1, type.code(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
 
         assertThat(e.code()).isEqualTo(ErrorCode.PROTOCOL_ERROR);
         assertThat(e.getMessage()).isEqualTo(type + " frame needs a non-zero stream id");
+    }
+
+    @Test
+    void windowUpdateOnStreamIdZeroIsTheSessionsCredit() {
+        decoder.writeInbound(wire(0x01, 0x0B, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0x00, 0x10, 0x00, 0x00));
+
+        Frame update = decoder.readInbound();
+        try {
+            assertThat(update.type()).isEqualTo(FrameType.WINDOW_UPDATE);
+            assertThat(update.streamId()).isZero();
+            assertThat(update.payload().readInt()).isEqualTo(1024 * 1024);
+        } finally {
+            update.release();
+        }
     }
 
     @ParameterizedTest

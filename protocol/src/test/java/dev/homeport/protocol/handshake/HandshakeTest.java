@@ -26,9 +26,10 @@ class HandshakeTest {
     private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
     private static final TokenKey ALICE = TokenKey.fromToken("alice", "correct horse battery staple");
     private static final ProtocolSettings CLIENT_SETTINGS = ProtocolSettings.defaults()
-            .withWindows(256 * 1024, 4 * 1024 * 1024, 0).withMaxFramePayload(32 * 1024);
+            .withWindows(256 * 1024, 4 * 1024 * 1024, ProtocolSettings.INITIAL_SESSION_WINDOW).withMaxFramePayload(32 * 1024);
     private static final ProtocolSettings RELAY_SETTINGS = ProtocolSettings.defaults()
-            .withWindows(1024 * 1024, 8 * 1024 * 1024, 0).withMaxFramePayload(128 * 1024).withMaxConcurrentStreams(500);
+            .withWindows(1024 * 1024, 8 * 1024 * 1024, ProtocolSettings.INITIAL_SESSION_WINDOW)
+            .withMaxFramePayload(128 * 1024).withMaxConcurrentStreams(500);
 
     private final List<HandshakeLink> links = new ArrayList<>();
 

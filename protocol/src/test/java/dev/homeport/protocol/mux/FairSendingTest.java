@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.homeport.protocol.mux.MuxHarness.DEFAULT_PEER_GRANT;
 import static dev.homeport.protocol.mux.MuxHarness.QUIET;
 import static dev.homeport.protocol.mux.MuxHarness.bytes;
 import static dev.homeport.protocol.mux.MuxHarness.peer;
@@ -103,6 +104,7 @@ class FairSendingTest {
     @Test
     void dataStopsAtTheHighWaterMarkAndResumesWhenTheSocketDrains() {
         MuxHarness relay = relay(peer(4 * 1024 * 1024, 64 * 1024));
+        relay.receive(windowUpdate(0, DEFAULT_PEER_GRANT)); // more than 2 MiB of session credit
         RecordingHandler handler = relay.openStream(1);
         relay.sent();
         relay.gate.close(); // the socket takes nothing for now
@@ -122,6 +124,7 @@ class FairSendingTest {
     @Test
     void pingIsAnsweredAheadOfStreamDataStillQueued() {
         MuxHarness relay = relay(peer(4 * 1024 * 1024, 64 * 1024));
+        relay.receive(windowUpdate(0, DEFAULT_PEER_GRANT)); // more than 2 MiB of session credit
         RecordingHandler handler = relay.openStream(1);
         relay.sent();
         relay.gate.close();

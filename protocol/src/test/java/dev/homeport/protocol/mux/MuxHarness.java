@@ -29,12 +29,16 @@ import java.util.function.Function;
 /**
  * A {@link MuxSession} on an EmbeddedChannel with frozen time, talking frames (no codec) with the
  * test, which plays the peer. What the session sends is copied into {@link Sent} records and
- * released at once, so a test only releases what it builds itself.
+ * released at once, so a test only releases what it builds itself. The session grant every session
+ * sends first is checked and kept apart in {@link #sessionGrant}, so {@link #sent} starts after it.
  */
 final class MuxHarness {
     static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
     /** Keep-alive far in the future, so that only the PING at start appears (and is filtered out by {@link #sent}). */
     static final ProtocolSettings QUIET = ProtocolSettings.defaults().withKeepAlive(Duration.ofHours(1), Duration.ofHours(2));
+    /** The session grant a peer with the default {@code sessionWindow} sends right after the handshake. */
+    static final int DEFAULT_PEER_GRANT =
+            (int) (ProtocolSettings.defaults().sessionWindow() - ProtocolSettings.INITIAL_SESSION_WINDOW);
 
     final EmbeddedChannel channel;
     final MuxSession session;
@@ -43,6 +47,8 @@ final class MuxHarness {
     final List<Object> passedOn = new ArrayList<>();
     final List<MuxStream> accepted = new ArrayList<>();
     final List<Open> opens = new ArrayList<>();
+    /** The WINDOW_UPDATE on stream 0 the session sent at start, or null if its sessionWindow is the initial 1 MiB. */
+    final Sent sessionGrant;
 
     MuxHarness(MuxSession.Role role, ProtocolSettings local, HandshakeCompleted peer) {
         channel = new EmbeddedChannel();
@@ -54,6 +60,28 @@ final class MuxHarness {
         session = new MuxSession(role, local, peer, acceptor);
         channel.pipeline().addLast(gate, session, new Recorder());
         channel.runPendingTasks();
+        sessionGrant = takeSessionGrant(local);
+    }
+
+    /** Removes the start-of-session grant from the outbound queue, after checking it is the first frame sent. */
+    private Sent takeSessionGrant(ProtocolSettings local) {
+        long expected = local.sessionWindow() - ProtocolSettings.INITIAL_SESSION_WINDOW;
+        Frame first = (Frame) channel.outboundMessages().peek();
+        boolean isGrant = first != null && first.type() == FrameType.WINDOW_UPDATE && first.streamId() == 0;
+        if (expected == 0) {
+            if (isGrant) {
+                throw new AssertionError("session grant sent although sessionWindow is the initial window");
+            }
+            return null;
+        }
+        if (!isGrant) {
+            throw new AssertionError("the first frame sent must be the session grant, got " + first);
+        }
+        Sent grant = copy((Frame) channel.readOutbound());
+        if (grant.increment() != expected) {
+            throw new AssertionError("session grant of " + grant.increment() + " bytes, expected " + expected);
+        }
+        return grant;
     }
 
     static MuxHarness relay(ProtocolSettings local, HandshakeCompleted peer) {
@@ -125,13 +153,18 @@ final class MuxHarness {
         channel.runPendingTasks();
         List<Sent> out = new ArrayList<>();
         for (Object o; (o = channel.readOutbound()) != null; ) {
-            Frame f = (Frame) o;
-            byte[] payload = new byte[f.payload().readableBytes()];
-            f.payload().getBytes(f.payload().readerIndex(), payload);
-            out.add(new Sent(f.type(), f.streamId(), f.flags(), payload));
-            f.release();
+            out.add(copy((Frame) o));
         }
         return out;
+    }
+
+    /** Copies a frame the session sent into a {@link Sent} record, and releases it. */
+    private static Sent copy(Frame f) {
+        byte[] payload = new byte[f.payload().readableBytes()];
+        f.payload().getBytes(f.payload().readerIndex(), payload);
+        Sent sent = new Sent(f.type(), f.streamId(), f.flags(), payload);
+        f.release();
+        return sent;
     }
 
     List<Sent> sentData() {
@@ -241,6 +274,8 @@ final class MuxHarness {
         int writable;
         /** Return credit as soon as data arrives, as a socket that writes at once would. */
         boolean consumeAtOnce;
+        /** Runs on every {@link #onWritable}, as a source that reads when asked would. */
+        Runnable whenWritable = () -> { };
 
         @Override
         public void onData(ByteBuf data) {
@@ -273,6 +308,7 @@ final class MuxHarness {
         @Override
         public void onWritable() {
             writable++;
+            whenWritable.run();
         }
 
         String text() {

@@ -63,7 +63,7 @@ public final class ClientOptions {
         ProtocolSettings settings = d
                 .withWindows(initialWindow == null ? d.initialStreamWindow() : SettingValues.intBytes(initialWindow),
                         maxWindow == null ? d.maxStreamWindow() : SettingValues.intBytes(maxWindow),
-                        d.sessionWindowBudget())
+                        d.sessionWindow())
                 .withKeepAlive(pingInterval == null ? d.pingInterval() : SettingValues.duration(pingInterval),
                         keepAliveTimeout == null ? d.keepAliveTimeout() : SettingValues.duration(keepAliveTimeout));
         RelayAddress relay = RelayAddress.parse(server);

@@ -15,9 +15,9 @@ final class SessionLimitOptions {
     @Option(names = "--max-window", paramLabel = "SIZE", description = "Ceiling of a stream's auto-tuned window. Default: 16MiB.")
     String maxWindow;
 
-    @Option(names = "--session-window-budget", paramLabel = "SIZE",
+    @Option(names = "--session-window", paramLabel = "SIZE",
             description = "Ceiling of all streams' window growth in one session. Default: 64MiB.")
-    String sessionWindowBudget;
+    String sessionWindow;
 
     @Option(names = "--max-frame-payload", paramLabel = "SIZE", description = "Largest frame payload accepted. Default: 64KiB.")
     String maxFramePayload;
@@ -38,7 +38,7 @@ final class SessionLimitOptions {
                 maxFramePayload == null ? d.maxFramePayload() : SettingValues.intBytes(maxFramePayload),
                 initialWindow == null ? d.initialStreamWindow() : SettingValues.intBytes(initialWindow),
                 maxWindow == null ? d.maxStreamWindow() : SettingValues.intBytes(maxWindow),
-                sessionWindowBudget == null ? d.sessionWindowBudget() : SettingValues.bytes(sessionWindowBudget),
+                sessionWindow == null ? d.sessionWindow() : SettingValues.bytes(sessionWindow),
                 maxStreams == null ? d.maxConcurrentStreams() : maxStreams,
                 handshakeTimeout == null ? d.handshakeTimeout() : SettingValues.duration(handshakeTimeout),
                 pingInterval == null ? d.pingInterval() : SettingValues.duration(pingInterval),
