@@ -20,6 +20,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     /** @param maxPayload the largest payload accepted, this side's {@code maxFramePayload} setting */
     public FrameDecoder(int maxPayload) {
         this.maxPayload = maxPayload;
+        // DATA payloads are retained slices of what was read, alive until written on: a merging
+        // cumulator would have to copy the whole buffer on every read while any is alive.
+        setCumulator(COMPOSITE_CUMULATOR);
     }
 
     @Override

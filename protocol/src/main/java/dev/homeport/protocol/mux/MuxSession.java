@@ -160,6 +160,11 @@ public final class MuxSession extends ChannelDuplexHandler {
         run(() -> closeSession(code, message));
     }
 
+    /** The loop every stream operation runs on; sockets registered here talk to the session without a hop. */
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
     public int openStreams() {
         return openStreams;
     }
