@@ -43,6 +43,8 @@ import java.util.function.Function;
 public final class MuxSession extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(MuxSession.class);
     /** Outbound bytes Netty may hold before the session stops framing more stream data. */
+    /** Pings over which the minimum RTT is taken (about five minutes at the default interval). */
+    static final int MIN_RTT_SAMPLES = 30;
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(128 * 1024, 512 * 1024);
 
     public enum Role {
@@ -89,6 +91,13 @@ public final class MuxSession extends ChannelDuplexHandler {
     private long lastReadNanos;
     private long lastPingSent = Long.MIN_VALUE;
     private volatile long rttNanos;
+    /**
+     * Smallest recent RTT sample: the path's delay without the queues. Window growth uses this, not
+     * the smoothed RTT, because a queue behind a bulk stream inflates the smoothed RTT, which would
+     * grow the windows, which would grow the queue (bufferbloat).
+     */
+    private long minRttNanos;
+    private int minRttSamples;
     private volatile int openStreams;
     private volatile long bytesReceived;
     private volatile long bytesSent;
@@ -103,6 +112,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         this.nextStreamId = new AtomicInteger(role.firstStreamId);
         this.readAheadLimit = 4 * peer.peerMaxFramePayload();
         this.rttNanos = peer.handshakeRttNanos();
+        this.minRttNanos = peer.handshakeRttNanos();
     }
 
     // ---- public API, callable from any thread ----
@@ -177,7 +187,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         return bytesSent;
     }
 
-    /** Smoothed round-trip time from PINGs, in nanoseconds. */
+    /** Smoothed round-trip time from PINGs, queueing included, in nanoseconds. */
     public long rttNanos() {
         return rttNanos;
     }
@@ -449,6 +459,11 @@ public final class MuxSession extends ChannelDuplexHandler {
             if (sample > 0) {
                 long previous = rttNanos;
                 rttNanos = previous <= 0 ? sample : (7 * previous + sample) / 8;
+                // A fresh minimum every MIN_RTT_SAMPLES pings, so that a path that got slower is followed.
+                if (minRttNanos <= 0 || sample < minRttNanos || ++minRttSamples >= MIN_RTT_SAMPLES) {
+                    minRttNanos = sample;
+                    minRttSamples = 0;
+                }
             }
         } else {
             writeControl(Frames.ping(ctx.alloc(), opaque, true));
@@ -483,25 +498,31 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     private void open(MuxStream s, int tunnelId, String peerAddress) {
         if (closing || goAwaySent || goAwayReceived || !ctx.channel().isActive()) {
-            s.closed = true;
-            s.handler.onClosed(ErrorCode.SHUTDOWN, "session is closing");
+            failOpen(s, ErrorCode.SHUTDOWN, "session is closing");
             return;
         }
         if (s.id() <= 0) {
-            s.closed = true;
-            s.handler.onClosed(ErrorCode.STREAM_LIMIT, "stream ids exhausted on this session");
+            failOpen(s, ErrorCode.STREAM_LIMIT, "stream ids exhausted on this session");
             closeSession(ErrorCode.NO_ERROR, "stream ids exhausted, reconnect");
             return;
         }
         if (streams.size() >= peer.peerMaxConcurrentStreams()) {
-            s.closed = true;
-            s.handler.onClosed(ErrorCode.STREAM_LIMIT,
+            failOpen(s, ErrorCode.STREAM_LIMIT,
                     "the peer accepts at most " + peer.peerMaxConcurrentStreams() + " concurrent streams");
             return;
         }
         register(s);
         writeControl(new Open(tunnelId, peerAddress).toFrame(ctx.alloc(), s.id()));
         requestRead(s);
+    }
+
+    /** A stream that never went out: what its handler wrote meanwhile is dropped, and the handler told. */
+    private void failOpen(MuxStream s, ErrorCode code, String reason) {
+        s.closed = true;
+        sessionPendingBytes -= s.pendingBytes;
+        s.pendingBytes = 0;
+        releaseAll(s.pending);
+        s.handler.onClosed(code, reason);
     }
 
     void attach(MuxStream s, StreamHandler handler) {
@@ -570,7 +591,7 @@ public final class MuxSession extends ChannelDuplexHandler {
             return; // the peer sends no more on this stream: no stream credit needed
         }
         int grownBefore = s.receive.grown();
-        int increment = s.receive.consume(bytes, nanoTime(), rttNanos,
+        int increment = s.receive.consume(bytes, nanoTime(), minRttNanos,
                 Math.max(0, local.sessionWindow() - growthUsed));
         growthUsed += s.receive.grown() - grownBefore;
         if (increment > 0) {
