@@ -7,7 +7,10 @@ public interface ClientEvents {
     default void connected(String sessionId) {
     }
 
-    /** A tunnel is live at {@code publicAddress} ({@code tcp://HOST:PORT}); {@code first} on its first binding or a changed address. */
+    /**
+     * A tunnel is live at {@code publicAddress} ({@code tcp://HOST:PORT}, or an HTTP tunnel's URL such as
+     * {@code http://jupyter.example.com}); {@code first} on its first binding or a changed address.
+     */
     default void tunnelBound(TunnelSpec tunnel, String publicAddress, boolean first) {
     }
 

@@ -193,7 +193,9 @@ public final class RelayClient implements AutoCloseable {
         public void bound(TunnelSpec tunnel, int port, String publicHost) {
             grantedPorts.put(tunnel.name(), port);
             String host = publicHost.isEmpty() ? config.serverHost() : publicHost;
-            String address = "tcp://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+            String address = tunnel.kind() == TunnelSpec.Kind.HTTP
+                    ? publicHost // the relay names the whole URL
+                    : "tcp://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
             String previous = addresses.put(tunnel.name(), address);
             boolean changed = !address.equals(previous);
             log.info("event=tunnel_live tunnel={} public={} local={}", tunnel.name(), address, tunnel.localTarget());

@@ -4,11 +4,13 @@ import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.auth.HandshakeRateLimiter;
+import dev.homeport.server.http.PublicHttpListener;
 import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.session.ControlChannelInitializer;
 import dev.homeport.server.session.ControlContext;
 import dev.homeport.server.session.SessionListener;
 import dev.homeport.server.tcp.PublicTcpListener;
+import dev.homeport.server.tunnel.HostRegistry;
 import dev.homeport.server.tunnel.Tunnel;
 import dev.homeport.server.tunnel.TunnelRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -26,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * A running relay: the control listener where clients connect, the tunnel registry with its public
@@ -38,6 +42,10 @@ public final class RelayServer implements AutoCloseable {
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final TunnelRegistry registry;
+    private final HostRegistry hosts;
+    /** The public HTTP listener, or {@code null} when the relay serves no HTTP tunnels. */
+    private Channel httpChannel;
+    private final PublicTcpListener publicTcp;
     private final Map<MuxSession, String> sessions = new ConcurrentHashMap<>();
     private final Channel controlChannel;
     private final RelayMetrics metrics;
@@ -49,8 +57,10 @@ public final class RelayServer implements AutoCloseable {
         NetTransport transport = NetTransport.best();
         this.acceptors = transport.newGroup(1, "homeport-accept");
         this.workers = transport.newGroup(0, "homeport-io");
-        PublicTcpListener publicTcp = new PublicTcpListener(transport, acceptors, workers, config.bindAddress());
-        this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen);
+        this.publicTcp = new PublicTcpListener(transport, acceptors, workers, config.bindAddress());
+        AtomicInteger tunnelIds = new AtomicInteger(1);
+        this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen, tunnelIds);
+        this.hosts = new HostRegistry(config.http().domain(), config.reconnectGrace(), tunnelIds);
         SessionListener tracker = new SessionListener() {
             @Override
             public void started(MuxSession session, String principal) {
@@ -63,19 +73,31 @@ public final class RelayServer implements AutoCloseable {
             }
         };
         config.tokens().onRevoked(this::closeSessionsOf);
+        Channel control = null;
         try {
-            this.controlChannel = new ServerBootstrap()
+            control = new ServerBootstrap()
                     .group(acceptors, workers)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childHandler(new ControlChannelInitializer(new ControlContext(config, registry, tracker,
-                            new HandshakeRateLimiter(config.authFailureBurst(), config.authFailureRefill()), metrics), transport))
+                            new HandshakeRateLimiter(config.authFailureBurst(), config.authFailureRefill()), metrics, hosts), transport))
                     .bind(config.control()).sync().channel();
+            if (config.http().enabled()) {
+                this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts).listen();
+                hosts.serveOn(httpAddress().getPort());
+                log.info("event=http_listening address={} domain={} trusted_proxies={}", httpAddress(),
+                        config.http().domain().isEmpty() ? "-" : config.http().domain(), config.http().trustedProxies());
+            }
         } catch (InterruptedException | RuntimeException e) {
+            if (control != null) {
+                control.close();
+            }
+            hosts.close();
             shutdownGroups();
             throw e;
         }
+        this.controlChannel = control;
         log.info("event=relay_started control={} public_ports={} bind={} transport={}", controlAddress(),
                 config.ports(), config.bindAddress(), transport);
     }
@@ -91,6 +113,11 @@ public final class RelayServer implements AutoCloseable {
 
     public MeterRegistry meterRegistry() {
         return metrics.registry();
+    }
+
+    /** Where public HTTP connections arrive, or {@code null} when the relay serves no HTTP tunnels. */
+    public InetSocketAddress httpAddress() {
+        return httpChannel == null ? null : (InetSocketAddress) httpChannel.localAddress();
     }
 
     public RelayServerConfig config() {
@@ -111,8 +138,9 @@ public final class RelayServer implements AutoCloseable {
         return List.copyOf(sessions.keySet());
     }
 
+    /** Port tunnels, then host-name (HTTP) tunnels. */
     public List<Tunnel> tunnels() {
-        return registry.tunnels().join();
+        return Stream.concat(registry.tunnels().join().stream(), hosts.tunnels().join().stream()).toList();
     }
 
     /**
@@ -127,7 +155,11 @@ public final class RelayServer implements AutoCloseable {
         closed = true;
         log.info("event=relay_stopping sessions={} grace_ms={}", sessions.size(), config.shutdownGrace().toMillis());
         controlChannel.close().syncUninterruptibly();
+        if (httpChannel != null) {
+            httpChannel.close().syncUninterruptibly();
+        }
         registry.close();
+        hosts.close();
         List<Future<Void>> idle = new ArrayList<>();
         for (MuxSession s : sessions.keySet()) {
             s.goAway(ErrorCode.SHUTDOWN, "relay is shutting down");
@@ -137,6 +169,8 @@ public final class RelayServer implements AutoCloseable {
         for (Future<Void> f : idle) {
             f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
+        // Finished streams may still be writing to slow public readers; the event loops must outlive that.
+        publicTcp.whenConnectionsClosed().awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         for (MuxSession s : sessions.keySet()) {
             s.close(ErrorCode.SHUTDOWN, "relay is shutting down");
         }

@@ -2,6 +2,7 @@ package dev.homeport.server;
 
 import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.server.auth.TokenDirectory;
+import dev.homeport.server.http.HttpSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.ssl.SslContext;
@@ -26,6 +27,7 @@ import java.util.Objects;
  * @param authFailureBurst  failed handshakes an address may make before it is throttled
  * @param authFailureRefill after the burst, one more failure allowed per this much time
  * @param meterRegistry  where the relay's metrics go
+ * @param http           the public HTTP listener for HTTP tunnels by host name; {@link HttpSettings#OFF} by default
  */
 public record RelayServerConfig(
         InetSocketAddress control,
@@ -40,7 +42,8 @@ public record RelayServerConfig(
         String webSocketPath,
         int authFailureBurst,
         Duration authFailureRefill,
-        MeterRegistry meterRegistry) {
+        MeterRegistry meterRegistry,
+        HttpSettings http) {
 
     public static final String DEFAULT_WEBSOCKET_PATH = "/_homeport";
     public static final int DEFAULT_AUTH_FAILURE_BURST = 10;
@@ -57,6 +60,7 @@ public record RelayServerConfig(
         publicHost = publicHost == null ? "" : publicHost;
         webSocketPath = webSocketPath == null ? DEFAULT_WEBSOCKET_PATH : webSocketPath;
         meterRegistry = meterRegistry == null ? new SimpleMeterRegistry() : meterRegistry;
+        http = http == null ? HttpSettings.OFF : http;
         if (authFailureBurst < 1) {
             throw new IllegalArgumentException("authFailureBurst must be at least 1, got " + authFailureBurst);
         }
@@ -77,42 +81,47 @@ public record RelayServerConfig(
     public static RelayServerConfig of(InetSocketAddress control, String bindAddress, PortRange ports, TokenDirectory tokens) {
         return new RelayServerConfig(control, bindAddress, ports, "", tokens, DEFAULT_RECONNECT_GRACE,
                 DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults(), null, DEFAULT_WEBSOCKET_PATH,
-                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null);
+                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF);
     }
 
     public RelayServerConfig withReconnectGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry);
+                authFailureBurst, authFailureRefill, meterRegistry, http);
     }
 
     public RelayServerConfig withShutdownGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry);
+                authFailureBurst, authFailureRefill, meterRegistry, http);
     }
 
     public RelayServerConfig withProtocol(ProtocolSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry);
+                authFailureBurst, authFailureRefill, meterRegistry, http);
     }
 
     public RelayServerConfig withTls(SslContext context) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 context, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry);
+                authFailureBurst, authFailureRefill, meterRegistry, http);
     }
 
     public RelayServerConfig withAuthFailureLimit(int burst, Duration refill) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, burst, refill, meterRegistry);
+                tls, webSocketPath, burst, refill, meterRegistry, http);
     }
 
     public RelayServerConfig withMeterRegistry(MeterRegistry registry) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, registry);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http);
+    }
+
+    public RelayServerConfig withHttp(HttpSettings settings) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings);
     }
 
     public RelayServerConfig withPublicHost(String host) {
         return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry);
+                authFailureBurst, authFailureRefill, meterRegistry, http);
     }
 }

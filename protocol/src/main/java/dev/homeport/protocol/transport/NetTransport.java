@@ -38,7 +38,7 @@ public enum NetTransport {
 
     /** @param threads 0 for Netty's default (twice the cores) */
     public EventLoopGroup newGroup(int threads, String name) {
-        IoHandlerFactory io = this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory io = this == EPOLL ? EpollInterestGuard.wrap(EpollIoHandler.newFactory()) : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), io);
     }
 

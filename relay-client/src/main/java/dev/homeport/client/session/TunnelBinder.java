@@ -9,6 +9,8 @@ import dev.homeport.protocol.message.BindOk;
 import dev.homeport.protocol.message.BindRefused;
 import dev.homeport.protocol.mux.GoAwayReceived;
 import dev.homeport.protocol.mux.MuxSession;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import org.slf4j.Logger;
@@ -40,7 +42,10 @@ final class TunnelBinder extends SimpleChannelInboundHandler<Frame> {
     public void handlerAdded(ChannelHandlerContext ctx) {
         for (int i = 0; i < tunnels.size(); i++) {
             TunnelSpec t = tunnels.get(i);
-            ctx.write(new Bind(i, Bind.KIND_TCP, results.preferredPort(t), t.name()).toFrame(ctx.alloc()));
+            Bind bind = t.kind() == TunnelSpec.Kind.HTTP
+                    ? new Bind(i, Bind.KIND_HTTP, 0, t.name(), t.hostname())
+                    : new Bind(i, Bind.KIND_TCP, results.preferredPort(t), t.name());
+            ctx.write(bind.toFrame(ctx.alloc()));
         }
         ctx.flush();
     }
@@ -78,7 +83,8 @@ final class TunnelBinder extends SimpleChannelInboundHandler<Frame> {
         if (evt instanceof GoAwayReceived goAway) {
             log.info("event=relay_going_away session={} reason=\"{}\" open_streams={}", session.id(), goAway.message(),
                     session.openStreams());
-            session.whenIdle().addListener(f -> ctx.close());
+            // Closing at once would drop the last streams' DATA and FIN frames still queued for the socket.
+            session.whenIdle().addListener(f -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
         } else {
             ctx.fireUserEventTriggered(evt);
         }

@@ -36,7 +36,8 @@ import java.util.concurrent.CountDownLatch;
         footer = {"", "Examples:",
                 "  homeport-server --token \"$(openssl rand -hex 24)\"",
                 "  HOMEPORT_TOKEN=... homeport-server --control 0.0.0.0:7700 --ports 20000-20100",
-                "  homeport-server token add laptop --ports 20000-20010 && homeport-server"})
+                "  homeport-server token add laptop --ports 20000-20010 && homeport-server",
+                "  homeport-server --http 0.0.0.0:80 --domain example.com   # HTTP tunnels at NAME.example.com"})
 public final class HomeportServerCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "HOST:PORT", defaultValue = "${env:HOMEPORT_CONTROL:-0.0.0.0:7700}",
             description = "Where clients connect (env HOMEPORT_CONTROL). Default: ${DEFAULT-VALUE}.")
@@ -103,6 +104,9 @@ public final class HomeportServerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     SessionLimitOptions limits = new SessionLimitOptions();
 
+    @CommandLine.Mixin
+    HttpOptions http = new HttpOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -132,7 +136,8 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 webSocketPath,
                 authFailureBurst,
                 SettingValues.duration(authFailureRefill),
-                null);
+                null,
+                http.toSettings());
         RelayServer server;
         try {
             server = RelayServer.start(config);
@@ -147,7 +152,9 @@ public final class HomeportServerCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "homeport-shutdown"));
-        out.println("homeport relay listening on " + server.controlAddress() + ", public ports " + config.ports());
+        out.println("homeport relay listening on " + server.controlAddress() + ", public ports " + config.ports()
+                + (server.httpAddress() == null ? "" : ", HTTP tunnels on " + server.httpAddress()
+                + (config.http().domain().isEmpty() ? "" : " for *." + config.http().domain())));
         out.flush();
         stopped.await();
         return 0;

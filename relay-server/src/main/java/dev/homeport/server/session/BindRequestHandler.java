@@ -11,13 +11,20 @@ import dev.homeport.protocol.mux.GoAwayReceived;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.RelayServerConfig;
 import dev.homeport.server.auth.TokenRights;
+import dev.homeport.server.tunnel.BindOutcome;
+import dev.homeport.server.tunnel.HostRegistry;
+import dev.homeport.server.tunnel.Tunnel;
 import dev.homeport.server.tunnel.TunnelRegistry;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Answers a client's BIND requests from the tunnel registry; the last handler of a session. */
+import java.util.concurrent.CompletableFuture;
+
+/** Answers a client's BIND requests from the tunnel registry (ports) or the host registry (HTTP); the last handler of a session. */
 final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
     private static final Logger log = LoggerFactory.getLogger(BindRequestHandler.class);
 
@@ -25,12 +32,14 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
     private final String principal;
     private final RelayServerConfig config;
     private final TunnelRegistry registry;
+    private final HostRegistry hosts;
 
     BindRequestHandler(MuxSession session, String principal, ControlContext context) {
         this.session = session;
         this.principal = principal;
         this.config = context.config();
         this.registry = context.registry();
+        this.hosts = context.hosts();
     }
 
     @Override
@@ -40,7 +49,7 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
             return;
         }
         Bind bind = Bind.decode(frame.payload());
-        if (bind.kind() != Bind.KIND_TCP) {
+        if (bind.kind() != Bind.KIND_TCP && bind.kind() != Bind.KIND_HTTP) {
             reply(ctx, new BindRefused(bind.requestId(), ErrorCode.BIND_DENIED,
                     "tunnel kind " + bind.kind() + " is not supported by this relay"));
             return;
@@ -50,15 +59,20 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
             reply(ctx, new BindRefused(bind.requestId(), ErrorCode.BIND_DENIED, "token " + principal + " is no longer valid"));
             return;
         }
-        registry.bind(session, principal, rights, bind.port(), bind.name()).whenComplete((outcome, error) -> {
+        CompletableFuture<BindOutcome> pending = bind.kind() == Bind.KIND_HTTP
+                ? hosts.bind(session, principal, rights, bind.hostname(), bind.name())
+                : registry.bind(session, principal, rights, bind.port(), bind.name());
+        pending.whenComplete((outcome, error) -> {
             if (error != null) {
-                log.warn("event=bind_failed session={} port={}", session.id(), bind.port(), error);
+                log.warn("event=bind_failed session={} port={} host={}", session.id(), bind.port(), bind.hostname(), error);
                 reply(ctx, new BindRefused(bind.requestId(), ErrorCode.INTERNAL_ERROR, "relay could not bind: " + error));
             } else if (outcome.isGranted()) {
-                reply(ctx, new BindOk(bind.requestId(), outcome.tunnel().id(), outcome.tunnel().port(), config.publicHost()));
+                Tunnel t = outcome.tunnel();
+                reply(ctx, new BindOk(bind.requestId(), t.id(), t.port(),
+                        t.hostname().isEmpty() ? config.publicHost() : hosts.publicUrl(t)));
             } else {
-                log.info("event=bind_refused session={} principal={} port={} code={} reason=\"{}\"", session.id(),
-                        principal, bind.port(), outcome.refusal(), outcome.message());
+                log.info("event=bind_refused session={} principal={} port={} host={} code={} reason=\"{}\"", session.id(),
+                        principal, bind.port(), bind.hostname(), outcome.refusal(), outcome.message());
                 reply(ctx, new BindRefused(bind.requestId(), outcome.refusal(), outcome.message()));
             }
         });
@@ -72,7 +86,8 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof GoAwayReceived goAway) {
             log.info("event=client_going_away session={} reason=\"{}\"", session.id(), goAway.message());
-            session.whenIdle().addListener(f -> ctx.close());
+            // Closing at once would drop the last streams' DATA and FIN frames still queued for the socket.
+            session.whenIdle().addListener(f -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
         } else {
             ctx.fireUserEventTriggered(evt);
         }

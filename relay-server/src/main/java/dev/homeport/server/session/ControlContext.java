@@ -3,6 +3,7 @@ package dev.homeport.server.session;
 import dev.homeport.server.RelayServerConfig;
 import dev.homeport.server.auth.HandshakeRateLimiter;
 import dev.homeport.server.metrics.RelayMetrics;
+import dev.homeport.server.tunnel.HostRegistry;
 import dev.homeport.server.tunnel.TunnelRegistry;
 
 /** What every control connection's handlers share: the relay's settings and its long-lived parts. */
@@ -11,5 +12,6 @@ public record ControlContext(
         TunnelRegistry registry,
         SessionListener sessions,
         HandshakeRateLimiter limiter,
-        RelayMetrics metrics) {
+        RelayMetrics metrics,
+        HostRegistry hosts) {
 }

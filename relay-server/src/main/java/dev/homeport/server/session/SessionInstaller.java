@@ -34,6 +34,7 @@ final class SessionInstaller extends ChannelInboundHandlerAdapter {
                 log.info("event=client_disconnected session={} principal={} reason=\"{}\"", done.sessionId(),
                         done.principal(), mux.closeReason());
                 context.registry().release(mux);
+                context.hosts().release(mux);
                 context.sessions().ended(mux);
             });
         } else if (evt instanceof HandshakeFailed failed) {

@@ -1,6 +1,7 @@
 package dev.homeport.server.tcp;
 
 import dev.homeport.protocol.mux.ChannelStreamBridge;
+import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.tunnel.Tunnel;
 import io.netty.bootstrap.ServerBootstrap;
@@ -8,7 +9,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
 
@@ -18,6 +23,7 @@ public final class PublicTcpListener {
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final String bindAddress;
+    private final ChannelGroup connections = new DefaultChannelGroup("public-connections", GlobalEventExecutor.INSTANCE);
 
     public PublicTcpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, String bindAddress) {
         this.transport = transport;
@@ -29,18 +35,37 @@ public final class PublicTcpListener {
     /** Binds the tunnel's port, blocking until the OS answers; throws if the port is taken. */
     public Channel listen(Tunnel tunnel) throws Exception {
         ServerBootstrap b = new ServerBootstrap()
-                .group(acceptors, workers)
+                .group(acceptors, childLoop(tunnel))
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         ChannelStreamBridge.configure(ch.config());
                         ch.pipeline().addLast(new PublicConnectionHandler(tunnel));
                     }
                 });
         Channel ch = b.bind(new InetSocketAddress(bindAddress, tunnel.port())).sync().channel();
         return ch;
+    }
+
+    /**
+     * Public connections live on the event loop of the session that asked for the tunnel, so their
+     * bytes reach the multiplexer, and its bytes them, without changing threads. (After a reconnect
+     * the new session may be on another loop; the bridge then hops, correct but a little slower.)
+     */
+    private EventLoopGroup childLoop(Tunnel tunnel) {
+        MuxSession session = tunnel.session();
+        return session != null ? session.eventLoop() : workers;
+    }
+
+    /**
+     * Completes when every public connection open now has closed. A stream the multiplexer is done
+     * with may still be writing its last bytes to its public socket; its connection closes after.
+     */
+    public ChannelGroupFuture whenConnectionsClosed() {
+        return connections.newCloseFuture();
     }
 }

@@ -6,20 +6,27 @@ import io.netty.channel.Channel;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * One public port bound for one token. While its session is away (reconnecting) the listener
- * stays bound, so no one else can take the port, and public connections are closed at once.
+ * One public port bound for one token, or for an HTTP tunnel one host name on the relay's HTTP
+ * port. While its session is away (reconnecting) the port or name stays held, so no one else can
+ * take it, and public connections are turned away at once.
  */
 public final class Tunnel {
     private final int id;
     private final int port;
     private final String principal;
     private final String name;
+    private final String hostname;
     private volatile MuxSession session;
     Channel listener;
     ScheduledFuture<?> expiry;
 
     Tunnel(int id, int port, String principal, String name, MuxSession session) {
+        this(id, port, principal, name, session, "");
+    }
+
+    Tunnel(int id, int port, String principal, String name, MuxSession session, String hostname) {
         this.id = id;
+        this.hostname = hostname;
         this.port = port;
         this.principal = principal;
         this.name = name;
@@ -42,6 +49,11 @@ public final class Tunnel {
         return name;
     }
 
+    /** The host name an HTTP tunnel serves; empty for a TCP tunnel. */
+    public String hostname() {
+        return hostname;
+    }
+
     /** The session that serves this tunnel now, or {@code null} while it is reserved for a reconnect. */
     public MuxSession session() {
         return session;
@@ -53,6 +65,6 @@ public final class Tunnel {
 
     @Override
     public String toString() {
-        return "tunnel=" + name + " port=" + port + " principal=" + principal;
+        return "tunnel=" + name + (hostname.isEmpty() ? " port=" + port : " host=" + hostname) + " principal=" + principal;
     }
 }

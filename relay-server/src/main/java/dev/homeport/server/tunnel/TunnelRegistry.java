@@ -42,10 +42,16 @@ public final class TunnelRegistry implements AutoCloseable {
         return t;
     });
     private final Map<Integer, Tunnel> byPort = new HashMap<>();
-    private final AtomicInteger nextId = new AtomicInteger(1);
+    private final AtomicInteger nextId;
     private boolean closed;
 
     public TunnelRegistry(PortRange range, Duration grace, Listen listen) {
+        this(range, grace, listen, new AtomicInteger(1));
+    }
+
+    /** @param tunnelIds shared with the {@link HostRegistry}: OPEN names a tunnel by id alone */
+    public TunnelRegistry(PortRange range, Duration grace, Listen listen, AtomicInteger tunnelIds) {
+        this.nextId = tunnelIds;
         this.range = range;
         this.grace = grace;
         this.listen = listen;

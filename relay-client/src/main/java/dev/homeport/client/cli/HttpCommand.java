@@ -1,0 +1,57 @@
+package dev.homeport.client.cli;
+
+import dev.homeport.client.RelayClientConfig;
+import dev.homeport.client.TunnelSpec;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code homeport http LOCAL_PORT --hostname NAME}: a host name on the relay's HTTP port for one local HTTP service. */
+@Command(name = "http", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        description = "Exposes a local HTTP service under a host name on the relay's public HTTP port (the relay runs "
+                + "with --http). Prints the public URL when the tunnel is live, then keeps it up, reconnecting whenever "
+                + "the connection drops. WebSockets pass through.",
+        footer = {"", "Examples:",
+                "  homeport http 8888 --hostname jupyter --server relay.example.com:7700 --token \"$HOMEPORT_TOKEN\"",
+                "  homeport http 3000 --hostname app.example.org --server relay.example.com:7700"})
+public final class HttpCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "LOCAL_PORT", description = "The local port of the HTTP service.")
+    int localPort;
+
+    @Option(names = "--hostname", paramLabel = "NAME", required = true,
+            description = "Host name to serve: a full name (jupyter.example.com), or a name without a dot (jupyter), "
+                    + "which the relay completes with its --domain.")
+    String hostname;
+
+    @Option(names = "--server", paramLabel = "RELAY", defaultValue = "${env:HOMEPORT_SERVER}", required = true,
+            description = "The relay: HOST:PORT (TLS), wss://HOST/PATH (WebSocket, honours HTTPS_PROXY), or tcp://HOST:PORT with --insecure-plaintext (env HOMEPORT_SERVER).")
+    String server;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:HOMEPORT_TOKEN}", required = true,
+            description = "The relay's token (env HOMEPORT_TOKEN). Proven with HMAC; never sent.")
+    String token;
+
+    @Option(names = "--local-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "Host of the local service. Default: ${DEFAULT-VALUE}.")
+    String localHost;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Tunnel name in logs. Default: http-LOCAL_PORT.")
+    String name;
+
+    @CommandLine.Mixin
+    ClientOptions client = new ClientOptions();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        TunnelSpec tunnel = TunnelSpec.http(name == null ? "http-" + localPort : name, localHost, localPort, hostname);
+        RelayClientConfig config = client.toConfig(server, token, List.of(tunnel));
+        return TcpCommand.run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+}

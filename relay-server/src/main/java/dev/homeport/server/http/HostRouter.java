@@ -1,0 +1,217 @@
+package dev.homeport.server.http;
+
+import dev.homeport.protocol.mux.ChannelStreamBridge;
+import dev.homeport.protocol.mux.MuxSession;
+import dev.homeport.server.tunnel.HostName;
+import dev.homeport.server.tunnel.HostRegistry;
+import dev.homeport.server.tunnel.Tunnel;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * The heart of a public HTTP connection: checks each request, routes the connection by the Host of
+ * its first request to the tunnel's session, opens its one stream there, and rewrites the forwarding
+ * headers before the request goes on to be re-encoded. Later requests must name the same host (421
+ * otherwise). Answers 400, 404, 421 or 502 itself when it cannot forward.
+ */
+final class HostRouter extends ChannelDuplexHandler {
+    private static final Logger log = LoggerFactory.getLogger(HostRouter.class);
+    private static final String SCHEME = "http";
+
+    /** A user event that must reach the bridge after the messages held before it. */
+    private record HeldEvent(Object event) {
+    }
+
+    private final HostRegistry hosts;
+    private final TrustedProxies trusted;
+    /** The host this connection serves, set by its first request. */
+    private String host;
+    /** Whether the latest request prefers JSON error pages. */
+    private boolean json;
+    /** The relay has answered on its own; the rest of the input is dropped. */
+    private boolean refusing;
+    /**
+     * Messages for the stream until its OPEN is queued on the session: a write before that could
+     * reach the session ahead of the OPEN when both share one event loop.
+     */
+    private ArrayDeque<Object> held;
+
+    HostRouter(HostRegistry hosts, TrustedProxies trusted) {
+        this.hosts = hosts;
+        this.trusted = trusted;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read(); // autoRead is off: the first request head is read here, the rest on the stream's demand
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (refusing) {
+            ReferenceCountUtil.release(msg);
+        } else if (msg instanceof HttpRequest request) {
+            onRequest(ctx, request);
+        } else if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+            // The body broke the framing after its head was forwarded: the service has a torn request.
+            log.debug("event=http_body_invalid host={} reason=\"{}\"", host, content.decoderResult().cause().toString());
+            content.release();
+            ctx.close();
+        } else if (host != null && (msg instanceof HttpContent || msg instanceof ByteBuf)) {
+            forward(ctx, msg); // a body, or raw bytes after an upgrade request
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
+        json = ErrorPage.prefersJson(request.headers().get(HttpHeaderNames.ACCEPT));
+        RequestChecks.Rejection rejection = RequestChecks.check(request);
+        if (rejection != null) {
+            refuse(ctx, request, rejection.status(), rejection.reason());
+            return;
+        }
+        String requested = HostName.fromHostHeader(request.headers().get(HttpHeaderNames.HOST));
+        if (host == null) {
+            Tunnel tunnel = hosts.route(requested);
+            if (tunnel == null) {
+                refuse(ctx, request, HttpResponseStatus.NOT_FOUND, "No tunnel serves " + displayed(requested) + " on this relay.");
+                return;
+            }
+            MuxSession session = tunnel.session();
+            if (session == null) {
+                refuse(ctx, request, HttpResponseStatus.BAD_GATEWAY, "The tunnel for " + requested + " is offline.");
+                return;
+            }
+            host = requested;
+            open(ctx, tunnel, session);
+        } else if (!requested.equals(host)) {
+            refuse(ctx, request, HttpResponseStatus.MISDIRECTED_REQUEST, "This connection serves " + host
+                    + "; send requests for " + displayed(requested) + " on a new connection.");
+            return;
+        }
+        InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+        ForwardedHeaders.apply(request.headers(), peer.getAddress(), trusted.contains(peer.getAddress()), SCHEME);
+        forward(ctx, request);
+    }
+
+    private void open(ChannelHandlerContext ctx, Tunnel tunnel, MuxSession session) {
+        EventLoop loop = ctx.channel().eventLoop();
+        StreamAnswerWatch[] answers = new StreamAnswerWatch[1];
+        ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
+        session.openStream(tunnel.id(), String.valueOf(ctx.channel().remoteAddress()), stream -> {
+            bridge[0] = new ChannelStreamBridge(stream, loop);
+            answers[0] = new StreamAnswerWatch(bridge[0], () -> loop.execute(() -> unanswered(ctx)));
+            return answers[0];
+        });
+        ctx.pipeline().get(UpgradeGate.class).watch(answers[0]);
+        ctx.pipeline().addLast("bridge", bridge[0]);
+        log.debug("event=http_stream_open {} stream={} peer={}", tunnel, bridge[0].stream().id(), ctx.channel().remoteAddress());
+        held = new ArrayDeque<>();
+        ctx.executor().execute(() -> drain(ctx)); // runs after the OPEN the session queued
+    }
+
+    private void forward(ChannelHandlerContext ctx, Object msg) {
+        if (held != null) {
+            held.add(msg);
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    private void drain(ChannelHandlerContext ctx) {
+        ArrayDeque<Object> messages = held;
+        if (messages == null) {
+            return; // the channel closed and its handlers were removed first
+        }
+        held = null;
+        boolean deliver = ctx.channel().isActive() && !refusing;
+        for (Object m; (m = messages.poll()) != null; ) {
+            if (m instanceof HeldEvent e) {
+                if (deliver) {
+                    ctx.fireUserEventTriggered(e.event());
+                }
+            } else if (deliver) {
+                ctx.fireChannelRead(m);
+            } else {
+                ReferenceCountUtil.release(m);
+            }
+        }
+    }
+
+    /** The stream ended before the service sent a byte; on this channel's loop. */
+    private void unanswered(ChannelHandlerContext ctx) {
+        if (refusing || !ctx.channel().isActive()) {
+            return;
+        }
+        refusing = true;
+        log.debug("event=http_unanswered host={} peer={}", host, ctx.channel().remoteAddress());
+        ErrorPage.send(ctx.channel(), HttpResponseStatus.BAD_GATEWAY, "The service behind " + host + " is not reachable right now.", json);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String message) {
+        ReferenceCountUtil.release(request);
+        refusing = true;
+        log.debug("event=http_refused status={} host={} peer={} reason=\"{}\"", status.code(), host,
+                ctx.channel().remoteAddress(), message);
+        ErrorPage.send(ctx.channel(), status, message, json);
+    }
+
+    /** A host name as the public sent it, shortened so a page never echoes a whole header back. */
+    private static String displayed(String name) {
+        return name.isEmpty() ? "this host" : name.length() > 100 ? name.substring(0, 100) + "..." : name;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (refusing && evt instanceof ChannelInputShutdownEvent) {
+            ctx.close(); // the client read the answer and is done
+        } else if (held != null && evt instanceof ChannelInputShutdownEvent) {
+            held.add(new HeldEvent(evt)); // the FIN must follow the request, not overtake it
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    /** While the end of input is held back from the bridge, the bridge may still ask to read: epoll refuses to re-arm a shut input. */
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        if (!(ctx.channel() instanceof DuplexChannel duplex && duplex.isInputShutdown())) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("event=public_http_socket_error peer={} reason=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("event=public_http_error host={} peer={}", host, ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (held != null) {
+            held.forEach(ReferenceCountUtil::release);
+            held = null;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.homeport.server.http;
+
+import dev.homeport.protocol.mux.ChannelStreamBridge;
+import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.server.tunnel.HostRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+
+/**
+ * The relay's one public HTTP port, shared by every HTTP tunnel: each connection is routed by the
+ * Host header of its first request and becomes one stream of that host's tunnel.
+ *
+ * <p>Pipeline of a public connection, in order: {@link PublicRequestDecoder} (limits, head deadline),
+ * {@link HostRouter} (checks, routing, forwarding headers), {@link UpgradeGate} (the switch to raw bytes
+ * when the service accepts an upgrade), {@link RequestReencoder}, and,
+ * once the stream is open, the {@link ChannelStreamBridge}, which carries the bytes with the stream's
+ * flow control and writes the service's answers back to the socket unparsed.
+ */
+public final class PublicHttpListener {
+    private final NetTransport transport;
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final HttpSettings settings;
+    private final HostRegistry hosts;
+
+    public PublicHttpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, HttpSettings settings,
+                              HostRegistry hosts) {
+        this.transport = transport;
+        this.acceptors = acceptors;
+        this.workers = workers;
+        this.settings = settings;
+        this.hosts = hosts;
+    }
+
+    /** Binds {@link HttpSettings#listen()}, blocking until the OS answers; throws if the port is taken. */
+    public Channel listen() throws InterruptedException {
+        return new ServerBootstrap()
+                .group(acceptors, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ChannelStreamBridge.configure(ch.config());
+                        ch.pipeline()
+                                .addLast("request-decoder", new PublicRequestDecoder(settings))
+                                .addLast("router", new HostRouter(hosts, settings.trustedProxies()))
+                                .addLast("upgrade-gate", new UpgradeGate(settings))
+                                .addLast("request-encoder", new RequestReencoder());
+                    }
+                })
+                .bind(settings.listen()).sync().channel();
+    }
+}

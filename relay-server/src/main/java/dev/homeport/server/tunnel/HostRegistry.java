@@ -1,0 +1,165 @@
+package dev.homeport.server.tunnel;
+
+import dev.homeport.protocol.ErrorCode;
+import dev.homeport.protocol.mux.MuxSession;
+import dev.homeport.server.auth.TokenRights;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Which host name belongs to which token and session, for HTTP tunnels. As in {@link TunnelRegistry},
+ * every change runs on one registry thread, which orders concurrent claims of one name so exactly one
+ * wins; public connections look names up from any thread without waiting.
+ */
+public final class HostRegistry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HostRegistry.class);
+
+    private final String domain;
+    private final Duration grace;
+    private final AtomicInteger tunnelIds;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "homeport-hosts");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Written only on the registry thread. */
+    private final Map<String, Tunnel> byHost = new ConcurrentHashMap<>();
+    private volatile int publicPort = -1;
+    private boolean closed;
+
+    /**
+     * @param domain    completes a requested name without a dot ({@code jupyter} becomes {@code jupyter.DOMAIN}); empty: none
+     * @param grace     how long a disconnected client's names stay reserved for its token
+     * @param tunnelIds shared with the port registry: OPEN names a tunnel by id alone
+     */
+    public HostRegistry(String domain, Duration grace, AtomicInteger tunnelIds) {
+        this.domain = domain == null ? "" : HostName.canonical(domain);
+        this.grace = grace;
+        this.tunnelIds = tunnelIds;
+    }
+
+    /** The public HTTP listener is up on {@code port}: HTTP tunnels may be bound from now on. */
+    public void serveOn(int port) {
+        this.publicPort = port;
+    }
+
+    /** The URL that reaches {@code tunnel} from the outside, as BIND_OK tells the client. */
+    public String publicUrl(Tunnel tunnel) {
+        return "http://" + tunnel.hostname() + (tunnel.port() == 80 ? "" : ":" + tunnel.port());
+    }
+
+    /** The tunnel serving {@code host} (canonical), live or reserved; {@code null} if none. */
+    public Tunnel route(String host) {
+        return byHost.get(host);
+    }
+
+    /** Grants {@code requested} (completed with the domain if it has no dot) unless the token lacks the right or another token holds it. */
+    public CompletableFuture<BindOutcome> bind(MuxSession session, String principal, TokenRights rights, String requested,
+                                               String name) {
+        return CompletableFuture.supplyAsync(() -> bindNow(session, principal, rights, requested, name), thread);
+    }
+
+    private BindOutcome bindNow(MuxSession session, String principal, TokenRights rights, String requested, String name) {
+        if (closed) {
+            return BindOutcome.refused(ErrorCode.SHUTDOWN, "relay is shutting down");
+        }
+        if (publicPort < 0) {
+            return BindOutcome.refused(ErrorCode.BIND_DENIED, "this relay serves no HTTP tunnels (it runs without --http)");
+        }
+        String host = HostName.canonical(requested);
+        if (host.isEmpty()) {
+            return BindOutcome.refused(ErrorCode.BIND_DENIED, "an HTTP tunnel needs a host name");
+        }
+        if (host.indexOf('.') < 0) {
+            if (domain.isEmpty()) {
+                return BindOutcome.refused(ErrorCode.BIND_DENIED, "'" + host + "' is not a full host name and this relay "
+                        + "has no --domain to complete it; ask for a name such as " + host + ".example.com");
+            }
+            host = host + "." + domain;
+        }
+        if (!HostName.isValid(host)) {
+            return BindOutcome.refused(ErrorCode.BIND_DENIED, "'" + host + "' is not a valid host name");
+        }
+        if (!rights.allowsHost(host)) {
+            return BindOutcome.refused(ErrorCode.BIND_DENIED, "token " + principal + " may not bind host " + host);
+        }
+        Tunnel existing = byHost.get(host);
+        if (existing == null) {
+            Tunnel t = new Tunnel(tunnelIds.getAndIncrement(), publicPort, principal, name, session, host);
+            byHost.put(host, t);
+            log.info("event=tunnel_bound {} session={}", t, session.id());
+            return BindOutcome.granted(t);
+        }
+        if (!existing.principal().equals(principal)) {
+            return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "host " + host + " is bound by another token"
+                    + (existing.session() == null ? " (held for it while it reconnects)" : ""));
+        }
+        if (existing.session() == session) {
+            return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "host " + host + " is already bound by this session");
+        }
+        // The same token comes back, often before the relay noticed that its old connection died.
+        if (existing.expiry != null) {
+            existing.expiry.cancel(false);
+            existing.expiry = null;
+        }
+        MuxSession previous = existing.session();
+        existing.session(session);
+        log.info("event=tunnel_reclaimed {} session={} previous_session={}", existing, session.id(),
+                previous == null ? "-" : previous.id());
+        return BindOutcome.granted(existing);
+    }
+
+    /** The session ended: its names stay reserved for its token for the grace period. */
+    public void release(MuxSession session) {
+        if (thread.isShutdown()) {
+            return;
+        }
+        thread.execute(() -> {
+            for (Tunnel t : byHost.values()) {
+                if (t.session() == session) {
+                    t.session(null);
+                    log.info("event=tunnel_reserved {} grace_s={}", t, grace.toSeconds());
+                    t.expiry = thread.schedule(() -> expire(t), grace.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+    }
+
+    private void expire(Tunnel t) {
+        if (t.session() == null && byHost.remove(t.hostname(), t)) {
+            log.info("event=tunnel_released {}", t);
+        }
+    }
+
+    /** Snapshot for status and tests. */
+    public CompletableFuture<List<Tunnel>> tunnels() {
+        return CompletableFuture.supplyAsync(() -> List.copyOf(byHost.values()), thread);
+    }
+
+    @Override
+    public void close() {
+        if (thread.isShutdown()) {
+            return;
+        }
+        CompletableFuture.runAsync(() -> {
+            closed = true;
+            byHost.values().forEach(t -> {
+                if (t.expiry != null) {
+                    t.expiry.cancel(false);
+                }
+            });
+            byHost.clear();
+        }, thread).join();
+        thread.shutdownNow();
+    }
+}
