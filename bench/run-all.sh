@@ -6,7 +6,7 @@
 #   ssh -R    load tool -> private sshd -> ssh client -> serve          (bench/ssh-tunnel.sh)
 #   Homeport  load tool -> relay server -> relay client -> serve        (start_homeport_tunnel below)
 #
-#   bench/run-all.sh [--runs R] [--skip-ssh] [--skip-homeport] [--quick]
+#   bench/run-all.sh [--runs R] [--skip-ssh] [--skip-homeport] [--plaintext] [--quick]
 #   bench/run-all.sh --table RESULTS.jsonl     (re-render the table of an earlier run)
 #
 # Each metric is the median of R runs (default 3). --quick uses small sizes to check the script.
@@ -20,6 +20,9 @@ source "$BENCH_DIR/ssh-tunnel.sh"
 RUNS=3
 SKIP_SSH=0
 SKIP_HOMEPORT=0
+# --plaintext measures the tunnel without TLS (both sides --insecure-plaintext); the default is
+# the default deployment, TLS. JAVA_OPTS=-Dhomeport.tls.provider=jdk picks the JDK's TLS engine.
+PLAINTEXT=0
 TABLE_FROM=""
 BYTES=2g               # per stream, throughput
 BYTES_MULTI=512m       # per stream, 4 streams
@@ -39,6 +42,7 @@ while (( $# )); do
     --table) TABLE_FROM="$2"; shift ;;
     --skip-ssh) SKIP_SSH=1 ;;
     --skip-homeport) SKIP_HOMEPORT=1 ;;
+    --plaintext) PLAINTEXT=1 ;;
     --quick) BYTES=256m; BYTES_MULTI=64m; LAT_MESSAGES=2000; LAT_WARMUP=500; FAIR_MESSAGES=500; FAIR_WARMUP=100; CONC_STREAMS=1000; CONC_HOLD=1 ;;
     *) die "unknown option $1 (see the header of $0)" ;;
   esac
@@ -147,14 +151,19 @@ start_homeport_tunnel() {
   cport=$(free_port)
   lo=$(free_port); hi=$(( lo + 9 )); rp=$lo
   token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-  (cd "$REPO_ROOT" && exec ./homeport-server --control "127.0.0.1:$cport" --ports "$lo-$hi" --token "$token") \
+  local server_tls=(--state-dir "$OUT/relay-state") client_relay="127.0.0.1:$cport"
+  local client_tls=(--known-relays "$OUT/known_relays")
+  if (( PLAINTEXT )); then
+    server_tls=(--insecure-plaintext); client_tls=(--insecure-plaintext); client_relay="tcp://127.0.0.1:$cport"
+  fi
+  (cd "$REPO_ROOT" && exec ./homeport-server --control "127.0.0.1:$cport" --ports "$lo-$hi" --token "$token" "${server_tls[@]}") \
       > "$OUT/homeport-server.log" 2>&1 &
   HOMEPORT_SERVER_PID=$!
   if ! wait_for_listen "$cport" 60; then
     log "Homeport skipped: relay server did not listen on $cport within 60 s (log: $OUT/homeport-server.log)"
     return 1
   fi
-  (cd "$REPO_ROOT" && exec ./homeport tcp "$local_port" --server "127.0.0.1:$cport" --token "$token" --remote-port "$rp") \
+  (cd "$REPO_ROOT" && exec ./homeport tcp "$local_port" --server "$client_relay" --token "$token" --remote-port "$rp" "${client_tls[@]}") \
       > "$OUT/homeport-client.log" 2>&1 &
   HOMEPORT_CLIENT_PID=$!
   deadline=$(( SECONDS + 60 ))

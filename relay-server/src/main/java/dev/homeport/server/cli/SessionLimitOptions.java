@@ -16,7 +16,8 @@ final class SessionLimitOptions {
     String maxWindow;
 
     @Option(names = "--session-window", paramLabel = "SIZE",
-            description = "Ceiling of all streams' window growth in one session. Default: 64MiB.")
+            description = "Receive credit of one client session over all its streams: the most bytes the relay "
+                    + "buffers for one client. Default: 64MiB.")
     String sessionWindow;
 
     @Option(names = "--max-frame-payload", paramLabel = "SIZE", description = "Largest frame payload accepted. Default: 64KiB.")
