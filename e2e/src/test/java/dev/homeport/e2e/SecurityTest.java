@@ -137,6 +137,8 @@ class SecurityTest {
         RelayClient bobClient = client(relay, bob, echo.port(), 0, ClientTransport.plain());
         int bobPort = boundPort(bobClient);
         boundPort(aliceClient);
+        Await.until(Duration.ofSeconds(5), "token list shows both logins",
+                () -> readLastUsed(file).keySet().containsAll(List.of("alice", "bob")));
 
         assertThat(file.revoke("alice")).isTrue();
 
@@ -260,6 +262,14 @@ class SecurityTest {
         LocalService echo = LocalService.start(connection -> connection.getInputStream().transferTo(connection.getOutputStream()));
         open.add(echo);
         return echo;
+    }
+
+    private static java.util.Map<String, String> readLastUsed(TokenFile file) {
+        try {
+            return FileTokenDirectory.readLastUsed(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static String echoThrough(int publicPort, String text) throws Exception {

@@ -5,6 +5,7 @@ import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * How the client's one connection reaches the relay: raw frames over TLS (the default) or over
@@ -37,16 +38,22 @@ public record ClientTransport(SslContext tls, String wsPath, InetSocketAddress p
      * {@code NO_PROXY} lists the relay host; {@code null} when none applies.
      */
     public static InetSocketAddress proxyFromEnvironment(String relayHost) {
-        String value = firstNonBlank(System.getenv("HTTPS_PROXY"), System.getenv("https_proxy"));
+        return proxyFrom(System.getenv(), relayHost);
+    }
+
+    /** {@link #proxyFromEnvironment} over a given environment. */
+    static InetSocketAddress proxyFrom(Map<String, String> env, String relayHost) {
+        String value = firstNonBlank(env.get("HTTPS_PROXY"), env.get("https_proxy"));
         if (value == null) {
             return null;
         }
-        String noProxy = firstNonBlank(System.getenv("NO_PROXY"), System.getenv("no_proxy"));
+        String noProxy = firstNonBlank(env.get("NO_PROXY"), env.get("no_proxy"));
         if (noProxy != null) {
             for (String entry : noProxy.split(",")) {
                 String e = entry.trim().toLowerCase(Locale.ROOT);
                 String h = relayHost.toLowerCase(Locale.ROOT);
-                if (e.equals("*") || (!e.isEmpty() && (h.equals(e) || h.endsWith(e.startsWith(".") ? e : "." + e)))) {
+                String domain = e.startsWith(".") ? e.substring(1) : e; // a leading dot is ignored, as curl does
+                if (e.equals("*") || (!domain.isEmpty() && (h.equals(domain) || h.endsWith("." + domain)))) {
                     return null;
                 }
             }

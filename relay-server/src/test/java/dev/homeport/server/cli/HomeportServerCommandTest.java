@@ -1,0 +1,111 @@
+package dev.homeport.server.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Bad flags of {@code homeport-server} end in one clear line on stderr and exit code 2, never a
+ * stack trace. Each case is invalid, so no relay starts; a case that did start one would block, which
+ * the timeout turns into a failure.
+ */
+class HomeportServerCommandTest {
+    private static final Duration NEVER_STARTS_A_RELAY = Duration.ofSeconds(20);
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void portRangeWhoseLowEndIsAboveItsHighEndIsAUsageError() {
+        assertUsageError(run("--ports", "5-3"), "port range must be LO-HI", "5-3");
+    }
+
+    @Test
+    void portRangeThatIsNotNumbersIsAUsageError() {
+        assertUsageError(run("--ports", "abc"), "port range must be LO-HI", "'abc'");
+    }
+
+    @Test
+    void portRangeOutsideOneTo65535IsAUsageError() {
+        assertUsageError(run("--ports", "0-10"), "port range must be LO-HI with 1 <= LO <= HI <= 65535", "0-10");
+        assertUsageError(run("--ports", "20000-70000"), "port range must be LO-HI with 1 <= LO <= HI <= 65535", "20000-70000");
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorPointingToHelp() {
+        assertUsageError(run("--bogus"), "Unknown option", "--bogus");
+    }
+
+    @Test
+    void relayWithoutAnyTokenRefusesToStart() {
+        assumeTrue(System.getenv("HOMEPORT_TOKEN") == null && System.getenv("HOMEPORT_TOKENS") == null,
+                "a token is set in the environment");
+        assertUsageError(run(), "no tokens", "--token");
+    }
+
+    @Test
+    void controlAddressWithoutAPortIsAUsageError() {
+        assertUsageError(run("--control", "nohost"), "--control must be HOST:PORT", "'nohost'");
+    }
+
+    @Test
+    void controlPortAbove65535IsAUsageError() {
+        assertUsageError(run("--control", "0.0.0.0:99999"), "--control port must be 0-65535", "99999");
+    }
+
+    @Test
+    void durationThatIsNotADurationIsAUsageError() {
+        assertUsageError(run("--shutdown-grace", "soon"), "expected a duration", "'soon'");
+    }
+
+    @Test
+    void numberThatIsNotANumberIsAUsageError() {
+        assertUsageError(run("--max-streams", "many"), "--max-streams", "'many'");
+    }
+
+    private record Result(int exitCode, String out, String err) {
+    }
+
+    /** Runs the command with valid defaults for everything the case does not set, in a throwaway state directory. */
+    private Result run(String... args) {
+        List<String> all = new ArrayList<>(List.of("--state-dir", stateDir.toString()));
+        if (!Arrays.asList(args).contains("--control")) {
+            all.addAll(List.of("--control", "127.0.0.1:0"));
+        }
+        if (args.length > 0 && !Arrays.asList(args).contains("--token")) {
+            all.addAll(List.of("--token", "cli-test-token"));
+        }
+        all.addAll(List.of(args));
+        return assertTimeoutPreemptively(NEVER_STARTS_A_RELAY, () -> {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            var cl = HomeportServerCommand.commandLine();
+            cl.setOut(new PrintWriter(out, true));
+            cl.setErr(new PrintWriter(err, true));
+            int code = cl.execute(all.toArray(String[]::new));
+            return new Result(code, out.toString(), err.toString());
+        }, "homeport-server " + String.join(" ", all) + " did not fail: it started a relay");
+    }
+
+    /** One line naming the problem (plus, for a parsing error, the pointer to --help), exit code 2, no stack trace. */
+    private static void assertUsageError(Result r, String... expected) {
+        List<String> lines = r.err().lines().toList();
+        assertThat(r.exitCode()).as("exit code; stderr was:%n%s", r.err()).isEqualTo(2);
+        assertThat(lines).as("stderr").isNotEmpty();
+        assertThat(lines.get(0)).startsWith("homeport-server: ").contains(expected);
+        assertThat(lines.subList(1, lines.size())).as("stderr after the error line")
+                .allSatisfy(l -> assertThat(l).isEqualTo("Try 'homeport-server --help' for more information."));
+        assertThat(r.err() + r.out()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+}
