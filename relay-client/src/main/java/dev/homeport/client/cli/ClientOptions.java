@@ -23,6 +23,15 @@ import java.util.List;
 
 /** Connection settings every client command shares; unset limits keep ProtocolSettings' defaults. */
 public final class ClientOptions {
+    @Option(names = "--server", paramLabel = "RELAY", defaultValue = "${env:HOMEPORT_SERVER}", required = true,
+            description = "The relay: HOST:PORT (TLS), wss://HOST/PATH (WebSocket, honours HTTPS_PROXY), or "
+                    + "tcp://HOST:PORT with --insecure-plaintext (env HOMEPORT_SERVER).")
+    String server;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:HOMEPORT_TOKEN}", required = true,
+            description = "The relay's token (env HOMEPORT_TOKEN). Proven with HMAC; never sent.")
+    String token;
+
     @Option(names = "--initial-window", paramLabel = "SIZE", description = "Receive window of a new stream. Default: 512KiB.")
     String initialWindow;
 
@@ -58,7 +67,7 @@ public final class ClientOptions {
                     + "or ~/.config/homeport/known_relays.")
     Path knownRelays;
 
-    public RelayClientConfig toConfig(String server, String token, List<TunnelSpec> tunnels) {
+    public RelayClientConfig toConfig(List<TunnelSpec> tunnels) {
         ProtocolSettings d = ProtocolSettings.defaults();
         ProtocolSettings settings = d
                 .withWindows(initialWindow == null ? d.initialStreamWindow() : SettingValues.intBytes(initialWindow),

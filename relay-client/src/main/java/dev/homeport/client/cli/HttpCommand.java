@@ -27,14 +27,6 @@ public final class HttpCommand implements Callable<Integer> {
                     + "which the relay completes with its --domain.")
     String hostname;
 
-    @Option(names = "--server", paramLabel = "RELAY", defaultValue = "${env:HOMEPORT_SERVER}", required = true,
-            description = "The relay: HOST:PORT (TLS), wss://HOST/PATH (WebSocket, honours HTTPS_PROXY), or tcp://HOST:PORT with --insecure-plaintext (env HOMEPORT_SERVER).")
-    String server;
-
-    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:HOMEPORT_TOKEN}", required = true,
-            description = "The relay's token (env HOMEPORT_TOKEN). Proven with HMAC; never sent.")
-    String token;
-
     @Option(names = "--local-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
             description = "Host of the local service. Default: ${DEFAULT-VALUE}.")
     String localHost;
@@ -51,7 +43,7 @@ public final class HttpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TunnelSpec tunnel = TunnelSpec.http(name == null ? "http-" + localPort : name, localHost, localPort, hostname);
-        RelayClientConfig config = client.toConfig(server, token, List.of(tunnel));
+        RelayClientConfig config = client.toConfig(List.of(tunnel));
         return TcpCommand.run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

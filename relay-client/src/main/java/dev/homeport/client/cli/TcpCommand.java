@@ -24,14 +24,6 @@ public final class TcpCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "LOCAL_PORT", description = "The local port to expose.")
     int localPort;
 
-    @Option(names = "--server", paramLabel = "RELAY", defaultValue = "${env:HOMEPORT_SERVER}", required = true,
-            description = "The relay: HOST:PORT (TLS), wss://HOST/PATH (WebSocket, honours HTTPS_PROXY), or tcp://HOST:PORT with --insecure-plaintext (env HOMEPORT_SERVER).")
-    String server;
-
-    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:HOMEPORT_TOKEN}", required = true,
-            description = "The relay's token (env HOMEPORT_TOKEN). Proven with HMAC; never sent.")
-    String token;
-
     @Option(names = "--remote-port", paramLabel = "N", defaultValue = "0",
             description = "Public port to ask for; 0 lets the relay choose. Default: ${DEFAULT-VALUE}.")
     int remotePort;
@@ -52,7 +44,7 @@ public final class TcpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TunnelSpec tunnel = new TunnelSpec(name == null ? "tcp-" + localPort : name, localHost, localPort, remotePort);
-        RelayClientConfig config = client.toConfig(server, token, List.of(tunnel));
+        RelayClientConfig config = client.toConfig(List.of(tunnel));
         return run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
