@@ -98,6 +98,7 @@ public final class TokenFile {
         void apply(Map<String, Entry> entries);
     }
 
+    @SuppressWarnings("try") // the lock is held for the block; its variable is never read
     private void update(Change change) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
