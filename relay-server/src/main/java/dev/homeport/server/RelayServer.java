@@ -5,6 +5,7 @@ import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.auth.HandshakeRateLimiter;
 import dev.homeport.server.http.PublicHttpListener;
+import dev.homeport.server.admin.AdminListener;
 import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.session.ControlChannelInitializer;
 import dev.homeport.server.session.ControlContext;
@@ -18,6 +19,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,7 @@ public final class RelayServer implements AutoCloseable {
     private final HostRegistry hosts;
     /** The public HTTP listener, or {@code null} when the relay serves no HTTP tunnels. */
     private Channel httpChannel;
+    private Channel adminChannel;
     private final PublicTcpListener publicTcp;
     private final Map<MuxSession, String> sessions = new ConcurrentHashMap<>();
     private final Channel controlChannel;
@@ -89,9 +92,17 @@ public final class RelayServer implements AutoCloseable {
                 log.info("event=http_listening address={} domain={} trusted_proxies={}", httpAddress(),
                         config.http().domain().isEmpty() ? "-" : config.http().domain(), config.http().trustedProxies());
             }
+            if (config.admin() != null) {
+                this.adminChannel = AdminListener.bind(transport, acceptors, workers, config.admin(),
+                        (PrometheusMeterRegistry) config.meterRegistry(), sessions::size);
+                log.info("event=admin_listening address={} pages=/metrics,/health", adminAddress());
+            }
         } catch (InterruptedException | RuntimeException e) {
             if (control != null) {
                 control.close();
+            }
+            if (httpChannel != null) {
+                httpChannel.close();
             }
             hosts.close();
             shutdownGroups();
@@ -113,6 +124,11 @@ public final class RelayServer implements AutoCloseable {
 
     public MeterRegistry meterRegistry() {
         return metrics.registry();
+    }
+
+    /** Where /metrics and /health are served, or {@code null}. */
+    public InetSocketAddress adminAddress() {
+        return adminChannel == null ? null : (InetSocketAddress) adminChannel.localAddress();
     }
 
     /** Where public HTTP connections arrive, or {@code null} when the relay serves no HTTP tunnels. */
@@ -157,6 +173,9 @@ public final class RelayServer implements AutoCloseable {
         controlChannel.close().syncUninterruptibly();
         if (httpChannel != null) {
             httpChannel.close().syncUninterruptibly();
+        }
+        if (adminChannel != null) {
+            adminChannel.close().syncUninterruptibly();
         }
         registry.close();
         hosts.close();

@@ -4,6 +4,8 @@ import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.server.auth.TokenDirectory;
 import dev.homeport.server.http.HttpSettings;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.ssl.SslContext;
 
@@ -28,6 +30,8 @@ import java.util.Objects;
  * @param authFailureRefill after the burst, one more failure allowed per this much time
  * @param meterRegistry  where the relay's metrics go
  * @param http           the public HTTP listener for HTTP tunnels by host name; {@link HttpSettings#OFF} by default
+ * @param admin          where /metrics and /health are served, or {@code null} for nowhere; needs a
+ *                       Prometheus {@code meterRegistry} (see {@link #withAdmin})
  */
 public record RelayServerConfig(
         InetSocketAddress control,
@@ -43,7 +47,8 @@ public record RelayServerConfig(
         int authFailureBurst,
         Duration authFailureRefill,
         MeterRegistry meterRegistry,
-        HttpSettings http) {
+        HttpSettings http,
+        InetSocketAddress admin) {
 
     public static final String DEFAULT_WEBSOCKET_PATH = "/_homeport";
     public static final int DEFAULT_AUTH_FAILURE_BURST = 10;
@@ -61,6 +66,9 @@ public record RelayServerConfig(
         webSocketPath = webSocketPath == null ? DEFAULT_WEBSOCKET_PATH : webSocketPath;
         meterRegistry = meterRegistry == null ? new SimpleMeterRegistry() : meterRegistry;
         http = http == null ? HttpSettings.OFF : http;
+        if (admin != null && !(meterRegistry instanceof PrometheusMeterRegistry)) {
+            throw new IllegalArgumentException("the admin endpoint serves Prometheus metrics: use withAdmin(...)");
+        }
         if (authFailureBurst < 1) {
             throw new IllegalArgumentException("authFailureBurst must be at least 1, got " + authFailureBurst);
         }
@@ -81,47 +89,54 @@ public record RelayServerConfig(
     public static RelayServerConfig of(InetSocketAddress control, String bindAddress, PortRange ports, TokenDirectory tokens) {
         return new RelayServerConfig(control, bindAddress, ports, "", tokens, DEFAULT_RECONNECT_GRACE,
                 DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults(), null, DEFAULT_WEBSOCKET_PATH,
-                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF);
+                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF, null);
     }
 
     public RelayServerConfig withReconnectGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
     }
 
     public RelayServerConfig withShutdownGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
     }
 
     public RelayServerConfig withProtocol(ProtocolSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
     }
 
     public RelayServerConfig withTls(SslContext context) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 context, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
     }
 
     public RelayServerConfig withAuthFailureLimit(int burst, Duration refill) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, burst, refill, meterRegistry, http);
+                tls, webSocketPath, burst, refill, meterRegistry, http, admin);
     }
 
     public RelayServerConfig withMeterRegistry(MeterRegistry registry) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin);
     }
 
     public RelayServerConfig withHttp(HttpSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin);
+    }
+
+    /** Serves /metrics (Prometheus) and /health on {@code address}, with a Prometheus registry for the relay. */
+    public RelayServerConfig withAdmin(InetSocketAddress address) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
+                tls, webSocketPath, authFailureBurst, authFailureRefill, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                http, address);
     }
 
     public RelayServerConfig withPublicHost(String host) {
         return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
     }
 }

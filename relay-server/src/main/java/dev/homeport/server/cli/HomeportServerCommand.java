@@ -101,6 +101,11 @@ public final class HomeportServerCommand implements Callable<Integer> {
             description = "Path where clients may connect by WebSocket on the control port. Default: ${DEFAULT-VALUE}.")
     String webSocketPath;
 
+    @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "${env:HOMEPORT_ADMIN:-127.0.0.1:7790}",
+            description = "Where /metrics (Prometheus) and /health are served, plain HTTP without auth, so loopback by "
+                    + "default (env HOMEPORT_ADMIN); empty turns it off. Default: ${DEFAULT-VALUE}.")
+    String admin;
+
     @CommandLine.Mixin
     SessionLimitOptions limits = new SessionLimitOptions();
 
@@ -137,7 +142,11 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 authFailureBurst,
                 SettingValues.duration(authFailureRefill),
                 null,
-                http.toSettings());
+                http.toSettings(),
+                null);
+        if (!admin.isEmpty()) {
+            config = config.withAdmin(parseHostPort(admin, "--admin"));
+        }
         RelayServer server;
         try {
             server = RelayServer.start(config);
@@ -154,7 +163,8 @@ public final class HomeportServerCommand implements Callable<Integer> {
         }, "homeport-shutdown"));
         out.println("homeport relay listening on " + server.controlAddress() + ", public ports " + config.ports()
                 + (server.httpAddress() == null ? "" : ", HTTP tunnels on " + server.httpAddress()
-                + (config.http().domain().isEmpty() ? "" : " for *." + config.http().domain())));
+                + (config.http().domain().isEmpty() ? "" : " for *." + config.http().domain()))
+                + (server.adminAddress() == null ? "" : ", metrics on http://" + hostPort(server.adminAddress()) + "/metrics"));
         out.flush();
         stopped.await();
         return 0;
@@ -200,6 +210,11 @@ public final class HomeportServerCommand implements Callable<Integer> {
         String xdg = System.getenv("XDG_DATA_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
         return base.resolve("homeport-server");
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     static InetSocketAddress parseHostPort(String text, String option) {

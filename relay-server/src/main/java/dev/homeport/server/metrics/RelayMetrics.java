@@ -24,10 +24,11 @@ public final class RelayMetrics {
         this.throttled = Counter.builder("homeport.connections.throttled")
                 .description("Control connections dropped because their address failed too many handshakes")
                 .register(registry);
+        // Strong references: a gauge holds its state object weakly, and this supplier has no other owner.
         Gauge.builder("homeport.clients.connected", sessions, s -> s.get().size())
-                .description("Client sessions connected now").register(registry);
+                .description("Client sessions connected now").strongReference(true).register(registry);
         Gauge.builder("homeport.streams.open", sessions, s -> s.get().stream().mapToInt(MuxSession::openStreams).sum())
-                .description("Streams open now, over all sessions").register(registry);
+                .description("Streams open now, over all sessions").strongReference(true).register(registry);
     }
 
     public MeterRegistry registry() {

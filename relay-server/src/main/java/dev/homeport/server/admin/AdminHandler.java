@@ -1,0 +1,60 @@
+package dev.homeport.server.admin;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.util.function.IntSupplier;
+
+/** The admin port's two pages: {@code /metrics} in Prometheus text format and {@code /health}. */
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final PrometheusMeterRegistry registry;
+    private final IntSupplier clients;
+
+    AdminHandler(PrometheusMeterRegistry registry, IntSupplier clients) {
+        this.registry = registry;
+        this.clients = clients;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String path = new QueryStringDecoder(request.uri()).path();
+        FullHttpResponse response;
+        if (!request.method().equals(HttpMethod.GET)) {
+            response = text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "GET only\n");
+        } else if (path.equals("/metrics")) {
+            response = text(ctx, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+        } else if (path.equals("/health")) {
+            response = text(ctx, HttpResponseStatus.OK, "application/json",
+                    "{\"status\":\"up\",\"clients\":" + clients.getAsInt() + "}\n");
+        } else {
+            response = text(ctx, HttpResponseStatus.NOT_FOUND, "text/plain", "not found: try /metrics or /health\n");
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        if (keepAlive) {
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus status, String type, String body) {
+        ByteBuf content = ByteBufUtil.writeUtf8(ctx.alloc(), body);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        return r;
+    }
+}
