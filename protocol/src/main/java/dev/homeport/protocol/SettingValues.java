@@ -27,6 +27,33 @@ public final class SettingValues {
         };
     }
 
+    /** As {@link #duration(String)}, with the setting's name in the error, e.g. {@code --ping-interval}. */
+    public static Duration duration(String text, String name) {
+        try {
+            return duration(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage());
+        }
+    }
+
+    /** As {@link #bytes(String)}, with the setting's name in the error. */
+    public static long bytes(String text, String name) {
+        try {
+            return bytes(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage());
+        }
+    }
+
+    /** As {@link #intBytes(String)}, with the setting's name in the error. */
+    public static int intBytes(String text, String name) {
+        try {
+            return intBytes(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage());
+        }
+    }
+
     /** Sizes are binary: 1k = 1KiB = 1024 bytes. */
     public static long bytes(String text) {
         Matcher m = SIZE.matcher(text == null ? "" : text.trim().toLowerCase(Locale.ROOT));

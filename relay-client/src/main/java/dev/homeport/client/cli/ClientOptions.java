@@ -70,15 +70,15 @@ public final class ClientOptions {
     public RelayClientConfig toConfig(List<TunnelSpec> tunnels) {
         ProtocolSettings d = ProtocolSettings.defaults();
         ProtocolSettings settings = d
-                .withWindows(initialWindow == null ? d.initialStreamWindow() : SettingValues.intBytes(initialWindow),
-                        maxWindow == null ? d.maxStreamWindow() : SettingValues.intBytes(maxWindow),
+                .withWindows(initialWindow == null ? d.initialStreamWindow() : SettingValues.intBytes(initialWindow, "--initial-window"),
+                        maxWindow == null ? d.maxStreamWindow() : SettingValues.intBytes(maxWindow, "--max-window"),
                         d.sessionWindow())
-                .withKeepAlive(pingInterval == null ? d.pingInterval() : SettingValues.duration(pingInterval),
-                        keepAliveTimeout == null ? d.keepAliveTimeout() : SettingValues.duration(keepAliveTimeout));
+                .withKeepAlive(pingInterval == null ? d.pingInterval() : SettingValues.duration(pingInterval, "--ping-interval"),
+                        keepAliveTimeout == null ? d.keepAliveTimeout() : SettingValues.duration(keepAliveTimeout, "--keepalive-timeout"));
         RelayAddress relay = RelayAddress.parse(server);
         return new RelayClientConfig(relay.host(), relay.port(), token, tunnels, settings,
-                new Backoff(Duration.ofMillis(100), SettingValues.duration(maxBackoff)),
-                SettingValues.duration(connectTimeout), Duration.ofSeconds(5), transport(relay));
+                new Backoff(Duration.ofMillis(100), SettingValues.duration(maxBackoff, "--max-backoff")),
+                SettingValues.duration(connectTimeout, "--connect-timeout"), Duration.ofSeconds(5), transport(relay));
     }
 
     private ClientTransport transport(RelayAddress relay) {

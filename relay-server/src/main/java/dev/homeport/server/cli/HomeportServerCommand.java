@@ -16,7 +16,6 @@ import picocli.CommandLine.Option;
 
 import dev.homeport.server.tls.RelayCertificate;
 import dev.homeport.server.tls.ServerTls;
-import io.netty.handler.ssl.SslContext;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -118,34 +117,34 @@ public final class HomeportServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        SslContext tls = null;
-        if (insecurePlaintext) {
-            spec.commandLine().getErr().println("homeport-server: WARNING: --insecure-plaintext: tunnel traffic to and from "
-                    + "clients is not encrypted");
-        } else {
-            RelayCertificate certificate = certificate();
-            tls = ServerTls.context(certificate);
-            out.println("TLS certificate " + certificate.certificateFile() + (certificate.generated() ? " (self-signed)" : "")
-                    + ", fingerprint " + certificate.fingerprint() + " (" + ServerTls.provider() + ")");
-        }
+        // Every setting is checked before anything is written to disk (the certificate) or bound.
         RelayServerConfig config = new RelayServerConfig(
                 parseHostPort(control, "--control"),
                 bindAddress,
                 PortRange.parse(ports),
                 publicHost,
                 tokens(),
-                SettingValues.duration(reconnectGrace),
-                SettingValues.duration(shutdownGrace),
+                SettingValues.duration(reconnectGrace, "--reconnect-grace"),
+                SettingValues.duration(shutdownGrace, "--shutdown-grace"),
                 limits.toSettings(),
-                tls,
+                null,
                 webSocketPath,
                 authFailureBurst,
-                SettingValues.duration(authFailureRefill),
+                SettingValues.duration(authFailureRefill, "--auth-failure-refill"),
                 null,
                 http.toSettings(),
                 null);
         if (!admin.isEmpty()) {
             config = config.withAdmin(parseHostPort(admin, "--admin"));
+        }
+        if (insecurePlaintext) {
+            spec.commandLine().getErr().println("homeport-server: WARNING: --insecure-plaintext: tunnel traffic to and from "
+                    + "clients is not encrypted");
+        } else {
+            RelayCertificate certificate = certificate();
+            config = config.withTls(ServerTls.context(certificate));
+            out.println("TLS certificate " + certificate.certificateFile() + (certificate.generated() ? " (self-signed)" : "")
+                    + ", fingerprint " + certificate.fingerprint() + " (" + ServerTls.provider() + ")");
         }
         RelayServer server;
         try {

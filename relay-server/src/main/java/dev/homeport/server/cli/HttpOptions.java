@@ -44,7 +44,7 @@ final class HttpOptions {
             return HttpSettings.OFF;
         }
         return new HttpSettings(HomeportServerCommand.parseHostPort(listen, "--http"), domain,
-                TrustedProxies.parse(trustedProxies), SettingValues.intBytes(maxInitialLine), SettingValues.intBytes(maxHeaderSize),
-                SettingValues.duration(headerTimeout));
+                TrustedProxies.parse(trustedProxies), SettingValues.intBytes(maxInitialLine, "--http-max-initial-line"), SettingValues.intBytes(maxHeaderSize, "--http-max-header-size"),
+                SettingValues.duration(headerTimeout, "--http-header-timeout"));
     }
 }

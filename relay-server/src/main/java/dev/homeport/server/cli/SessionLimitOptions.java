@@ -36,13 +36,13 @@ final class SessionLimitOptions {
     ProtocolSettings toSettings() {
         ProtocolSettings d = ProtocolSettings.defaults();
         return new ProtocolSettings(
-                maxFramePayload == null ? d.maxFramePayload() : SettingValues.intBytes(maxFramePayload),
-                initialWindow == null ? d.initialStreamWindow() : SettingValues.intBytes(initialWindow),
-                maxWindow == null ? d.maxStreamWindow() : SettingValues.intBytes(maxWindow),
-                sessionWindow == null ? d.sessionWindow() : SettingValues.bytes(sessionWindow),
+                maxFramePayload == null ? d.maxFramePayload() : SettingValues.intBytes(maxFramePayload, "--max-frame-payload"),
+                initialWindow == null ? d.initialStreamWindow() : SettingValues.intBytes(initialWindow, "--initial-window"),
+                maxWindow == null ? d.maxStreamWindow() : SettingValues.intBytes(maxWindow, "--max-window"),
+                sessionWindow == null ? d.sessionWindow() : SettingValues.bytes(sessionWindow, "--session-window"),
                 maxStreams == null ? d.maxConcurrentStreams() : maxStreams,
-                handshakeTimeout == null ? d.handshakeTimeout() : SettingValues.duration(handshakeTimeout),
-                pingInterval == null ? d.pingInterval() : SettingValues.duration(pingInterval),
-                keepAliveTimeout == null ? d.keepAliveTimeout() : SettingValues.duration(keepAliveTimeout));
+                handshakeTimeout == null ? d.handshakeTimeout() : SettingValues.duration(handshakeTimeout, "--handshake-timeout"),
+                pingInterval == null ? d.pingInterval() : SettingValues.duration(pingInterval, "--ping-interval"),
+                keepAliveTimeout == null ? d.keepAliveTimeout() : SettingValues.duration(keepAliveTimeout, "--keepalive-timeout"));
     }
 }

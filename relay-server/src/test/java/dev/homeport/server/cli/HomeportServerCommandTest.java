@@ -66,7 +66,7 @@ class HomeportServerCommandTest {
 
     @Test
     void durationThatIsNotADurationIsAUsageError() {
-        assertUsageError(run("--shutdown-grace", "soon"), "expected a duration", "'soon'");
+        assertUsageError(run("--shutdown-grace", "soon"), "--shutdown-grace", "expected a duration", "'soon'");
     }
 
     @Test
