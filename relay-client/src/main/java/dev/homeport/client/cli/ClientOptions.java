@@ -32,6 +32,10 @@ public final class ClientOptions {
             description = "The relay's token (env HOMEPORT_TOKEN). Proven with HMAC; never sent.")
     String token;
 
+    @Option(names = "--local-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "Host of the local service. Default: ${DEFAULT-VALUE}.")
+    String localHost;
+
     @Option(names = "--initial-window", paramLabel = "SIZE", description = "Receive window of a new stream. Default: 512KiB.")
     String initialWindow;
 
@@ -66,6 +70,11 @@ public final class ClientOptions {
             description = "Trust-on-first-use record of relay certificates. Default: $XDG_CONFIG_HOME/homeport/known_relays "
                     + "or ~/.config/homeport/known_relays.")
     Path knownRelays;
+
+    /** Where the local service listens; the client dials nothing else. */
+    public String localHost() {
+        return localHost;
+    }
 
     public RelayClientConfig toConfig(List<TunnelSpec> tunnels) {
         ProtocolSettings d = ProtocolSettings.defaults();

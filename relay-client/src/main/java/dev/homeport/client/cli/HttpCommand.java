@@ -27,10 +27,6 @@ public final class HttpCommand implements Callable<Integer> {
                     + "which the relay completes with its --domain.")
     String hostname;
 
-    @Option(names = "--local-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
-            description = "Host of the local service. Default: ${DEFAULT-VALUE}.")
-    String localHost;
-
     @Option(names = "--name", paramLabel = "NAME", description = "Tunnel name in logs. Default: http-LOCAL_PORT.")
     String name;
 
@@ -42,7 +38,7 @@ public final class HttpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TunnelSpec tunnel = TunnelSpec.http(name == null ? "http-" + localPort : name, localHost, localPort, hostname);
+        TunnelSpec tunnel = TunnelSpec.http(name == null ? "http-" + localPort : name, client.localHost(), localPort, hostname);
         RelayClientConfig config = client.toConfig(List.of(tunnel));
         return TcpCommand.run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
     }

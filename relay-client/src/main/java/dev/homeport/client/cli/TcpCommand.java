@@ -28,10 +28,6 @@ public final class TcpCommand implements Callable<Integer> {
             description = "Public port to ask for; 0 lets the relay choose. Default: ${DEFAULT-VALUE}.")
     int remotePort;
 
-    @Option(names = "--local-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
-            description = "Host of the local service. Default: ${DEFAULT-VALUE}.")
-    String localHost;
-
     @Option(names = "--name", paramLabel = "NAME", description = "Tunnel name in logs. Default: tcp-LOCAL_PORT.")
     String name;
 
@@ -43,7 +39,7 @@ public final class TcpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TunnelSpec tunnel = new TunnelSpec(name == null ? "tcp-" + localPort : name, localHost, localPort, remotePort);
+        TunnelSpec tunnel = new TunnelSpec(name == null ? "tcp-" + localPort : name, client.localHost(), localPort, remotePort);
         RelayClientConfig config = client.toConfig(List.of(tunnel));
         return run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
