@@ -11,6 +11,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.resolver.NoopAddressResolverGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,7 @@ public final class RelayClient implements AutoCloseable {
     private final EventLoopGroup group;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
+    private final ChannelGroup localConnections;
     private final Map<String, Integer> grantedPorts = new ConcurrentHashMap<>();
     private final Map<String, String> addresses = new ConcurrentHashMap<>();
     private final CompletableFuture<Map<String, String>> allBound = new CompletableFuture<>();
@@ -54,11 +57,12 @@ public final class RelayClient implements AutoCloseable {
         NetTransport transport = NetTransport.best();
         this.group = transport.newGroup(1, "homeport-client");
         this.loop = group.next();
+        this.localConnections = new DefaultChannelGroup("local-connections", loop);
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-                .handler(new ClientChannelInitializer(config, transport, new Observer()));
+                .handler(new ClientChannelInitializer(config, transport, new Observer(), localConnections));
         if (config.transport().proxy() != null) {
             // The proxy resolves the relay's name; this side must not (it may not be able to).
             bootstrap.resolver(NoopAddressResolverGroup.INSTANCE);
@@ -138,23 +142,33 @@ public final class RelayClient implements AutoCloseable {
         }
     }
 
-    /** Graceful stop: GO_AWAY to the relay, open streams finish for up to the shutdown grace, then close. */
+    /**
+     * Graceful stop: GO_AWAY to the relay; open streams finish, the session drains and local
+     * connections write their last bytes, all within the shutdown grace; then whatever is left closes.
+     */
     @Override
     public void close() {
         if (closing) {
             return;
         }
         closing = true;
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         MuxSession s = session;
         if (s != null) {
             s.goAway(ErrorCode.SHUTDOWN, "client shutting down");
-            s.whenIdle().awaitUninterruptibly(config.shutdownGrace().toMillis());
+            s.whenIdle().awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS);
+            s.whenClosed().awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS);
         }
+        localConnections.newCloseFuture().awaitUninterruptibly(remaining(deadline), TimeUnit.NANOSECONDS);
         Channel ch = channel;
         if (ch != null) {
             ch.close().awaitUninterruptibly();
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private static long remaining(long deadline) {
+        return Math.max(0, deadline - System.nanoTime());
     }
 
     private final class Observer implements SessionObserver {

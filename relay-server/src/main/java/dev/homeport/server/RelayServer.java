@@ -191,6 +191,10 @@ public final class RelayServer implements AutoCloseable {
         // Finished streams may still be writing to slow public readers; the event loops must outlive that.
         publicTcp.whenConnectionsClosed().awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         for (MuxSession s : sessions.keySet()) {
+            // Drained sessions close themselves once the client has said it is drained too.
+            s.whenClosed().awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        for (MuxSession s : sessions.keySet()) {
             s.close(ErrorCode.SHUTDOWN, "relay is shutting down");
         }
         shutdownGroups();

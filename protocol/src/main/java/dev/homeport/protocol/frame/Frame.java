@@ -14,6 +14,8 @@ public final class Frame extends DefaultByteBufHolder {
     public static final int VERSION = 1;
     /** On PING: this frame answers a PING (a pong). */
     public static final int FLAG_ACK = 0x1;
+    /** On GO_AWAY: the sender has no stream left and sends nothing more (PROTOCOL.md, "GO_AWAY"). */
+    public static final int FLAG_DRAINED = 0x1;
 
     private final FrameType type;
     private final int flags;

@@ -22,10 +22,19 @@ public record GoAway(ErrorCode code, String message) implements ControlMessage {
 
     @Override
     public Frame toFrame(ByteBufAllocator alloc, int streamId) {
+        return new Frame(type(), 0, streamId, payload(alloc));
+    }
+
+    /** This GO_AWAY with the DRAINED flag: the sender's last frame on the connection. */
+    public Frame toDrainedFrame(ByteBufAllocator alloc) {
+        return new Frame(type(), Frame.FLAG_DRAINED, 0, payload(alloc));
+    }
+
+    private ByteBuf payload(ByteBufAllocator alloc) {
         ByteBuf out = alloc.buffer(4 + Wire.stringBytes(message));
         out.writeInt(code.code());
         Wire.writeString(out, message);
-        return new Frame(type(), 0, streamId, out);
+        return out;
     }
 
     /** Reads the payload of a GO_AWAY frame; bytes after the known fields are ignored (PROTOCOL.md, "Extensibility"). */

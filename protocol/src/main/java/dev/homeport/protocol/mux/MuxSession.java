@@ -13,6 +13,7 @@ import dev.homeport.protocol.message.OpenRefused;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
@@ -73,11 +74,17 @@ public final class MuxSession extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
     private EventLoop loop;
     private ScheduledFuture<?> keepAlive;
+    private ScheduledFuture<?> drainDeadline;
+    private ChannelFuture drainedWrite;
     private Promise<Void> idle;
     private boolean flushScheduled;
     private boolean controlWritten;
     private boolean goAwaySent;
     private boolean goAwayReceived;
+    /** Graceful GO_AWAY sent or received: once no stream is left, this side sends DRAINED. */
+    private boolean draining;
+    private boolean drainedSent;
+    private boolean drainedReceived;
     private boolean closing;
     private int highestPeerStreamId;
     private long growthUsed;
@@ -139,14 +146,27 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
     }
 
-    /** Sends GO_AWAY: no new streams either way; open streams go on. See {@link #whenIdle()}. */
+    /**
+     * Sends GO_AWAY: no new streams either way; open streams go on. Once none is left the session
+     * closes itself, after both sides said DRAINED. See {@link #whenIdle()} and {@link #whenClosed()}.
+     */
     public void goAway(ErrorCode code, String message) {
         run(() -> {
-            if (!goAwaySent && ctx.channel().isActive()) {
+            if (!goAwaySent && !closing && ctx.channel().isActive()) {
                 goAwaySent = true;
-                writeControl(new GoAway(code, message).toFrame(ctx.alloc()));
+                draining = true;
+                if (streams.isEmpty()) {
+                    sendDrained(new GoAway(code, message));
+                } else {
+                    writeControl(new GoAway(code, message).toFrame(ctx.alloc()));
+                }
             }
         });
+    }
+
+    /** Completes when the connection under this session has closed. */
+    public Future<Void> whenClosed() {
+        return ctx.channel().closeFuture();
     }
 
     /** Completes when no stream is open (at once if none is). */
@@ -292,6 +312,9 @@ public final class MuxSession extends ChannelDuplexHandler {
             closeReason = "connection closed";
         }
         keepAlive.cancel(false);
+        if (drainDeadline != null) {
+            drainDeadline.cancel(false);
+        }
         for (MuxStream s : new ArrayList<>(streams.values())) {
             closeStream(s, ErrorCode.CANCELLED, "session closed: " + closeReason, true);
         }
@@ -472,12 +495,64 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     private void onGoAway(Frame frame) {
         GoAway goAway = GoAway.decode(frame.payload());
+        boolean first = !goAwayReceived;
         goAwayReceived = true;
-        if (goAway.code() != ErrorCode.NO_ERROR && goAway.code() != ErrorCode.SHUTDOWN) {
+        boolean graceful = goAway.code() == ErrorCode.NO_ERROR || goAway.code() == ErrorCode.SHUTDOWN;
+        if (!graceful) {
             closeReason = goAway.message();
         }
-        log.debug("event=go_away_received session={} code={} reason=\"{}\"", id(), goAway.code(), goAway.message());
-        ctx.fireUserEventTriggered(new GoAwayReceived(goAway.code(), goAway.message()));
+        log.debug("event=go_away_received session={} code={} drained={} reason=\"{}\"", id(), goAway.code(),
+                frame.hasFlag(Frame.FLAG_DRAINED), goAway.message());
+        if (first) {
+            ctx.fireUserEventTriggered(new GoAwayReceived(goAway.code(), goAway.message()));
+        }
+        if (!graceful) {
+            return; // the sender closes the connection right after it
+        }
+        if (frame.hasFlag(Frame.FLAG_DRAINED)) {
+            drainedReceived = true;
+            // The peer has no stream left; one still open here is an OPEN that crossed the peer's
+            // GO_AWAY, which the peer can no longer answer: it ends as if reset with SHUTDOWN.
+            for (MuxStream s : new ArrayList<>(streams.values())) {
+                closeStream(s, ErrorCode.SHUTDOWN, "the peer went away", true);
+            }
+        }
+        draining = true;
+        if (drainedSent && drainedReceived) {
+            closeGracefully("drained");
+        } else if (streams.isEmpty()) {
+            sendDrained(new GoAway(ErrorCode.NO_ERROR, "drained"));
+        }
+    }
+
+    /**
+     * The last frame this side sends: no stream is left. The connection closes once both sides have
+     * said so, so neither closes while the other still has frames on the way, which a reset
+     * connection would throw away. A peer that never answers gets {@code keepAliveTimeout}.
+     */
+    private void sendDrained(GoAway goAway) {
+        if (drainedSent || closing || !ctx.channel().isActive()) {
+            return;
+        }
+        drainedWrite = ctx.writeAndFlush(goAway.toDrainedFrame(ctx.alloc()));
+        drainedSent = true;
+        goAwaySent = true;
+        if (drainedReceived) {
+            closeGracefully("drained");
+        } else {
+            drainDeadline = loop.schedule(() -> closeGracefully("the peer did not drain within keepAliveTimeout"),
+                    local.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Closes once DRAINED, and so everything before it, is written: both sides are done. */
+    private void closeGracefully(String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        log.debug("event=session_drained session={} reason=\"{}\"", id(), reason);
+        drainedWrite.addListener(ChannelFutureListener.CLOSE);
     }
 
     private void requireKnown(int id, FrameType type) {
@@ -647,10 +722,15 @@ public final class MuxSession extends ChannelDuplexHandler {
         if (notify && s.handler != null) {
             s.handler.onClosed(code, reason);
         }
-        if (streams.isEmpty() && idle != null) {
-            Promise<Void> p = idle;
-            idle = null;
-            p.trySuccess(null);
+        if (streams.isEmpty()) {
+            if (idle != null) {
+                Promise<Void> p = idle;
+                idle = null;
+                p.trySuccess(null);
+            }
+            if (draining) {
+                sendDrained(new GoAway(ErrorCode.NO_ERROR, "drained"));
+            }
         }
     }
 
@@ -711,6 +791,10 @@ public final class MuxSession extends ChannelDuplexHandler {
     }
 
     private void writeControl(Frame frame) {
+        if (drainedSent) {
+            frame.release(); // DRAINED was this side's last word (PROTOCOL.md, "GO_AWAY")
+            return;
+        }
         ctx.write(frame, ctx.voidPromise());
         controlWritten = true;
         scheduleFlush();
@@ -791,6 +875,9 @@ public final class MuxSession extends ChannelDuplexHandler {
     // ---- keep-alive ----
 
     private void keepAliveTick() {
+        if (drainedSent) {
+            return; // nothing more is sent; the drain has its own deadline
+        }
         long silentNanos = nanoTime() - lastReadNanos;
         if (silentNanos > local.keepAliveTimeout().toNanos()) {
             log.info("event=keepalive_timeout session={} silent_ms={}", id(), TimeUnit.NANOSECONDS.toMillis(silentNanos));

@@ -198,6 +198,10 @@ final class MuxHarness {
         return new Frame(FrameType.WINDOW_UPDATE, 0, id, ALLOC.buffer(4).writeInt(increment));
     }
 
+    static Frame ping(long opaque) {
+        return Frames.ping(ALLOC, opaque, false);
+    }
+
     static Frame fin(int id) {
         return Frame.empty(FrameType.FIN, id);
     }

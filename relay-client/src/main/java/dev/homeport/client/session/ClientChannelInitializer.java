@@ -11,6 +11,7 @@ import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.protocol.transport.WebSocketFrameAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -36,12 +37,16 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
     private final NetTransport transport;
     private final TokenKey token;
     private final SessionObserver observer;
+    private final ChannelGroup localConnections;
 
-    public ClientChannelInitializer(RelayClientConfig config, NetTransport transport, SessionObserver observer) {
+    /** @param localConnections where every connection to a local service is added while it is open */
+    public ClientChannelInitializer(RelayClientConfig config, NetTransport transport, SessionObserver observer,
+                                    ChannelGroup localConnections) {
         this.config = config;
         this.transport = transport;
         this.token = TokenKey.fromToken("client", config.token());
         this.observer = observer;
+        this.localConnections = localConnections;
     }
 
     @Override
@@ -83,7 +88,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
         p.addBefore(GUARD, "frame-decoder", new FrameDecoder(config.protocol().maxFramePayload()))
                 .addBefore(GUARD, "frame-encoder", FrameEncoder.INSTANCE)
                 .addBefore(GUARD, "handshake", new ClientHandshakeHandler(config.protocol(), token, Agent.NAME))
-                .addBefore(GUARD, "session-starter", new SessionStarter(config, transport, observer));
+                .addBefore(GUARD, "session-starter", new SessionStarter(config, transport, observer, localConnections));
     }
 
     private String hostForUri() {

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,12 +32,15 @@ final class LocalDialer implements StreamAcceptor {
     private final NetTransport transport;
     private final EventLoop loop;
     private final Duration connectTimeout;
+    private final ChannelGroup connections;
 
-    LocalDialer(Map<Integer, TunnelSpec> boundTunnels, NetTransport transport, EventLoop loop, Duration connectTimeout) {
+    LocalDialer(Map<Integer, TunnelSpec> boundTunnels, NetTransport transport, EventLoop loop, Duration connectTimeout,
+                ChannelGroup connections) {
         this.boundTunnels = boundTunnels;
         this.transport = transport;
         this.loop = loop;
         this.connectTimeout = connectTimeout;
+        this.connections = connections;
     }
 
     @Override
@@ -55,6 +59,8 @@ final class LocalDialer implements StreamAcceptor {
                     @Override
                     protected void initChannel(Channel ch) {
                         ChannelStreamBridge.configure(ch.config());
+                        // A graceful stop waits for these: a finished stream may still be writing its last bytes.
+                        connections.add(ch);
                         ch.pipeline().addLast("bridge", bridge);
                     }
                 })

@@ -8,6 +8,7 @@ import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.group.ChannelGroup;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -17,18 +18,21 @@ final class SessionStarter extends ChannelInboundHandlerAdapter {
     private final RelayClientConfig config;
     private final NetTransport transport;
     private final SessionObserver observer;
+    private final ChannelGroup localConnections;
 
-    SessionStarter(RelayClientConfig config, NetTransport transport, SessionObserver observer) {
+    SessionStarter(RelayClientConfig config, NetTransport transport, SessionObserver observer, ChannelGroup localConnections) {
         this.config = config;
         this.transport = transport;
         this.observer = observer;
+        this.localConnections = localConnections;
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof HandshakeCompleted done) {
             Map<Integer, TunnelSpec> bound = new HashMap<>();
-            LocalDialer dialer = new LocalDialer(bound, transport, ctx.channel().eventLoop(), config.connectTimeout());
+            LocalDialer dialer = new LocalDialer(bound, transport, ctx.channel().eventLoop(), config.connectTimeout(),
+                    localConnections);
             MuxSession mux = new MuxSession(MuxSession.Role.CLIENT, config.protocol(), done, dialer);
             ctx.pipeline().addBefore(ctx.name(), "mux", mux);
             observer.established(mux);

@@ -83,8 +83,7 @@ final class TunnelBinder extends SimpleChannelInboundHandler<Frame> {
         if (evt instanceof GoAwayReceived goAway) {
             log.info("event=relay_going_away session={} reason=\"{}\" open_streams={}", session.id(), goAway.message(),
                     session.openStreams());
-            // Closing at once would drop the last streams' DATA and FIN frames still queued for the socket.
-            session.whenIdle().addListener(f -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+            // The session drains its open streams and closes itself (PROTOCOL.md, "GO_AWAY"); the client then reconnects.
         } else {
             ctx.fireUserEventTriggered(evt);
         }

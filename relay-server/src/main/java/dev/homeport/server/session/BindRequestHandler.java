@@ -86,8 +86,7 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof GoAwayReceived goAway) {
             log.info("event=client_going_away session={} reason=\"{}\"", session.id(), goAway.message());
-            // Closing at once would drop the last streams' DATA and FIN frames still queued for the socket.
-            session.whenIdle().addListener(f -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+            // The session drains its open streams and closes itself (PROTOCOL.md, "GO_AWAY").
         } else {
             ctx.fireUserEventTriggered(evt);
         }
