@@ -46,7 +46,7 @@ public final class TcpCommand implements Callable<Integer> {
 
     /** Runs a client until a signal stops it (exit 0) or the relay refuses it (exit 1). */
     static int run(RelayClientConfig config, PrintWriter out, PrintWriter err) throws InterruptedException {
-        RelayClient client = RelayClient.start(config, new ClientEvents() {
+        return run(config, new ClientEvents() {
             @Override
             public void tunnelBound(TunnelSpec t, String publicAddress, boolean first) {
                 if (first) {
@@ -54,7 +54,12 @@ public final class TcpCommand implements Callable<Integer> {
                     out.flush();
                 }
             }
-        });
+        }, err);
+    }
+
+    /** As above, with the command's own reaction to the client's events. */
+    static int run(RelayClientConfig config, ClientEvents events, PrintWriter err) throws InterruptedException {
+        RelayClient client = RelayClient.start(config, events);
         Thread hook = new Thread(client::close, "homeport-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         String failure;
