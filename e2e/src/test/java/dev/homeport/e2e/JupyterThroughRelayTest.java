@@ -1,0 +1,258 @@
+package dev.homeport.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.zxing.BinaryBitmap;
+import com.google.zxing.PlanarYUVLuminanceSource;
+import com.google.zxing.common.HybridBinarizer;
+import com.google.zxing.qrcode.QRCodeReader;
+import dev.homeport.server.PortRange;
+import dev.homeport.server.RelayServer;
+import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.auth.SingleToken;
+import dev.homeport.server.http.HttpSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code homeport jupyter} against a real Jupyter Notebook 6 and a relay with a public HTTP port, as
+ * the iPad would use it: the CLI finds the server, prints the URL, QR code and Juno values, and
+ * checks Jupyter's host/origin rules; through that URL a kernel runs code over its WebSocket, and
+ * headless Chromium runs a notebook cell. The relay's public side is {@link #SCHEME}; the host
+ * names are under {@code .localhost}, which Chromium and the CLI's check dial on loopback (RFC 6761).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class JupyterThroughRelayTest {
+    /** The public side of the relay. Only "http" until the relay's HTTPS listener lands. */
+    static final String SCHEME = "http";
+    static final String DOMAIN = "localhost";
+    private static final String TOKEN = "jupyter-e2e-relay-token";
+    private static final Duration CLI_OUTPUT_TIMEOUT = Duration.ofSeconds(120);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private RelayServer relay;
+    private JupyterProcess jupyter;
+    private String output;
+    private String url;
+
+    @BeforeAll
+    void startJupyterRelayAndCli() throws Exception {
+        jupyter = track(JupyterProcess.start(dir.resolve("allowed"), true));
+        int ports = FreePorts.block(2);
+        relay = track(RelayServer.start(RelayServerConfig.of(new InetSocketAddress("127.0.0.1", 0), "127.0.0.1",
+                        new PortRange(ports, ports + 1), new SingleToken(TOKEN)).withShutdownGrace(Duration.ZERO)
+                .withHttp(HttpSettings.on(new InetSocketAddress("127.0.0.1", 0), DOMAIN))));
+        ClientCliProcess cli = track(startCli(jupyter, "jupyter", dir.resolve("allowed")));
+        output = cli.awaitOutput(l -> l.startsWith("Check through the relay:"), CLI_OUTPUT_TIMEOUT);
+        url = output.lines().map(String::strip).filter(l -> l.startsWith(SCHEME + "://")).findFirst().orElseThrow(
+                () -> new AssertionError("no URL printed:\n" + output));
+    }
+
+    @AfterAll
+    void stopAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    @Test
+    void theCliFindsTheRunningNotebookAndPrintsItsPublicUrlWithTokenAndTheValuesForJuno() {
+        int port = relay.httpAddress().getPort();
+        assertThat(output).contains("(notebook 6, pid " + jupyter.pid() + ", " + jupyter.notebookDir + ")");
+        assertThat(url).isEqualTo(SCHEME + "://jupyter." + DOMAIN + ":" + port + "/?token=" + jupyter.token);
+        assertThat(output).contains("  Address  jupyter." + DOMAIN + "\n", "  Port     " + port + "\n",
+                "  Token    " + jupyter.token + "\n", "  (HTTPS " + ("https".equals(SCHEME) ? "on" : "off") + ")\n");
+        assertThat(output).contains("Check through the relay: ok: Jupyter answers REST and WebSocket requests through "
+                + SCHEME + "://jupyter." + DOMAIN + ":" + port);
+    }
+
+    @Test
+    void thePrintedQrCodeDecodesBackToExactlyThePrintedUrl() throws Exception {
+        List<String> qr = output.lines().filter(l -> l.length() > 20 && l.matches("[\u2588\u2580\u2584 ]+")).toList();
+        assertThat(qr).hasSizeGreaterThan(10);
+        assertThat(decodeQr(qr)).isEqualTo(url);
+    }
+
+    @Test
+    void throughThePrintedUrlTheContentsAreListedAndAKernelPrints42OverItsWebSocket() throws Exception {
+        URI u = URI.create(url);
+        Files.writeString(jupyter.notebookDir.resolve("hello.txt"), "hi");
+        RawHttp.Response contents = request(u, "GET", "/api/contents?token=" + jupyter.token, null);
+        assertThat(contents.status()).isEqualTo(200);
+        assertThat(JSON.readTree(contents.body()).path("content").findValuesAsText("name")).contains("hello.txt");
+
+        RawHttp.Response started = request(u, "POST", "/api/kernels?token=" + jupyter.token, "{\"name\": \"python3\"}");
+        assertThat(started.status()).isEqualTo(201);
+        String kernel = JSON.readTree(started.body()).path("id").asText();
+        try (KernelSocket ws = KernelSocket.open(relay.httpAddress(), u.getRawAuthority(),
+                "/api/kernels/" + kernel + "/channels?token=" + jupyter.token, SCHEME + "://" + u.getRawAuthority())) {
+            String msgId = UUID.randomUUID().toString();
+            ws.sendText(executeRequest(msgId, "print(6*7)"));
+            StringBuilder printed = new StringBuilder();
+            String replyStatus = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (replyStatus == null && System.nanoTime() < deadline) {
+                JsonNode m = JSON.readTree(ws.readText());
+                if (!msgId.equals(m.path("parent_header").path("msg_id").asText())) {
+                    continue;
+                }
+                String type = m.path("msg_type").asText(m.path("header").path("msg_type").asText());
+                if (type.equals("stream")) {
+                    printed.append(m.path("content").path("text").asText());
+                } else if (type.equals("execute_reply")) {
+                    replyStatus = m.path("content").path("status").asText();
+                }
+            }
+            assertThat(replyStatus).isEqualTo("ok");
+            assertThat(printed.toString()).isEqualTo("42\n");
+        } finally {
+            request(u, "DELETE", "/api/kernels/" + kernel + "?token=" + jupyter.token, null);
+        }
+    }
+
+    @Test
+    void headlessChromiumOpensTheNotebookThroughTheRelayRunsACellAndShows42() throws Exception {
+        URI u = URI.create(url);
+        String notebook = "{\"type\": \"notebook\", \"format\": \"json\", \"content\": {\"cells\": [{\"cell_type\": \"code\","
+                + " \"source\": \"\", \"metadata\": {}, \"outputs\": [], \"execution_count\": null}], \"metadata\": {},"
+                + " \"nbformat\": 4, \"nbformat_minor\": 5}}";
+        assertThat(request(u, "PUT", "/api/contents/browser.ipynb?token=" + jupyter.token, notebook).status()).isEqualTo(201);
+
+        try (HeadlessChromium chromium = HeadlessChromium.start(dir)) {
+            chromium.navigate(SCHEME + "://" + u.getRawAuthority() + "/notebooks/browser.ipynb?token=" + jupyter.token);
+            chromium.awaitValue("the notebook's kernel is connected and idle",
+                    "typeof Jupyter !== 'undefined' && !!Jupyter.notebook && !!Jupyter.notebook.kernel"
+                            + " && Jupyter.notebook.kernel.is_connected()"
+                            + " && document.querySelector('#kernel_indicator_icon.kernel_idle_icon') !== null",
+                    JsonNode::asBoolean, Duration.ofSeconds(90));
+            chromium.evaluate("(() => { const c = Jupyter.notebook.get_cell(0); c.set_text('print(6*7)');"
+                    + " Jupyter.notebook.select(0); Jupyter.notebook.execute_cell(); return true; })()");
+            JsonNode shown = chromium.awaitValue("the cell's output area shows the result",
+                    "(() => { const o = document.querySelector('.output_area .output_subarea.output_stream pre');"
+                            + " return o ? o.textContent : ''; })()",
+                    v -> !v.asText().isEmpty(), Duration.ofSeconds(60));
+            assertThat(shown.asText()).isEqualTo("42\n");
+        }
+    }
+
+    @Test
+    void withoutRemoteAccessTheCheckNamesTheNotebookOptionAndConfigFileAndFollowingThatAdviceFixesIt() throws Exception {
+        Path home = dir.resolve("local-only");
+        JupyterProcess localOnly = JupyterProcess.start(home, false);
+        String advice;
+        try (ClientCliProcess cli = startCli(localOnly, "localonly", home)) {
+            advice = cli.awaitOutput(l -> l.startsWith("Check through the relay:"), CLI_OUTPUT_TIMEOUT);
+            URI u = URI.create(advice.lines().map(String::strip).filter(l -> l.startsWith(SCHEME + "://")).findFirst().orElseThrow());
+            assertThat(request(u, "GET", "/api/contents?token=" + localOnly.token, null).status())
+                    .as("Jupyter itself refuses the public name").isEqualTo(403);
+        } finally {
+            localOnly.close();
+        }
+        Path config = localOnly.home.resolve(".jupyter").resolve("jupyter_notebook_config.py");
+        assertThat(advice).contains("Check through the relay: Jupyter refuses requests for the public name: "
+                        + "GET /api/contents with Host: localonly." + DOMAIN + ":" + relay.httpAddress().getPort() + " answered 403",
+                "Fix: restart Jupyter with --NotebookApp.allow_remote_access=True\n",
+                "  or add this line to " + config + " and restart it:\n",
+                "    c.NotebookApp.allow_remote_access = True\n");
+
+        // Do what it says: the line into that file, Jupyter restarted; now the check passes.
+        String line = advice.lines().filter(l -> l.startsWith("    c.")).findFirst().orElseThrow().strip();
+        Files.createDirectories(config.getParent());
+        Files.writeString(config, line + "\n");
+        try (JupyterProcess restarted = JupyterProcess.start(home, false);
+             ClientCliProcess cli = startCli(restarted, "localonly", home)) {
+            String after = cli.awaitOutput(l -> l.startsWith("Check through the relay:"), CLI_OUTPUT_TIMEOUT);
+            assertThat(after).contains("Check through the relay: ok: ");
+        }
+    }
+
+    // ---- fixtures ----
+
+    private ClientCliProcess startCli(JupyterProcess j, String hostname, Path logDir) throws Exception {
+        return ClientCliProcess.start(List.of("jupyter", "--server", "tcp://127.0.0.1:" + relay.controlAddress().getPort(),
+                        "--insecure-plaintext", "--token", TOKEN, "--hostname", hostname),
+                Map.of("HOME", j.home.toString(), "JUPYTER_RUNTIME_DIR", j.runtimeDir.toString(),
+                        "JUPYTER_CONFIG_DIR", j.home.resolve(".jupyter").toString()),
+                logDir.resolve("homeport-" + System.nanoTime() + ".log"));
+    }
+
+    /** One request through the relay's public HTTP port, with the public Host, as a browser that resolved it. */
+    private RawHttp.Response request(URI publicUrl, String method, String path, String body) throws Exception {
+        try (RawHttp c = new RawHttp(relay.httpAddress())) {
+            StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + publicUrl.getRawAuthority()
+                    + "\r\nConnection: close\r\n");
+            byte[] payload = body == null ? new byte[0] : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (body != null) {
+                head.append("Content-Type: application/json\r\nContent-Length: ").append(payload.length).append("\r\n");
+            }
+            c.send(head.append("\r\n").toString());
+            c.send(payload);
+            return c.read();
+        }
+    }
+
+    private static String executeRequest(String msgId, String code) throws Exception {
+        ObjectNode m = JSON.createObjectNode();
+        m.putObject("header").put("msg_id", msgId).put("username", "e2e").put("session", UUID.randomUUID().toString())
+                .put("msg_type", "execute_request").put("version", "5.3");
+        m.putObject("parent_header");
+        m.putObject("metadata");
+        m.putObject("content").put("code", code).put("silent", false).put("store_history", false).put("allow_stdin", false)
+                .put("stop_on_error", true).putObject("user_expressions");
+        m.put("channel", "shell");
+        m.putArray("buffers");
+        return JSON.writeValueAsString(m);
+    }
+
+    /** Reads the printed half blocks back as pixels (a block is light, a blank dark), 4 per module, for ZXing. */
+    private static String decodeQr(List<String> lines) throws Exception {
+        int width = lines.get(0).length();
+        int scale = 4;
+        int w = width * scale;
+        int h = lines.size() * 2 * scale;
+        byte[] pixels = new byte[w * h];
+        for (int row = 0; row < lines.size(); row++) {
+            for (int x = 0; x < width; x++) {
+                char c = lines.get(row).charAt(x);
+                for (int half = 0; half < 2; half++) {
+                    boolean light = half == 0 ? c == '\u2588' || c == '\u2580' : c == '\u2588' || c == '\u2584';
+                    for (int dy = 0; dy < scale; dy++) {
+                        for (int dx = 0; dx < scale; dx++) {
+                            pixels[((row * 2 + half) * scale + dy) * w + x * scale + dx] = (byte) (light ? 255 : 0);
+                        }
+                    }
+                }
+            }
+        }
+        return new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(
+                new PlanarYUVLuminanceSource(pixels, w, h, 0, 0, w, h, false)))).getText();
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        open.add(resource);
+        return resource;
+    }
+}
