@@ -189,6 +189,29 @@ class JupyterThroughRelayTest {
         }
     }
 
+    @Test
+    void withoutAHostNameItIsATcpTunnelAndAServerNamedByPortAndTokenAloneIsReachable() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("no-runtime-files"));
+        List<String> args = List.of("jupyter", "--server", "tcp://127.0.0.1:" + relay.controlAddress().getPort(),
+                "--insecure-plaintext", "--token", TOKEN, "--port", String.valueOf(jupyter.port), "--no-qr");
+        try (ClientCliProcess cli = ClientCliProcess.start(args, Map.of("HOME", jupyter.home.toString(),
+                "JUPYTER_RUNTIME_DIR", empty.toString(), "JUPYTER_TOKEN", jupyter.token), dir.resolve("tcp-cli.log"))) {
+            String out = cli.awaitOutput(l -> l.startsWith("Check through the relay:"), CLI_OUTPUT_TIMEOUT);
+            String tcpUrl = out.lines().map(String::strip).filter(l -> l.startsWith("http://")).findFirst().orElseThrow();
+            URI u = URI.create(tcpUrl);
+            assertThat(out).contains("(unknown kind)").doesNotContain("\u2588");
+            assertThat(tcpUrl).isEqualTo("http://127.0.0.1:" + u.getPort() + "/?token=" + jupyter.token);
+            assertThat(u.getPort()).isNotEqualTo(jupyter.port).isNotEqualTo(relay.httpAddress().getPort());
+            assertThat(out).contains("Check through the relay: ok: ");
+            try (RawHttp c = new RawHttp(new InetSocketAddress("127.0.0.1", u.getPort()))) {
+                RawHttp.Response r = c.send(RawHttp.get(u.getRawAuthority(), "/api/contents?token=" + jupyter.token,
+                        "Connection: close")).read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).contains("\"type\": \"directory\"");
+            }
+        }
+    }
+
     // ---- fixtures ----
 
     private ClientCliProcess startCli(JupyterProcess j, String hostname, Path logDir) throws Exception {
