@@ -91,51 +91,59 @@ public final class AccessCheck {
     }
 
     private Verdict checkWebSocket(String origin, List<String> cookies) throws IOException {
-        String kernel = null;
-        boolean started = false;
+        if (server.kind() == JupyterServer.Kind.SERVER) { // jupyter_server 2 has an event stream: no kernel needed
+            Verdict events = checkWebSocket(origin, cookies, server.baseUrl() + "api/events/subscribe");
+            if (events != null) {
+                return events;
+            }
+        }
+        String kernel = firstKernel();
+        boolean started = kernel == null;
         try {
-            String path;
-            if (server.kind() == JupyterServer.Kind.SERVER) {
-                path = server.baseUrl() + "api/events/subscribe";
-            } else {
-                kernel = firstKernel();
-                if (kernel == null) {
-                    kernel = startKernel();
-                    started = true;
-                }
-                path = server.baseUrl() + "api/kernels/" + kernel + "/channels";
-            }
-            // Like the notebook page: authenticated by the login cookie, so that Jupyter checks the Origin.
-            Map<String, String> headers = upgradeHeaders();
-            headers.put("Origin", origin);
-            String target = path;
-            if (cookies.isEmpty()) {
-                target = path + "?token=" + URLEncoder.encode(server.token(), StandardCharsets.UTF_8);
-            } else {
-                headers.put("Cookie", String.join("; ", cookies));
-            }
-            ProbeRequest.Response ws = ProbeRequest.send(publicOrigin, "GET", target, headers, null, timeout);
-            if (ws.status() == 101) {
-                return new Verdict(true, "ok: Jupyter answers REST and WebSocket requests through " + publicOrigin
-                        + " (Host and Origin accepted).", List.of());
-            }
-            if (ws.status() == 403) {
-                headers.remove("Origin");
-                ProbeRequest.Response withoutOrigin = ProbeRequest.send(publicOrigin, "GET", target, headers, null, timeout);
-                if (withoutOrigin.status() == 101) {
-                    return refused("Jupyter refuses WebSockets from the origin " + origin + ": GET " + path
-                            + " answered 403 with that Origin and 101 without it.", fix("allow_origin", "'" + origin + "'", origin));
-                }
-            }
-            return refused("the WebSocket upgrade to " + path + " through " + publicOrigin + " answered " + ws.status()
-                    + " instead of 101: " + firstLine(ws.body()), List.of(
-                    "Kernels will not run from the iPad; check Jupyter's log for the reason."));
-        } finally {
             if (started) {
+                kernel = startKernel();
+            }
+            Verdict v = checkWebSocket(origin, cookies, server.baseUrl() + "api/kernels/" + kernel + "/channels");
+            return v != null ? v : refused("the WebSocket of kernel " + kernel + " is not found (404) through " + publicOrigin,
+                    List.of("Kernels will not run from the iPad; check Jupyter's log for the reason."));
+        } finally {
+            if (started && kernel != null) {
                 ProbeRequest.send(publicOrigin, "DELETE", server.baseUrl() + "api/kernels/" + kernel,
                         Map.of("Authorization", "token " + server.token()), null, timeout);
             }
         }
+    }
+
+    /** The verdict of one WebSocket upgrade to {@code path}, or {@code null} if there is no such endpoint (404). */
+    private Verdict checkWebSocket(String origin, List<String> cookies, String path) throws IOException {
+        // Like the notebook page: authenticated by the login cookie, so that Jupyter checks the Origin.
+        Map<String, String> headers = upgradeHeaders();
+        headers.put("Origin", origin);
+        String target = path;
+        if (cookies.isEmpty()) {
+            target = path + "?token=" + URLEncoder.encode(server.token(), StandardCharsets.UTF_8);
+        } else {
+            headers.put("Cookie", String.join("; ", cookies));
+        }
+        ProbeRequest.Response ws = ProbeRequest.send(publicOrigin, "GET", target, headers, null, timeout);
+        if (ws.status() == 101) {
+            return new Verdict(true, "ok: Jupyter answers REST and WebSocket requests through " + publicOrigin
+                    + " (Host and Origin accepted).", List.of());
+        }
+        if (ws.status() == 403) {
+            headers.remove("Origin");
+            ProbeRequest.Response withoutOrigin = ProbeRequest.send(publicOrigin, "GET", target, headers, null, timeout);
+            if (withoutOrigin.status() == 101) {
+                return refused("Jupyter refuses WebSockets from the origin " + origin + ": GET " + path
+                        + " answered 403 with that Origin and 101 without it.", fix("allow_origin", "'" + origin + "'", origin));
+            }
+        }
+        if (ws.status() == 404) {
+            return null;
+        }
+        return refused("the WebSocket upgrade to " + path + " through " + publicOrigin + " answered " + ws.status()
+                + " instead of 101: " + firstLine(ws.body()), List.of(
+                "Kernels will not run from the iPad; check Jupyter's log for the reason."));
     }
 
     private String firstKernel() throws IOException {
