@@ -113,8 +113,9 @@ class JupyterThroughRelayTest {
             ws.sendText(executeRequest(msgId, "print(6*7)"));
             StringBuilder printed = new StringBuilder();
             String replyStatus = null;
+            boolean idle = false; // iopub's "idle" for our request follows all its output; the shell reply may come first
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (replyStatus == null && System.nanoTime() < deadline) {
+            while ((replyStatus == null || !idle) && System.nanoTime() < deadline) {
                 JsonNode m = JSON.readTree(ws.readText());
                 if (!msgId.equals(m.path("parent_header").path("msg_id").asText())) {
                     continue;
@@ -124,9 +125,12 @@ class JupyterThroughRelayTest {
                     printed.append(m.path("content").path("text").asText());
                 } else if (type.equals("execute_reply")) {
                     replyStatus = m.path("content").path("status").asText();
+                } else if (type.equals("status") && m.path("content").path("execution_state").asText().equals("idle")) {
+                    idle = true;
                 }
             }
             assertThat(replyStatus).isEqualTo("ok");
+            assertThat(idle).isTrue();
             assertThat(printed.toString()).isEqualTo("42\n");
         } finally {
             request(u, "DELETE", "/api/kernels/" + kernel + "?token=" + jupyter.token, null);
