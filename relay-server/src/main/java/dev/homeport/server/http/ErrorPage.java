@@ -30,7 +30,12 @@ final class ErrorPage {
      * reset that could destroy the answer before it is read.
      */
     static void send(Channel channel, HttpResponseStatus status, String message, boolean json) {
-        channel.writeAndFlush(render(channel.alloc(), status, message, json)).addListener((ChannelFutureListener) f -> {
+        send(channel, status, message, json, "");
+    }
+
+    /** As {@link #send(Channel, HttpResponseStatus, String, boolean)}, with more header lines (each ending CRLF), such as a Location. */
+    static void send(Channel channel, HttpResponseStatus status, String message, boolean json, String extraHeaders) {
+        channel.writeAndFlush(render(channel.alloc(), status, message, json, extraHeaders)).addListener((ChannelFutureListener) f -> {
             Channel ch = f.channel();
             if (!f.isSuccess() || !(ch instanceof DuplexChannel duplex)) {
                 ch.close();
@@ -48,6 +53,10 @@ final class ErrorPage {
 
     /** The whole response, status line to body, ready for the socket. */
     static ByteBuf render(ByteBufAllocator alloc, HttpResponseStatus status, String message, boolean json) {
+        return render(alloc, status, message, json, "");
+    }
+
+    static ByteBuf render(ByteBufAllocator alloc, HttpResponseStatus status, String message, boolean json, String extraHeaders) {
         String body;
         String type;
         if (json) {
@@ -64,6 +73,7 @@ final class ErrorPage {
                 + "Content-Type: " + type + "\r\n"
                 + "Content-Length: " + length + "\r\n"
                 + "Cache-Control: no-store\r\n"
+                + extraHeaders
                 + "Connection: close\r\n\r\n";
         ByteBuf out = alloc.buffer(head.length() + length);
         out.writeCharSequence(head, StandardCharsets.US_ASCII);
