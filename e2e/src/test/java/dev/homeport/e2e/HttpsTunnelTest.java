@@ -280,7 +280,7 @@ class HttpsTunnelTest {
     }
 
     @Test
-    void theAllowListAdmitsItsAddressesAndTurnsAwayOthersOverHttpsAndTls() throws Exception {
+    void theAllowListAdmitsItsAddressesAndTurnsAwayOthersOverHttpsTlsAndTcp() throws Exception {
         RelayServer relay = relay(false);
         HttpEchoService alpha = service("alpha");
         TestCa home = TestCa.create("Home CA", dir);
@@ -304,6 +304,21 @@ class HttpsTunnelTest {
         assertThat(exchangeTls(relay, "alpha.example.com", RawHttp.get("alpha.example.com", "/")).status()).isEqualTo(200);
         try (SSLSocket from1 = tls(relay.httpsAddress(), "nas.example.com", home.clientContext(), null)) {
             assertThat(echo(from1, 1000)).isTrue();
+        }
+
+        // A TCP tunnel's allow list works the same way: the connection is closed before it becomes a stream.
+        String tcp = bind(client(relay, new TunnelSpec("t", "127.0.0.1", nas.port(), 0).withAccess(onlyLocalhost)));
+        InetSocketAddress tcpPort = new InetSocketAddress("127.0.0.1", java.net.URI.create(tcp).getPort());
+        int before = nas.connections.get();
+        try (Socket raw = new Socket()) {
+            raw.bind(new InetSocketAddress(other, 0));
+            raw.connect(tcpPort, 5_000);
+            raw.setSoTimeout(10_000);
+            assertThat(readsToEnd(raw.getInputStream())).isZero();
+        }
+        assertThat(nas.connections.get()).isEqualTo(before);
+        try (SSLSocket viaTcp = tls(tcpPort, "nas.example.com", home.clientContext(), null)) {
+            assertThat(echo(viaTcp, 1000)).isTrue();
         }
     }
 

@@ -241,7 +241,8 @@ final class HostRouter extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || cause.getCause() instanceof javax.net.ssl.SSLException) {
+            // Socket errors, and on HTTPS failed handshakes (scanners, old clients): expected, one debug line.
             log.debug("event=public_http_socket_error peer={} reason=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.warn("event=public_http_error host={} peer={}", host, ctx.channel().remoteAddress(), cause);
