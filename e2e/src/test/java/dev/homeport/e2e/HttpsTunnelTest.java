@@ -10,6 +10,7 @@ import dev.homeport.server.RelayServer;
 import dev.homeport.server.RelayServerConfig;
 import dev.homeport.server.auth.SingleToken;
 import dev.homeport.server.http.HttpSettings;
+import dev.homeport.server.http.TrustedProxies;
 import dev.homeport.server.https.HttpsSettings;
 import dev.homeport.server.tls.CertificateFiles;
 import org.junit.jupiter.api.AfterEach;
@@ -322,6 +323,24 @@ class HttpsTunnelTest {
         }
     }
 
+    @Test
+    void behindATrustedProxyTheAllowListJudgesTheAddressTheProxyForwarded() throws Exception {
+        RelayServer relay = relay(false, TrustedProxies.parse(List.of("127.0.0.1/32")));
+        HttpEchoService alpha = service("alpha");
+        bind(client(relay, TunnelSpec.http("a", "127.0.0.1", alpha.port(), "alpha")
+                .withAccess(new TunnelAccess(true, "", List.of("203.0.113.0/24")))));
+
+        RawHttp.Response admitted = exchangeTls(relay, "alpha.example.com", RawHttp.get("alpha.example.com", "/",
+                "X-Forwarded-For: 198.51.100.1, 203.0.113.5"));
+        assertThat(admitted.status()).isEqualTo(200);
+        RawHttp.Response refused = exchangeTls(relay, "alpha.example.com", RawHttp.get("alpha.example.com", "/",
+                "X-Forwarded-For: 203.0.113.5, 198.51.100.1")); // only the last entry is the proxy's word
+        assertThat(refused.status()).isEqualTo(403);
+        RawHttp.Response direct = exchangeTls(relay, "alpha.example.com", RawHttp.get("alpha.example.com", "/"));
+        assertThat(direct.status()).isEqualTo(403); // the proxy's own address is not in the list
+        assertThat(alpha.requestHeads).hasSize(1);
+    }
+
     // ---- TLS passthrough ----
 
     @Test
@@ -397,8 +416,12 @@ class HttpsTunnelTest {
     // ---- helpers ----
 
     private RelayServer relay(boolean withPlainHttp) throws Exception {
+        return relay(withPlainHttp, TrustedProxies.NONE);
+    }
+
+    private RelayServer relay(boolean withPlainHttp, TrustedProxies trusted) throws Exception {
         HttpSettings http = HttpSettings.on(withPlainHttp ? new InetSocketAddress("127.0.0.1", 0) : null, "example.com")
-                .withHeaderTimeout(HEAD_TIMEOUT);
+                .withHeaderTimeout(HEAD_TIMEOUT).withTrustedProxies(trusted);
         CertificateFiles files = CertificateFiles.load(List.of(
                 new CertificateFiles.Pair(wildcard.certificateFile(), wildcard.keyFile()),
                 new CertificateFiles.Pair(exact.certificateFile(), exact.keyFile())));

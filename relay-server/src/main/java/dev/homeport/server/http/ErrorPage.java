@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.ssl.SslHandler;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -41,14 +42,24 @@ final class ErrorPage {
                 ch.close();
                 return;
             }
-            duplex.shutdownOutput();
-            if (duplex.isInputShutdown()) {
-                ch.close();
-                return;
+            SslHandler tls = ch.pipeline().get(SslHandler.class);
+            if (tls != null) {
+                // On HTTPS, close_notify first: the client then knows the answer is whole, not cut off.
+                tls.closeOutbound().addListener(done -> closeGently(duplex));
+            } else {
+                closeGently(duplex);
             }
-            ch.config().setAutoRead(true);
-            ch.eventLoop().schedule(() -> ch.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
         });
+    }
+
+    private static void closeGently(DuplexChannel duplex) {
+        duplex.shutdownOutput();
+        if (duplex.isInputShutdown()) {
+            duplex.close();
+            return;
+        }
+        duplex.config().setAutoRead(true);
+        duplex.eventLoop().schedule(() -> duplex.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** The whole response, status line to body, ready for the socket. */
