@@ -37,8 +37,8 @@ import java.util.concurrent.CountDownLatch;
                 "  HOMEPORT_TOKEN=... homeport-server --control 0.0.0.0:7700 --ports 20000-20100",
                 "  homeport-server token add laptop --ports 20000-20010 && homeport-server",
                 "  homeport-server --http 0.0.0.0:80 --domain example.com   # HTTP tunnels at NAME.example.com",
-                "  homeport-server --http 0.0.0.0:80 --https 0.0.0.0:443 --domain example.com \\",
-                "      --https-cert wildcard.pem --https-key wildcard.key   # https://NAME.example.com, *.example.com cert"})
+                "  homeport-server --https 0.0.0.0:443 --domain example.com \\",
+                "      --https-cert wildcard.pem --https-key wildcard.key  # *.example.com"})
 public final class HomeportServerCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "HOST:PORT", defaultValue = "${env:HOMEPORT_CONTROL:-0.0.0.0:7700}",
             description = "Where clients connect (env HOMEPORT_CONTROL). Default: ${DEFAULT-VALUE}.")
