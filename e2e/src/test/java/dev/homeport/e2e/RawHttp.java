@@ -38,6 +38,14 @@ final class RawHttp implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** Over a socket already connected, e.g. a TLS socket whose handshake is done. */
+    RawHttp(Socket connected) throws IOException {
+        socket = connected;
+        socket.setSoTimeout(10_000);
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
     static String get(String host, String path, String... extraHeaders) {
         StringBuilder b = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
         for (String h : extraHeaders) {

@@ -207,7 +207,7 @@ public final class RelayClient implements AutoCloseable {
         public void bound(TunnelSpec tunnel, int port, String publicHost) {
             grantedPorts.put(tunnel.name(), port);
             String host = publicHost.isEmpty() ? config.serverHost() : publicHost;
-            String address = tunnel.kind() == TunnelSpec.Kind.HTTP
+            String address = tunnel.kind() != TunnelSpec.Kind.TCP
                     ? publicHost // the relay names the whole URL
                     : "tcp://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
             String previous = addresses.put(tunnel.name(), address);

@@ -5,30 +5,51 @@ import java.util.Objects;
 /**
  * One tunnel the client asks for, to {@code localHost:localPort} here: public TCP port
  * {@code remotePort} on the relay (0: any), or for {@link Kind#HTTP} the requests for host name
- * {@code hostname} (a name without a dot is completed by the relay with its domain). The client
- * dials only this target for the tunnel's streams.
+ * {@code hostname} (a name without a dot is completed by the relay with its domain), or for
+ * {@link Kind#TLS} the TLS connections for that server name, passed through unopened. The client
+ * dials only this target for the tunnel's streams. {@code access} holds the rules the relay
+ * applies to the public side.
  */
-public record TunnelSpec(String name, String localHost, int localPort, int remotePort, Kind kind, String hostname) {
-    /** What the relay exposes: a public TCP port, or a host name on its HTTP port. */
-    public enum Kind { TCP, HTTP }
+public record TunnelSpec(String name, String localHost, int localPort, int remotePort, Kind kind, String hostname,
+                         TunnelAccess access) {
+    /** What the relay exposes: a public TCP port, a host name on its HTTP(S) ports, or a TLS server name on its HTTPS port. */
+    public enum Kind { TCP, HTTP, TLS }
 
     /** A TCP tunnel. */
     public TunnelSpec(String name, String localHost, int localPort, int remotePort) {
         this(name, localHost, localPort, remotePort, Kind.TCP, "");
     }
 
-    /** An HTTP tunnel for {@code hostname}. */
+    /** A tunnel with the default rules of its kind. */
+    public TunnelSpec(String name, String localHost, int localPort, int remotePort, Kind kind, String hostname) {
+        this(name, localHost, localPort, remotePort, kind, hostname, kind == Kind.HTTP ? TunnelAccess.HTTP_DEFAULT : TunnelAccess.NONE);
+    }
+
+    /** An HTTP tunnel for {@code hostname}; plain HTTP is redirected to HTTPS where the relay serves it ({@link TunnelAccess#HTTP_DEFAULT}). */
     public static TunnelSpec http(String name, String localHost, int localPort, String hostname) {
         return new TunnelSpec(name, localHost, localPort, 0, Kind.HTTP, hostname);
+    }
+
+    /** A TLS tunnel for server name {@code hostname}: the local service speaks TLS with its own certificate. */
+    public static TunnelSpec tls(String name, String localHost, int localPort, String hostname) {
+        return new TunnelSpec(name, localHost, localPort, 0, Kind.TLS, hostname);
+    }
+
+    public TunnelSpec withAccess(TunnelAccess rules) {
+        return new TunnelSpec(name, localHost, localPort, remotePort, kind, hostname, rules);
     }
 
     public TunnelSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(localHost, "localHost");
         Objects.requireNonNull(kind, "kind");
+        access = access == null ? TunnelAccess.NONE : access;
         hostname = hostname == null ? "" : hostname.trim();
-        if (kind == Kind.HTTP && hostname.isEmpty()) {
-            throw new IllegalArgumentException("an HTTP tunnel needs a host name (--hostname)");
+        if (kind != Kind.TCP && hostname.isEmpty()) {
+            throw new IllegalArgumentException((kind == Kind.HTTP ? "an HTTP" : "a TLS") + " tunnel needs a host name (--hostname)");
+        }
+        if (kind != Kind.HTTP && !access.basicAuth().isEmpty()) {
+            throw new IllegalArgumentException("--basic-auth needs an HTTP tunnel: the relay cannot read inside TCP or TLS");
         }
         if (kind == Kind.TCP && !hostname.isEmpty()) {
             throw new IllegalArgumentException("a TCP tunnel has no host name, got '" + hostname + "'");

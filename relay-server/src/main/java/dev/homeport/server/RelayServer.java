@@ -5,6 +5,8 @@ import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.auth.HandshakeRateLimiter;
 import dev.homeport.server.http.PublicHttpListener;
+import dev.homeport.server.https.PublicHttpsListener;
+import dev.homeport.server.tls.ServerCertificates;
 import dev.homeport.server.admin.AdminListener;
 import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.session.ControlChannelInitializer;
@@ -47,6 +49,8 @@ public final class RelayServer implements AutoCloseable {
     private final HostRegistry hosts;
     /** The public HTTP listener, or {@code null} when the relay serves no HTTP tunnels. */
     private Channel httpChannel;
+    /** The public HTTPS listener, or {@code null} when the relay serves no HTTPS. */
+    private Channel httpsChannel;
     private Channel adminChannel;
     private final PublicTcpListener publicTcp;
     private final Map<MuxSession, String> sessions = new ConcurrentHashMap<>();
@@ -92,6 +96,14 @@ public final class RelayServer implements AutoCloseable {
                 log.info("event=http_listening address={} domain={} trusted_proxies={}", httpAddress(),
                         config.http().domain().isEmpty() ? "-" : config.http().domain(), config.http().trustedProxies());
             }
+            if (config.https().enabled()) {
+                ServerCertificates certificates = config.https().certificates();
+                this.httpsChannel = new PublicHttpsListener(transport, acceptors, workers, config.https(), config.http(), hosts,
+                        certificates).listen();
+                hosts.serveHttpsOn(httpsAddress().getPort(), name -> certificates.forHostname(name) != null);
+                log.info("event=https_listening address={} certificate_sources={} client_hello_limit={}", httpsAddress(),
+                        config.https().certificateSources().size(), config.https().clientHelloLimit());
+            }
             if (config.admin() != null) {
                 this.adminChannel = AdminListener.bind(transport, acceptors, workers, config.admin(),
                         (PrometheusMeterRegistry) config.meterRegistry(), sessions::size);
@@ -103,6 +115,9 @@ public final class RelayServer implements AutoCloseable {
             }
             if (httpChannel != null) {
                 httpChannel.close();
+            }
+            if (httpsChannel != null) {
+                httpsChannel.close();
             }
             hosts.close();
             shutdownGroups();
@@ -134,6 +149,11 @@ public final class RelayServer implements AutoCloseable {
     /** Where public HTTP connections arrive, or {@code null} when the relay serves no HTTP tunnels. */
     public InetSocketAddress httpAddress() {
         return httpChannel == null ? null : (InetSocketAddress) httpChannel.localAddress();
+    }
+
+    /** Where public HTTPS and TLS passthrough connections arrive, or {@code null} without {@code --https}. */
+    public InetSocketAddress httpsAddress() {
+        return httpsChannel == null ? null : (InetSocketAddress) httpsChannel.localAddress();
     }
 
     public RelayServerConfig config() {
@@ -173,6 +193,9 @@ public final class RelayServer implements AutoCloseable {
         controlChannel.close().syncUninterruptibly();
         if (httpChannel != null) {
             httpChannel.close().syncUninterruptibly();
+        }
+        if (httpsChannel != null) {
+            httpsChannel.close().syncUninterruptibly();
         }
         if (adminChannel != null) {
             adminChannel.close().syncUninterruptibly();

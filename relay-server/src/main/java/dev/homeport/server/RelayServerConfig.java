@@ -3,6 +3,7 @@ package dev.homeport.server;
 import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.server.auth.TokenDirectory;
 import dev.homeport.server.http.HttpSettings;
+import dev.homeport.server.https.HttpsSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -32,6 +33,7 @@ import java.util.Objects;
  * @param http           the public HTTP listener for HTTP tunnels by host name; {@link HttpSettings#OFF} by default
  * @param admin          where /metrics and /health are served, or {@code null} for nowhere; needs a
  *                       Prometheus {@code meterRegistry} (see {@link #withAdmin})
+ * @param https          the public HTTPS listener (HTTP tunnels over TLS, TLS passthrough); {@link HttpsSettings#OFF} by default
  */
 public record RelayServerConfig(
         InetSocketAddress control,
@@ -48,7 +50,8 @@ public record RelayServerConfig(
         Duration authFailureRefill,
         MeterRegistry meterRegistry,
         HttpSettings http,
-        InetSocketAddress admin) {
+        InetSocketAddress admin,
+        HttpsSettings https) {
 
     public static final String DEFAULT_WEBSOCKET_PATH = "/_homeport";
     public static final int DEFAULT_AUTH_FAILURE_BURST = 10;
@@ -66,6 +69,7 @@ public record RelayServerConfig(
         webSocketPath = webSocketPath == null ? DEFAULT_WEBSOCKET_PATH : webSocketPath;
         meterRegistry = meterRegistry == null ? new SimpleMeterRegistry() : meterRegistry;
         http = http == null ? HttpSettings.OFF : http;
+        https = https == null ? HttpsSettings.OFF : https;
         if (admin != null && !(meterRegistry instanceof PrometheusMeterRegistry)) {
             throw new IllegalArgumentException("the admin endpoint serves Prometheus metrics: use withAdmin(...)");
         }
@@ -89,54 +93,59 @@ public record RelayServerConfig(
     public static RelayServerConfig of(InetSocketAddress control, String bindAddress, PortRange ports, TokenDirectory tokens) {
         return new RelayServerConfig(control, bindAddress, ports, "", tokens, DEFAULT_RECONNECT_GRACE,
                 DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults(), null, DEFAULT_WEBSOCKET_PATH,
-                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF, null);
+                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF, null, HttpsSettings.OFF);
     }
 
     public RelayServerConfig withReconnectGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https);
     }
 
     public RelayServerConfig withShutdownGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https);
     }
 
     public RelayServerConfig withProtocol(ProtocolSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https);
     }
 
     public RelayServerConfig withTls(SslContext context) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 context, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https);
     }
 
     public RelayServerConfig withAuthFailureLimit(int burst, Duration refill) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, burst, refill, meterRegistry, http, admin);
+                tls, webSocketPath, burst, refill, meterRegistry, http, admin, https);
     }
 
     public RelayServerConfig withMeterRegistry(MeterRegistry registry) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin, https);
     }
 
     public RelayServerConfig withHttp(HttpSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin, https);
     }
 
     /** Serves /metrics (Prometheus) and /health on {@code address}, with a Prometheus registry for the relay. */
     public RelayServerConfig withAdmin(InetSocketAddress address) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                http, address);
+                http, address, https);
+    }
+
+    public RelayServerConfig withHttps(HttpsSettings settings) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, settings);
     }
 
     public RelayServerConfig withPublicHost(String host) {
         return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https);
     }
 }

@@ -9,24 +9,45 @@ import java.util.Objects;
 
 /**
  * Client asks for a tunnel: for {@link #KIND_TCP} a public port (0 means any free one), for
- * {@link #KIND_HTTP} the host name whose requests it serves ({@code port} is then 0).
- * {@code name} is the client's label for the tunnel, used in logs. Layout: PROTOCOL.md, "BIND".
+ * {@link #KIND_HTTP} the host name whose requests it serves, for {@link #KIND_TLS} the TLS server
+ * name whose connections the relay passes through unopened ({@code port} is then 0).
+ * {@code name} is the client's label for the tunnel, used in logs. {@code flags},
+ * {@code basicAuth} and {@code allowFrom} are the tunnel's public access rules.
+ * Layout: PROTOCOL.md, "BIND" and "Public access".
  */
-public record Bind(int requestId, int kind, int port, String name, String hostname) implements ControlMessage {
+public record Bind(int requestId, int kind, int port, String name, String hostname, int flags, String basicAuth,
+                   String allowFrom) implements ControlMessage {
     public static final int KIND_TCP = 1;
     public static final int KIND_HTTP = 2;
+    public static final int KIND_TLS = 3;
+    /** HTTP: answer plain-HTTP requests with a redirect to HTTPS, when the relay serves the name over HTTPS. */
+    public static final int FLAG_HTTPS_ONLY = 0x1;
 
     /** A BIND without a host name, as every TCP tunnel asks. */
     public Bind(int requestId, int kind, int port, String name) {
         this(requestId, kind, port, name, "");
     }
 
+    /** A BIND with no access rules. */
+    public Bind(int requestId, int kind, int port, String name, String hostname) {
+        this(requestId, kind, port, name, hostname, 0, "", "");
+    }
+
     public Bind {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(hostname, "hostname");
+        Objects.requireNonNull(basicAuth, "basicAuth");
+        Objects.requireNonNull(allowFrom, "allowFrom");
         if (port < 0 || port > 0xFFFF) {
             throw new IllegalArgumentException("port must be 0-65535, got " + port);
         }
+        if (flags < 0 || flags > 0xFF) {
+            throw new IllegalArgumentException("flags must fit in one byte, got " + flags);
+        }
+    }
+
+    public boolean httpsOnly() {
+        return (flags & FLAG_HTTPS_ONLY) != 0;
     }
 
     @Override
@@ -36,12 +57,16 @@ public record Bind(int requestId, int kind, int port, String name, String hostna
 
     @Override
     public Frame toFrame(ByteBufAllocator alloc, int streamId) {
-        ByteBuf out = alloc.buffer(4 + 1 + 2 + Wire.stringBytes(name) + Wire.stringBytes(hostname));
+        ByteBuf out = alloc.buffer(4 + 1 + 2 + Wire.stringBytes(name) + Wire.stringBytes(hostname) + 1
+                + Wire.stringBytes(basicAuth) + Wire.stringBytes(allowFrom));
         out.writeInt(requestId);
         out.writeByte(kind);
         out.writeShort(port);
         Wire.writeString(out, name);
         Wire.writeString(out, hostname);
+        out.writeByte(flags);
+        Wire.writeString(out, basicAuth);
+        Wire.writeString(out, allowFrom);
         return new Frame(type(), 0, streamId, out);
     }
 
@@ -54,8 +79,21 @@ public record Bind(int requestId, int kind, int port, String name, String hostna
         Wire.need(in, 2, "BIND", "port");
         int port = in.readUnsignedShort();
         String name = Wire.readString(in, "BIND", "name");
-        // hostname came later: a peer that predates it ends the payload after name.
+        // Fields appended by later releases: a peer that predates one ends the payload before it.
         String hostname = in.isReadable() ? Wire.readString(in, "BIND", "hostname") : "";
-        return new Bind(requestId, kind, port, name, hostname);
+        if (!in.isReadable()) {
+            return new Bind(requestId, kind, port, name, hostname);
+        }
+        int flags = in.readUnsignedByte();
+        String basicAuth = Wire.readString(in, "BIND", "basic_auth");
+        String allowFrom = Wire.readString(in, "BIND", "allow_from");
+        return new Bind(requestId, kind, port, name, hostname, flags, basicAuth, allowFrom);
+    }
+
+    /** Never prints the basic-auth password. */
+    @Override
+    public String toString() {
+        return "Bind[requestId=" + requestId + ", kind=" + kind + ", port=" + port + ", name=" + name + ", hostname=" + hostname
+                + ", flags=" + flags + ", basicAuth=" + (basicAuth.isEmpty() ? "none" : "set") + ", allowFrom=" + allowFrom + "]";
     }
 }

@@ -1,6 +1,7 @@
 package dev.homeport.client.cli;
 
 import dev.homeport.client.RelayClientConfig;
+import dev.homeport.client.TunnelAccess;
 import dev.homeport.client.TunnelSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +18,8 @@ import java.util.concurrent.Callable;
                 + "the connection drops. WebSockets pass through.",
         footer = {"", "Examples:",
                 "  homeport http 8888 --hostname jupyter --server relay.example.com:7700 --token \"$HOMEPORT_TOKEN\"",
-                "  homeport http 3000 --hostname app.example.org --server relay.example.com:7700"})
+                "  homeport http 3000 --hostname app.example.org --server relay.example.com:7700",
+                "  HOMEPORT_BASIC_AUTH=ana:s3cret homeport http 8080 --hostname files --allow-cidr 192.0.2.0/24"})
 public final class HttpCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "LOCAL_PORT", description = "The local port of the HTTP service.")
     int localPort;
@@ -30,6 +32,20 @@ public final class HttpCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "Tunnel name in logs. Default: http-LOCAL_PORT.")
     String name;
 
+    @Option(names = "--https-only", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Redirect plain-HTTP requests (308) to https://NAME/..., when the relay serves the name over "
+                    + "HTTPS; where it does not, plain HTTP is served as usual. --no-https-only serves both. Default: on.")
+    boolean httpsOnly;
+
+    @Option(names = "--basic-auth", paramLabel = "USER:PASSWORD", defaultValue = "${env:HOMEPORT_BASIC_AUTH}",
+            description = "The relay asks every public visitor for this user name and password (HTTP basic auth) "
+                    + "before anything reaches the service; the credentials are not forwarded. Prefer the env "
+                    + "HOMEPORT_BASIC_AUTH: a command line is visible to other local users. Default: none.")
+    String basicAuth;
+
+    @CommandLine.Mixin
+    AccessOptions access = new AccessOptions();
+
     @CommandLine.Mixin
     ClientOptions client = new ClientOptions();
 
@@ -38,7 +54,8 @@ public final class HttpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TunnelSpec tunnel = TunnelSpec.http(name == null ? "http-" + localPort : name, client.localHost(), localPort, hostname);
+        TunnelSpec tunnel = TunnelSpec.http(name == null ? "http-" + localPort : name, client.localHost(), localPort, hostname)
+                .withAccess(new TunnelAccess(httpsOnly, basicAuth, access.allowFrom()));
         RelayClientConfig config = client.toConfig(List.of(tunnel));
         return TcpCommand.run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
     }

@@ -3,6 +3,7 @@ package dev.homeport.client.cli;
 import dev.homeport.client.ClientEvents;
 import dev.homeport.client.RelayClient;
 import dev.homeport.client.RelayClientConfig;
+import dev.homeport.client.TunnelAccess;
 import dev.homeport.client.TunnelSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,6 +33,9 @@ public final class TcpCommand implements Callable<Integer> {
     String name;
 
     @CommandLine.Mixin
+    AccessOptions access = new AccessOptions();
+
+    @CommandLine.Mixin
     ClientOptions client = new ClientOptions();
 
     @CommandLine.Spec
@@ -39,7 +43,8 @@ public final class TcpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TunnelSpec tunnel = new TunnelSpec(name == null ? "tcp-" + localPort : name, client.localHost(), localPort, remotePort);
+        TunnelSpec tunnel = new TunnelSpec(name == null ? "tcp-" + localPort : name, client.localHost(), localPort, remotePort)
+                .withAccess(new TunnelAccess(false, "", access.allowFrom()));
         RelayClientConfig config = client.toConfig(List.of(tunnel));
         return run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
     }

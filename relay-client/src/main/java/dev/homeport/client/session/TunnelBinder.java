@@ -42,9 +42,13 @@ final class TunnelBinder extends SimpleChannelInboundHandler<Frame> {
     public void handlerAdded(ChannelHandlerContext ctx) {
         for (int i = 0; i < tunnels.size(); i++) {
             TunnelSpec t = tunnels.get(i);
-            Bind bind = t.kind() == TunnelSpec.Kind.HTTP
-                    ? new Bind(i, Bind.KIND_HTTP, 0, t.name(), t.hostname())
-                    : new Bind(i, Bind.KIND_TCP, results.preferredPort(t), t.name());
+            int kind = switch (t.kind()) {
+                case TCP -> Bind.KIND_TCP;
+                case HTTP -> Bind.KIND_HTTP;
+                case TLS -> Bind.KIND_TLS;
+            };
+            Bind bind = new Bind(i, kind, t.kind() == TunnelSpec.Kind.TCP ? results.preferredPort(t) : 0, t.name(), t.hostname(),
+                    t.access().httpsOnly() ? Bind.FLAG_HTTPS_ONLY : 0, t.access().basicAuth(), t.access().allowFromField());
             ctx.write(bind.toFrame(ctx.alloc()));
         }
         ctx.flush();

@@ -36,7 +36,9 @@ import java.util.concurrent.CountDownLatch;
                 "  homeport-server --token \"$(openssl rand -hex 24)\"",
                 "  HOMEPORT_TOKEN=... homeport-server --control 0.0.0.0:7700 --ports 20000-20100",
                 "  homeport-server token add laptop --ports 20000-20010 && homeport-server",
-                "  homeport-server --http 0.0.0.0:80 --domain example.com   # HTTP tunnels at NAME.example.com"})
+                "  homeport-server --http 0.0.0.0:80 --domain example.com   # HTTP tunnels at NAME.example.com",
+                "  homeport-server --https 0.0.0.0:443 --domain example.com \\",
+                "      --https-cert wildcard.pem --https-key wildcard.key  # *.example.com"})
 public final class HomeportServerCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "HOST:PORT", defaultValue = "${env:HOMEPORT_CONTROL:-0.0.0.0:7700}",
             description = "Where clients connect (env HOMEPORT_CONTROL). Default: ${DEFAULT-VALUE}.")
@@ -111,6 +113,9 @@ public final class HomeportServerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     HttpOptions http = new HttpOptions();
 
+    @CommandLine.Mixin
+    HttpsOptions https = new HttpsOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -132,8 +137,9 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 authFailureBurst,
                 SettingValues.duration(authFailureRefill, "--auth-failure-refill"),
                 null,
-                http.toSettings(),
-                null);
+                http.toSettings(https.enabled()),
+                null,
+                https.toSettings());
         if (!admin.isEmpty()) {
             config = config.withAdmin(parseHostPort(admin, "--admin"));
         }
@@ -151,7 +157,8 @@ public final class HomeportServerCommand implements Callable<Integer> {
             server = RelayServer.start(config);
         } catch (Exception e) {
             if (e instanceof BindException) {
-                throw new IllegalStateException("cannot listen on " + control + ": " + e.getMessage());
+                throw new IllegalStateException("cannot listen on " + control + (http.listen == null ? "" : ", " + http.listen)
+                        + (https.listen == null ? "" : ", " + https.listen) + ": " + e.getMessage());
             }
             throw e;
         }
@@ -163,6 +170,7 @@ public final class HomeportServerCommand implements Callable<Integer> {
         out.println("homeport relay listening on " + server.controlAddress() + ", public ports " + config.ports()
                 + (server.httpAddress() == null ? "" : ", HTTP tunnels on " + server.httpAddress()
                 + (config.http().domain().isEmpty() ? "" : " for *." + config.http().domain()))
+                + (server.httpsAddress() == null ? "" : ", HTTPS and TLS tunnels on " + server.httpsAddress())
                 + (server.adminAddress() == null ? "" : ", metrics on http://" + hostPort(server.adminAddress()) + "/metrics"));
         out.flush();
         stopped.await();

@@ -36,14 +36,15 @@ final class HttpOptions {
             description = "Longest request line accepted (longer: 414). Default: ${DEFAULT-VALUE}.")
     String maxInitialLine;
 
-    HttpSettings toSettings() {
-        if (listen == null || listen.isBlank()) {
+    /** @param https whether the HTTPS listener is on, which uses the same domain and HTTP limits */
+    HttpSettings toSettings(boolean https) {
+        if ((listen == null || listen.isBlank()) && !https) {
             if (domain != null && !domain.isBlank()) {
-                throw new IllegalArgumentException("--domain needs --http HOST:PORT, the public HTTP listener");
+                throw new IllegalArgumentException("--domain needs --http or --https HOST:PORT, a public web listener");
             }
             return HttpSettings.OFF;
         }
-        return new HttpSettings(HomeportServerCommand.parseHostPort(listen, "--http"), domain,
+        return new HttpSettings(listen == null || listen.isBlank() ? null : HomeportServerCommand.parseHostPort(listen, "--http"), domain,
                 TrustedProxies.parse(trustedProxies), SettingValues.intBytes(maxInitialLine, "--http-max-initial-line"), SettingValues.intBytes(maxHeaderSize, "--http-max-header-size"),
                 SettingValues.duration(headerTimeout, "--http-header-timeout"));
     }

@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.ssl.SslHandler;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -30,24 +31,43 @@ final class ErrorPage {
      * reset that could destroy the answer before it is read.
      */
     static void send(Channel channel, HttpResponseStatus status, String message, boolean json) {
-        channel.writeAndFlush(render(channel.alloc(), status, message, json)).addListener((ChannelFutureListener) f -> {
+        send(channel, status, message, json, "");
+    }
+
+    /** As {@link #send(Channel, HttpResponseStatus, String, boolean)}, with more header lines (each ending CRLF), such as a Location. */
+    static void send(Channel channel, HttpResponseStatus status, String message, boolean json, String extraHeaders) {
+        channel.writeAndFlush(render(channel.alloc(), status, message, json, extraHeaders)).addListener((ChannelFutureListener) f -> {
             Channel ch = f.channel();
             if (!f.isSuccess() || !(ch instanceof DuplexChannel duplex)) {
                 ch.close();
                 return;
             }
-            duplex.shutdownOutput();
-            if (duplex.isInputShutdown()) {
-                ch.close();
-                return;
+            SslHandler tls = ch.pipeline().get(SslHandler.class);
+            if (tls != null) {
+                // On HTTPS, close_notify first: the client then knows the answer is whole, not cut off.
+                tls.closeOutbound().addListener(done -> closeGently(duplex));
+            } else {
+                closeGently(duplex);
             }
-            ch.config().setAutoRead(true);
-            ch.eventLoop().schedule(() -> ch.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
         });
+    }
+
+    private static void closeGently(DuplexChannel duplex) {
+        duplex.shutdownOutput();
+        if (duplex.isInputShutdown()) {
+            duplex.close();
+            return;
+        }
+        duplex.config().setAutoRead(true);
+        duplex.eventLoop().schedule(() -> duplex.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** The whole response, status line to body, ready for the socket. */
     static ByteBuf render(ByteBufAllocator alloc, HttpResponseStatus status, String message, boolean json) {
+        return render(alloc, status, message, json, "");
+    }
+
+    static ByteBuf render(ByteBufAllocator alloc, HttpResponseStatus status, String message, boolean json, String extraHeaders) {
         String body;
         String type;
         if (json) {
@@ -64,6 +84,7 @@ final class ErrorPage {
                 + "Content-Type: " + type + "\r\n"
                 + "Content-Length: " + length + "\r\n"
                 + "Cache-Control: no-store\r\n"
+                + extraHeaders
                 + "Connection: close\r\n\r\n";
         ByteBuf out = alloc.buffer(head.length() + length);
         out.writeCharSequence(head, StandardCharsets.US_ASCII);

@@ -27,11 +27,11 @@ import java.util.ArrayDeque;
  * The heart of a public HTTP connection: checks each request, routes the connection by the Host of
  * its first request to the tunnel's session, opens its one stream there, and rewrites the forwarding
  * headers before the request goes on to be re-encoded. Later requests must name the same host (421
- * otherwise). Answers 400, 404, 421 or 502 itself when it cannot forward.
+ * otherwise; on HTTPS, every Host must be the TLS server name). Applies the tunnel's access rules
+ * ({@link PublicAccess}). Answers 308, 400, 401, 403, 404, 421 or 502 itself when it does not forward.
  */
 final class HostRouter extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(HostRouter.class);
-    private static final String SCHEME = "http";
 
     /** A user event that must reach the bridge after the messages held before it. */
     private record HeldEvent(Object event) {
@@ -39,8 +39,13 @@ final class HostRouter extends ChannelDuplexHandler {
 
     private final HostRegistry hosts;
     private final TrustedProxies trusted;
+    /** How requests arrive here: {@code http}, or {@code https} behind the relay's TLS. */
+    private final String scheme;
+    /** The TLS server name (SNI) of an HTTPS connection, which every Host must match; {@code null} on plain HTTP. */
+    private String serverName;
     /** The host this connection serves, set by its first request. */
     private String host;
+    private Tunnel tunnel;
     /** Whether the latest request prefers JSON error pages. */
     private boolean json;
     /** The relay has answered on its own; the rest of the input is dropped. */
@@ -52,8 +57,18 @@ final class HostRouter extends ChannelDuplexHandler {
     private ArrayDeque<Object> held;
 
     HostRouter(HostRegistry hosts, TrustedProxies trusted) {
+        this(hosts, trusted, "http");
+    }
+
+    HostRouter(HostRegistry hosts, TrustedProxies trusted, String scheme) {
         this.hosts = hosts;
         this.trusted = trusted;
+        this.scheme = scheme;
+    }
+
+    /** The connection's TLS handshake named {@code name}: a request for another host is misdirected (421). */
+    void expectServerName(String name) {
+        this.serverName = name;
     }
 
     @Override
@@ -88,27 +103,54 @@ final class HostRouter extends ChannelDuplexHandler {
             return;
         }
         String requested = HostName.fromHostHeader(request.headers().get(HttpHeaderNames.HOST));
+        if (serverName != null && !requested.equals(serverName)) {
+            refuse(ctx, request, HttpResponseStatus.MISDIRECTED_REQUEST, "This connection was opened for " + serverName
+                    + "; send requests for " + displayed(requested) + " on a connection opened for that name.");
+            return;
+        }
+        InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+        boolean fromProxy = trusted.contains(peer.getAddress());
         if (host == null) {
-            Tunnel tunnel = hosts.route(requested);
-            if (tunnel == null) {
+            Tunnel found = hosts.route(requested);
+            if (found == null || found.passthrough()) {
                 refuse(ctx, request, HttpResponseStatus.NOT_FOUND, "No tunnel serves " + displayed(requested) + " on this relay.");
                 return;
             }
-            MuxSession session = tunnel.session();
+            MuxSession session = found.session();
             if (session == null) {
                 refuse(ctx, request, HttpResponseStatus.BAD_GATEWAY, "The tunnel for " + requested + " is offline.");
                 return;
             }
+            if (!admitted(ctx, request, requested, found, peer, fromProxy)) {
+                return;
+            }
             host = requested;
-            open(ctx, tunnel, session);
+            tunnel = found;
+            open(ctx, found, session);
         } else if (!requested.equals(host)) {
             refuse(ctx, request, HttpResponseStatus.MISDIRECTED_REQUEST, "This connection serves " + host
                     + "; send requests for " + displayed(requested) + " on a new connection.");
             return;
+        } else if (!admitted(ctx, request, host, tunnel, peer, fromProxy)) {
+            return;
         }
-        InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
-        ForwardedHeaders.apply(request.headers(), peer.getAddress(), trusted.contains(peer.getAddress()), SCHEME);
+        ForwardedHeaders.apply(request.headers(), peer.getAddress(), fromProxy, scheme);
         forward(ctx, request);
+    }
+
+    /** The tunnel's access rules pass the request; if not, the relay has answered it. */
+    private boolean admitted(ChannelHandlerContext ctx, HttpRequest request, String name, Tunnel target, InetSocketAddress peer,
+                             boolean fromProxy) {
+        PublicAccess.Refusal refusal = PublicAccess.check(request, name, target, hosts, scheme, peer.getAddress(), fromProxy);
+        if (refusal == null) {
+            return true;
+        }
+        ReferenceCountUtil.release(request);
+        refusing = true;
+        log.debug("event=http_refused status={} host={} peer={} reason=\"{}\"", refusal.status().code(), name,
+                ctx.channel().remoteAddress(), refusal.message());
+        ErrorPage.send(ctx.channel(), refusal.status(), refusal.message(), json, refusal.extraHeaders());
+        return false;
     }
 
     private void open(ChannelHandlerContext ctx, Tunnel tunnel, MuxSession session) {
@@ -199,7 +241,8 @@ final class HostRouter extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || cause.getCause() instanceof javax.net.ssl.SSLException) {
+            // Socket errors, and on HTTPS failed handshakes (scanners, old clients): expected, one debug line.
             log.debug("event=public_http_socket_error peer={} reason=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
         } else {
             log.warn("event=public_http_error host={} peer={}", host, ctx.channel().remoteAddress(), cause);

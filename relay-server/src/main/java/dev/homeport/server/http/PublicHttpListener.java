@@ -47,11 +47,7 @@ public final class PublicHttpListener {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ChannelStreamBridge.configure(ch.config());
-                        ch.pipeline()
-                                .addLast("request-decoder", new PublicRequestDecoder(settings))
-                                .addLast("router", new HostRouter(hosts, settings.trustedProxies()))
-                                .addLast("upgrade-gate", new UpgradeGate(settings))
-                                .addLast("request-encoder", new RequestReencoder());
+                        HttpPipeline.addHandlers(ch.pipeline(), settings, hosts, "http");
                     }
                 })
                 .bind(settings.listen()).sync().channel();

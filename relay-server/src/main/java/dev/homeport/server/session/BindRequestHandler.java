@@ -10,6 +10,7 @@ import dev.homeport.protocol.message.ControlMessage;
 import dev.homeport.protocol.mux.GoAwayReceived;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.access.AccessPolicy;
 import dev.homeport.server.auth.TokenRights;
 import dev.homeport.server.tunnel.BindOutcome;
 import dev.homeport.server.tunnel.HostRegistry;
@@ -49,7 +50,7 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
             return;
         }
         Bind bind = Bind.decode(frame.payload());
-        if (bind.kind() != Bind.KIND_TCP && bind.kind() != Bind.KIND_HTTP) {
+        if (bind.kind() != Bind.KIND_TCP && bind.kind() != Bind.KIND_HTTP && bind.kind() != Bind.KIND_TLS) {
             reply(ctx, new BindRefused(bind.requestId(), ErrorCode.BIND_DENIED,
                     "tunnel kind " + bind.kind() + " is not supported by this relay"));
             return;
@@ -59,15 +60,23 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
             reply(ctx, new BindRefused(bind.requestId(), ErrorCode.BIND_DENIED, "token " + principal + " is no longer valid"));
             return;
         }
-        CompletableFuture<BindOutcome> pending = bind.kind() == Bind.KIND_HTTP
-                ? hosts.bind(session, principal, rights, bind.hostname(), bind.name())
-                : registry.bind(session, principal, rights, bind.port(), bind.name());
+        AccessPolicy access;
+        try {
+            access = AccessPolicy.of(bind);
+        } catch (IllegalArgumentException e) {
+            reply(ctx, new BindRefused(bind.requestId(), ErrorCode.BIND_DENIED, e.getMessage()));
+            return;
+        }
+        CompletableFuture<BindOutcome> pending = bind.kind() == Bind.KIND_TCP
+                ? registry.bind(session, principal, rights, bind.port(), bind.name(), access)
+                : hosts.bind(session, principal, rights, bind.hostname(), bind.name(), bind.kind() == Bind.KIND_TLS, access);
         pending.whenComplete((outcome, error) -> {
             if (error != null) {
                 log.warn("event=bind_failed session={} port={} host={}", session.id(), bind.port(), bind.hostname(), error);
                 reply(ctx, new BindRefused(bind.requestId(), ErrorCode.INTERNAL_ERROR, "relay could not bind: " + error));
             } else if (outcome.isGranted()) {
                 Tunnel t = outcome.tunnel();
+                log.info("event=tunnel_access {} {}", t, access);
                 reply(ctx, new BindOk(bind.requestId(), t.id(), t.port(),
                         t.hostname().isEmpty() ? config.publicHost() : hosts.publicUrl(t)));
             } else {

@@ -8,9 +8,12 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
+
 /**
  * First handler of an accepted public connection: opens a stream on the session that serves the
- * tunnel and gives the connection to a {@link ChannelStreamBridge}; with no session, closes it.
+ * tunnel and gives the connection to a {@link ChannelStreamBridge}; with no session, or from an
+ * address the tunnel's allow list does not admit, closes it.
  */
 final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(PublicConnectionHandler.class);
@@ -26,6 +29,11 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
         String peer = String.valueOf(ctx.channel().remoteAddress());
         if (session == null) {
             log.debug("event=public_rejected {} peer={} reason=\"client offline\"", tunnel, peer);
+            ctx.close();
+            return;
+        }
+        if (!tunnel.access().admits(((InetSocketAddress) ctx.channel().remoteAddress()).getAddress())) {
+            log.debug("event=public_rejected {} peer={} reason=\"not in the allow list\"", tunnel, peer);
             ctx.close();
             return;
         }

@@ -2,6 +2,7 @@ package dev.homeport.server.tunnel;
 
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
+import dev.homeport.server.access.AccessPolicy;
 import dev.homeport.server.auth.TokenRights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Which host name belongs to which token and session, for HTTP tunnels. As in {@link TunnelRegistry},
@@ -35,6 +37,8 @@ public final class HostRegistry implements AutoCloseable {
     /** Written only on the registry thread. */
     private final Map<String, Tunnel> byHost = new ConcurrentHashMap<>();
     private volatile int publicPort = -1;
+    private volatile int httpsPort = -1;
+    private volatile Predicate<String> hasCertificate = host -> false;
     private boolean closed;
 
     /**
@@ -53,9 +57,34 @@ public final class HostRegistry implements AutoCloseable {
         this.publicPort = port;
     }
 
-    /** The URL that reaches {@code tunnel} from the outside, as BIND_OK tells the client. */
+    /**
+     * The public HTTPS listener is up on {@code port}: TLS tunnels may be bound from now on, and HTTP
+     * tunnels are served over HTTPS for the names {@code hasCertificate} accepts.
+     */
+    public void serveHttpsOn(int port, Predicate<String> hasCertificate) {
+        this.hasCertificate = hasCertificate;
+        this.httpsPort = port;
+    }
+
+    /** Whether the relay answers HTTPS for {@code host}: it has an HTTPS port and a certificate for the name. */
+    public boolean servesHttps(String host) {
+        return httpsPort >= 0 && hasCertificate.test(host);
+    }
+
+    /** The public HTTPS port, or -1 without one. */
+    public int httpsPort() {
+        return httpsPort;
+    }
+
+    /** The URL that reaches {@code tunnel} from the outside, as BIND_OK tells the client: HTTPS when the relay can serve it. */
     public String publicUrl(Tunnel tunnel) {
-        return "http://" + tunnel.hostname() + (tunnel.port() == 80 ? "" : ":" + tunnel.port());
+        if (tunnel.passthrough()) {
+            return "tls://" + tunnel.hostname() + ":" + httpsPort;
+        }
+        if (servesHttps(tunnel.hostname()) || publicPort < 0) {
+            return "https://" + tunnel.hostname() + (httpsPort == 443 ? "" : ":" + httpsPort);
+        }
+        return "http://" + tunnel.hostname() + (publicPort == 80 ? "" : ":" + publicPort);
     }
 
     /** The tunnel serving {@code host} (canonical), live or reserved; {@code null} if none. */
@@ -66,15 +95,28 @@ public final class HostRegistry implements AutoCloseable {
     /** Grants {@code requested} (completed with the domain if it has no dot) unless the token lacks the right or another token holds it. */
     public CompletableFuture<BindOutcome> bind(MuxSession session, String principal, TokenRights rights, String requested,
                                                String name) {
-        return CompletableFuture.supplyAsync(() -> bindNow(session, principal, rights, requested, name), thread);
+        return bind(session, principal, rights, requested, name, false, AccessPolicy.OPEN);
     }
 
-    private BindOutcome bindNow(MuxSession session, String principal, TokenRights rights, String requested, String name) {
+    /**
+     * As {@link #bind(MuxSession, String, TokenRights, String, String)}, for an HTTP tunnel or, with
+     * {@code passthrough}, a TLS tunnel, with the tunnel's public access rules.
+     */
+    public CompletableFuture<BindOutcome> bind(MuxSession session, String principal, TokenRights rights, String requested,
+                                               String name, boolean passthrough, AccessPolicy access) {
+        return CompletableFuture.supplyAsync(() -> bindNow(session, principal, rights, requested, name, passthrough, access), thread);
+    }
+
+    private BindOutcome bindNow(MuxSession session, String principal, TokenRights rights, String requested, String name,
+                                boolean passthrough, AccessPolicy access) {
         if (closed) {
             return BindOutcome.refused(ErrorCode.SHUTDOWN, "relay is shutting down");
         }
-        if (publicPort < 0) {
-            return BindOutcome.refused(ErrorCode.BIND_DENIED, "this relay serves no HTTP tunnels (it runs without --http)");
+        if (passthrough && httpsPort < 0) {
+            return BindOutcome.refused(ErrorCode.BIND_DENIED, "this relay serves no TLS tunnels (it runs without --https)");
+        }
+        if (!passthrough && publicPort < 0 && httpsPort < 0) {
+            return BindOutcome.refused(ErrorCode.BIND_DENIED, "this relay serves no HTTP tunnels (it runs without --http or --https)");
         }
         String host = HostName.canonical(requested);
         if (host.isEmpty()) {
@@ -94,8 +136,15 @@ public final class HostRegistry implements AutoCloseable {
             return BindOutcome.refused(ErrorCode.BIND_DENIED, "token " + principal + " may not bind host " + host);
         }
         Tunnel existing = byHost.get(host);
+        if (existing != null && existing.passthrough() != passthrough && existing.principal().equals(principal)
+                && existing.session() == null) {
+            byHost.remove(host); // its token comes back with the other kind of tunnel for the name
+            existing = null;
+        }
         if (existing == null) {
-            Tunnel t = new Tunnel(tunnelIds.getAndIncrement(), publicPort, principal, name, session, host);
+            int port = passthrough || publicPort < 0 ? httpsPort : publicPort;
+            Tunnel t = new Tunnel(tunnelIds.getAndIncrement(), port, principal, name, session, host, passthrough);
+            t.access(access);
             byHost.put(host, t);
             log.info("event=tunnel_bound {} session={}", t, session.id());
             return BindOutcome.granted(t);
@@ -107,6 +156,11 @@ public final class HostRegistry implements AutoCloseable {
         if (existing.session() == session) {
             return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "host " + host + " is already bound by this session");
         }
+        if (existing.passthrough() != passthrough) {
+            return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "host " + host + " is bound as "
+                    + (existing.passthrough() ? "a TLS" : "an HTTP") + " tunnel by another session of this token");
+        }
+        existing.access(access);
         // The same token comes back, often before the relay noticed that its old connection died.
         if (existing.expiry != null) {
             existing.expiry.cancel(false);

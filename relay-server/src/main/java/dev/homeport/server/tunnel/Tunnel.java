@@ -1,6 +1,7 @@
 package dev.homeport.server.tunnel;
 
 import dev.homeport.protocol.mux.MuxSession;
+import dev.homeport.server.access.AccessPolicy;
 import io.netty.channel.Channel;
 
 import java.util.concurrent.ScheduledFuture;
@@ -16,16 +17,20 @@ public final class Tunnel {
     private final String principal;
     private final String name;
     private final String hostname;
+    private final boolean passthrough;
     private volatile MuxSession session;
+    /** Set before the tunnel is published, and again when its token binds it anew (the rules may have changed). */
+    private volatile AccessPolicy access = AccessPolicy.OPEN;
     Channel listener;
     ScheduledFuture<?> expiry;
 
     Tunnel(int id, int port, String principal, String name, MuxSession session) {
-        this(id, port, principal, name, session, "");
+        this(id, port, principal, name, session, "", false);
     }
 
-    Tunnel(int id, int port, String principal, String name, MuxSession session, String hostname) {
+    Tunnel(int id, int port, String principal, String name, MuxSession session, String hostname, boolean passthrough) {
         this.id = id;
+        this.passthrough = passthrough;
         this.hostname = hostname;
         this.port = port;
         this.principal = principal;
@@ -54,6 +59,20 @@ public final class Tunnel {
         return hostname;
     }
 
+    /** A TLS tunnel: its connections arrive on the HTTPS port and pass through unopened, routed by SNI. */
+    public boolean passthrough() {
+        return passthrough;
+    }
+
+    /** The tunnel's public access rules. */
+    public AccessPolicy access() {
+        return access;
+    }
+
+    void access(AccessPolicy policy) {
+        this.access = policy;
+    }
+
     /** The session that serves this tunnel now, or {@code null} while it is reserved for a reconnect. */
     public MuxSession session() {
         return session;
@@ -65,6 +84,6 @@ public final class Tunnel {
 
     @Override
     public String toString() {
-        return "tunnel=" + name + (hostname.isEmpty() ? " port=" + port : " host=" + hostname) + " principal=" + principal;
+        return "tunnel=" + name + (hostname.isEmpty() ? " port=" + port : (passthrough ? " tls_host=" : " host=") + hostname) + " principal=" + principal;
     }
 }

@@ -3,6 +3,7 @@ package dev.homeport.server.tunnel;
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.PortRange;
+import dev.homeport.server.access.AccessPolicy;
 import dev.homeport.server.auth.TokenRights;
 import io.netty.channel.Channel;
 import org.slf4j.Logger;
@@ -63,10 +64,17 @@ public final class TunnelRegistry implements AutoCloseable {
      */
     public CompletableFuture<BindOutcome> bind(MuxSession session, String principal, TokenRights rights, int requestedPort,
                                                String name) {
-        return CompletableFuture.supplyAsync(() -> bindNow(session, principal, rights, requestedPort, name), thread);
+        return bind(session, principal, rights, requestedPort, name, AccessPolicy.OPEN);
     }
 
-    private BindOutcome bindNow(MuxSession session, String principal, TokenRights rights, int requested, String name) {
+    /** As {@link #bind(MuxSession, String, TokenRights, int, String)}, with the tunnel's public access rules. */
+    public CompletableFuture<BindOutcome> bind(MuxSession session, String principal, TokenRights rights, int requestedPort,
+                                               String name, AccessPolicy access) {
+        return CompletableFuture.supplyAsync(() -> bindNow(session, principal, rights, requestedPort, name, access), thread);
+    }
+
+    private BindOutcome bindNow(MuxSession session, String principal, TokenRights rights, int requested, String name,
+                                AccessPolicy access) {
         if (closed) {
             return BindOutcome.refused(ErrorCode.SHUTDOWN, "relay is shutting down");
         }
@@ -81,19 +89,20 @@ public final class TunnelRegistry implements AutoCloseable {
         if (requested != 0) {
             Tunnel existing = byPort.get(requested);
             if (existing == null) {
-                Tunnel t = tryListen(requested, principal, name, session);
+                Tunnel t = tryListen(requested, principal, name, session, access);
                 if (t != null) {
                     return BindOutcome.granted(t);
                 }
             } else if (existing.principal().equals(principal) && existing.session() != session) {
                 // The same token comes back (often before the relay noticed the old connection died).
+                existing.access(access);
                 reclaim(existing, session);
                 return BindOutcome.granted(existing);
             }
         }
         for (int p = range.low(); p <= range.high(); p++) {
             if (rights.allowsPort(p) && !byPort.containsKey(p)) {
-                Tunnel t = tryListen(p, principal, name, session);
+                Tunnel t = tryListen(p, principal, name, session, access);
                 if (t != null) {
                     return BindOutcome.granted(t);
                 }
@@ -103,8 +112,9 @@ public final class TunnelRegistry implements AutoCloseable {
                 + (rights.ports() == null ? "" : " for token " + principal + " (ports " + rights.ports() + ")"));
     }
 
-    private Tunnel tryListen(int port, String principal, String name, MuxSession session) {
+    private Tunnel tryListen(int port, String principal, String name, MuxSession session, AccessPolicy access) {
         Tunnel t = new Tunnel(nextId.getAndIncrement(), port, principal, name, session);
+        t.access(access);
         try {
             t.listener = listen.listen(t);
         } catch (Exception e) {

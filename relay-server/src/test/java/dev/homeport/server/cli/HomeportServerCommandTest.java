@@ -74,6 +74,26 @@ class HomeportServerCommandTest {
         assertUsageError(run("--max-streams", "many"), "--max-streams", "'many'");
     }
 
+    @Test
+    void httpsCertificatesWithoutHttpsOrWithoutTheirKeyAreUsageErrors() throws Exception {
+        var pair = dev.homeport.server.tls.TestCertificates.write(stateDir, "site", "site.example.com");
+        assertUsageError(run("--https-cert", pair.certificate().toString(), "--https-key", pair.key().toString()),
+                "--https-cert and --https-key need --https HOST:PORT");
+        assertUsageError(run("--https", "127.0.0.1:0", "--https-cert", pair.certificate().toString()),
+                "--https-cert and --https-key come in pairs: got 1 certificate(s) and 0 key(s)");
+    }
+
+    @Test
+    void aBadCertificateFileOrAMismatchedKeyIsAUsageErrorNamingTheFile() throws Exception {
+        var a = dev.homeport.server.tls.TestCertificates.write(stateDir, "a", "a.example.com");
+        var b = dev.homeport.server.tls.TestCertificates.write(stateDir, "b", "b.example.com");
+        assertUsageError(run("--https", "127.0.0.1:0", "--https-cert", a.certificate().toString(), "--https-key", b.key().toString()),
+                "--https-key " + b.key() + " does not match the certificate in " + a.certificate());
+        Path missing = stateDir.resolve("nope.pem");
+        assertUsageError(run("--https", "127.0.0.1:0", "--https-cert", missing.toString(), "--https-key", a.key().toString()),
+                "--https-cert " + missing + " is not a readable file");
+    }
+
     private record Result(int exitCode, String out, String err) {
     }
 

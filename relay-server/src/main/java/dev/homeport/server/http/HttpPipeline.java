@@ -1,0 +1,41 @@
+package dev.homeport.server.http;
+
+import dev.homeport.server.tunnel.HostRegistry;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
+
+import java.util.List;
+
+/**
+ * The handlers of a public HTTP connection, in order, for the plain HTTP port and, behind TLS, the
+ * HTTPS port; see {@link PublicHttpListener} for what each does.
+ */
+public final class HttpPipeline {
+    private static final List<Class<? extends ChannelHandler>> HANDLERS = List.of(PublicRequestDecoder.class, HostRouter.class,
+            UpgradeGate.class, RequestReencoder.class);
+
+    private HttpPipeline() {
+    }
+
+    /** @param scheme {@code http}, or {@code https} when a TLS handler sits in front */
+    public static void addHandlers(ChannelPipeline pipeline, HttpSettings settings, HostRegistry hosts, String scheme) {
+        pipeline.addLast("request-decoder", new PublicRequestDecoder(settings))
+                .addLast("router", new HostRouter(hosts, settings.trustedProxies(), scheme))
+                .addLast("upgrade-gate", new UpgradeGate(settings))
+                .addLast("request-encoder", new RequestReencoder());
+    }
+
+    /** Every request on this connection must be for {@code serverName}, the name its TLS handshake gave (421 otherwise). */
+    public static void expectServerName(ChannelPipeline pipeline, String serverName) {
+        pipeline.get(HostRouter.class).expectServerName(serverName);
+    }
+
+    /** Takes the HTTP handlers out, for a connection that turns out to carry something else. */
+    public static void removeHandlers(ChannelPipeline pipeline) {
+        for (Class<? extends ChannelHandler> type : HANDLERS) {
+            if (pipeline.get(type) != null) {
+                pipeline.remove(type);
+            }
+        }
+    }
+}
