@@ -11,6 +11,9 @@ import dev.homeport.server.session.ControlChannelInitializer;
 import dev.homeport.server.session.ControlContext;
 import dev.homeport.server.session.SessionListener;
 import dev.homeport.server.tcp.PublicTcpListener;
+import dev.homeport.server.tls.ServerCertificates;
+import dev.homeport.server.tls.acme.AcmeCertificates;
+import dev.homeport.server.tls.acme.AcmeChallengeType;
 import dev.homeport.server.tunnel.HostRegistry;
 import dev.homeport.server.tunnel.Tunnel;
 import dev.homeport.server.tunnel.TunnelRegistry;
@@ -52,6 +55,8 @@ public final class RelayServer implements AutoCloseable {
     private final Map<MuxSession, String> sessions = new ConcurrentHashMap<>();
     private final Channel controlChannel;
     private final RelayMetrics metrics;
+    /** Certificates from an ACME CA for bound host names, or {@code null} without ACME. */
+    private AcmeCertificates acme;
     private volatile boolean closed;
 
     private RelayServer(RelayServerConfig config) throws InterruptedException {
@@ -86,8 +91,13 @@ public final class RelayServer implements AutoCloseable {
                     .childHandler(new ControlChannelInitializer(new ControlContext(config, registry, tracker,
                             new HandshakeRateLimiter(config.authFailureBurst(), config.authFailureRefill()), metrics, hosts), transport))
                     .bind(config.control()).sync().channel();
+            if (config.acme() != null) {
+                this.acme = AcmeCertificates.start(config.acme(), config.http().enabled(), metrics.registry());
+                hosts.onBound(acme::hostBound);
+            }
             if (config.http().enabled()) {
-                this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts).listen();
+                this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts,
+                        acme != null && acme.challenge() == AcmeChallengeType.HTTP_01 ? acme.pendingChallenges() : null).listen();
                 hosts.serveOn(httpAddress().getPort());
                 log.info("event=http_listening address={} domain={} trusted_proxies={}", httpAddress(),
                         config.http().domain().isEmpty() ? "-" : config.http().domain(), config.http().trustedProxies());
@@ -103,6 +113,9 @@ public final class RelayServer implements AutoCloseable {
             }
             if (httpChannel != null) {
                 httpChannel.close();
+            }
+            if (acme != null) {
+                acme.close();
             }
             hosts.close();
             shutdownGroups();
@@ -134,6 +147,11 @@ public final class RelayServer implements AutoCloseable {
     /** Where public HTTP connections arrive, or {@code null} when the relay serves no HTTP tunnels. */
     public InetSocketAddress httpAddress() {
         return httpChannel == null ? null : (InetSocketAddress) httpChannel.localAddress();
+    }
+
+    /** The certificates the HTTPS listener presents by SNI host name, from ACME; {@code null} without ACME. */
+    public ServerCertificates certificates() {
+        return acme;
     }
 
     public RelayServerConfig config() {
@@ -179,6 +197,9 @@ public final class RelayServer implements AutoCloseable {
         }
         registry.close();
         hosts.close();
+        if (acme != null) {
+            acme.close();
+        }
         List<Future<Void>> idle = new ArrayList<>();
         for (MuxSession s : sessions.keySet()) {
             s.goAway(ErrorCode.SHUTDOWN, "relay is shutting down");

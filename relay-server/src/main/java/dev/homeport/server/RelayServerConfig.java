@@ -3,6 +3,7 @@ package dev.homeport.server;
 import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.server.auth.TokenDirectory;
 import dev.homeport.server.http.HttpSettings;
+import dev.homeport.server.tls.acme.AcmeSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -32,6 +33,7 @@ import java.util.Objects;
  * @param http           the public HTTP listener for HTTP tunnels by host name; {@link HttpSettings#OFF} by default
  * @param admin          where /metrics and /health are served, or {@code null} for nowhere; needs a
  *                       Prometheus {@code meterRegistry} (see {@link #withAdmin})
+ * @param acme           certificates for HTTPS host names from an ACME CA, or {@code null} for none
  */
 public record RelayServerConfig(
         InetSocketAddress control,
@@ -48,7 +50,8 @@ public record RelayServerConfig(
         Duration authFailureRefill,
         MeterRegistry meterRegistry,
         HttpSettings http,
-        InetSocketAddress admin) {
+        InetSocketAddress admin,
+        AcmeSettings acme) {
 
     public static final String DEFAULT_WEBSOCKET_PATH = "/_homeport";
     public static final int DEFAULT_AUTH_FAILURE_BURST = 10;
@@ -89,54 +92,60 @@ public record RelayServerConfig(
     public static RelayServerConfig of(InetSocketAddress control, String bindAddress, PortRange ports, TokenDirectory tokens) {
         return new RelayServerConfig(control, bindAddress, ports, "", tokens, DEFAULT_RECONNECT_GRACE,
                 DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults(), null, DEFAULT_WEBSOCKET_PATH,
-                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF, null);
+                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF, null, null);
     }
 
     public RelayServerConfig withReconnectGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, acme);
     }
 
     public RelayServerConfig withShutdownGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, acme);
     }
 
     public RelayServerConfig withProtocol(ProtocolSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, acme);
     }
 
     public RelayServerConfig withTls(SslContext context) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 context, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, acme);
     }
 
     public RelayServerConfig withAuthFailureLimit(int burst, Duration refill) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, burst, refill, meterRegistry, http, admin);
+                tls, webSocketPath, burst, refill, meterRegistry, http, admin, acme);
     }
 
     public RelayServerConfig withMeterRegistry(MeterRegistry registry) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin, acme);
     }
 
     public RelayServerConfig withHttp(HttpSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin, acme);
     }
 
     /** Serves /metrics (Prometheus) and /health on {@code address}, with a Prometheus registry for the relay. */
     public RelayServerConfig withAdmin(InetSocketAddress address) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                http, address);
+                http, address, acme);
     }
 
     public RelayServerConfig withPublicHost(String host) {
         return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, acme);
+    }
+
+    /** Certificates for the host names clients bind, from an ACME CA; {@code null}: none. */
+    public RelayServerConfig withAcme(AcmeSettings settings) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, settings);
     }
 }

@@ -36,7 +36,8 @@ import java.util.concurrent.CountDownLatch;
                 "  homeport-server --token \"$(openssl rand -hex 24)\"",
                 "  HOMEPORT_TOKEN=... homeport-server --control 0.0.0.0:7700 --ports 20000-20100",
                 "  homeport-server token add laptop --ports 20000-20010 && homeport-server",
-                "  homeport-server --http 0.0.0.0:80 --domain example.com   # HTTP tunnels at NAME.example.com"})
+                "  homeport-server --http 0.0.0.0:80 --domain example.com   # HTTP tunnels at NAME.example.com",
+                "  homeport-server --http 0.0.0.0:80 --domain example.com --acme --acme-email ops@example.com"})
 public final class HomeportServerCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "HOST:PORT", defaultValue = "${env:HOMEPORT_CONTROL:-0.0.0.0:7700}",
             description = "Where clients connect (env HOMEPORT_CONTROL). Default: ${DEFAULT-VALUE}.")
@@ -111,6 +112,9 @@ public final class HomeportServerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     HttpOptions http = new HttpOptions();
 
+    @CommandLine.Mixin
+    AcmeOptions acme = new AcmeOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -133,10 +137,12 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 SettingValues.duration(authFailureRefill, "--auth-failure-refill"),
                 null,
                 http.toSettings(),
+                null,
                 null);
         if (!admin.isEmpty()) {
             config = config.withAdmin(parseHostPort(admin, "--admin"));
         }
+        config = config.withAcme(acme.toSettings(stateDir(), config.http().domain()));
         if (insecurePlaintext) {
             spec.commandLine().getErr().println("homeport-server: WARNING: --insecure-plaintext: tunnel traffic to and from "
                     + "clients is not encrypted");
@@ -163,7 +169,8 @@ public final class HomeportServerCommand implements Callable<Integer> {
         out.println("homeport relay listening on " + server.controlAddress() + ", public ports " + config.ports()
                 + (server.httpAddress() == null ? "" : ", HTTP tunnels on " + server.httpAddress()
                 + (config.http().domain().isEmpty() ? "" : " for *." + config.http().domain()))
-                + (server.adminAddress() == null ? "" : ", metrics on http://" + hostPort(server.adminAddress()) + "/metrics"));
+                + (server.adminAddress() == null ? "" : ", metrics on http://" + hostPort(server.adminAddress()) + "/metrics")
+                + (config.acme() == null ? "" : ", ACME certificates from " + config.acme().directory()));
         out.flush();
         stopped.await();
         return 0;

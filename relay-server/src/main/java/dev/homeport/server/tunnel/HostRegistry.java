@@ -15,6 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Which host name belongs to which token and session, for HTTP tunnels. As in {@link TunnelRegistry},
@@ -35,6 +37,7 @@ public final class HostRegistry implements AutoCloseable {
     /** Written only on the registry thread. */
     private final Map<String, Tunnel> byHost = new ConcurrentHashMap<>();
     private volatile int publicPort = -1;
+    private final List<Consumer<String>> boundListeners = new CopyOnWriteArrayList<>();
     private boolean closed;
 
     /**
@@ -51,6 +54,14 @@ public final class HostRegistry implements AutoCloseable {
     /** The public HTTP listener is up on {@code port}: HTTP tunnels may be bound from now on. */
     public void serveOn(int port) {
         this.publicPort = port;
+    }
+
+    /**
+     * Calls {@code listener} with each host name granted to a client (new or reclaimed), on the
+     * registry thread: only names a token had the right to bind, which is what ACME issues for.
+     */
+    public void onBound(Consumer<String> listener) {
+        boundListeners.add(listener);
     }
 
     /** The URL that reaches {@code tunnel} from the outside, as BIND_OK tells the client. */
@@ -98,6 +109,7 @@ public final class HostRegistry implements AutoCloseable {
             Tunnel t = new Tunnel(tunnelIds.getAndIncrement(), publicPort, principal, name, session, host);
             byHost.put(host, t);
             log.info("event=tunnel_bound {} session={}", t, session.id());
+            boundListeners.forEach(l -> l.accept(t.hostname()));
             return BindOutcome.granted(t);
         }
         if (!existing.principal().equals(principal)) {
@@ -116,6 +128,7 @@ public final class HostRegistry implements AutoCloseable {
         existing.session(session);
         log.info("event=tunnel_reclaimed {} session={} previous_session={}", existing, session.id(),
                 previous == null ? "-" : previous.id());
+        boundListeners.forEach(l -> l.accept(existing.hostname()));
         return BindOutcome.granted(existing);
     }
 
