@@ -68,7 +68,7 @@ final class CertificateOrder {
         } else {
             TlsAlpn01Challenge c = auth.findChallenge(TlsAlpn01Challenge.class)
                     .orElseThrow(() -> new AcmeException("the CA offers no tls-alpn-01 challenge for " + host));
-            KeyPair key = KeyPairUtils.createECKeyPair("secp256r1");
+            KeyPair key = KeyPairUtils.createKeyPair(2048); // acme4j signs the challenge certificate with SHA256withRSA
             X509Certificate proof = c.createCertificate(key, auth.getIdentifier());
             pending.addAlpn(host, alpnContext(key, proof));
             try {
