@@ -3,6 +3,8 @@ package dev.homeport.e2e;
 import dev.homeport.server.tls.ServerCertificates;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -39,7 +41,12 @@ final class SniTlsListener implements AutoCloseable {
                                     : certificates.forHostname(hostname.toLowerCase(Locale.ROOT));
                             return context != null ? promise.setSuccess(context)
                                     : promise.setFailure(new IllegalArgumentException("no certificate for " + hostname));
-                        }));
+                        }), new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                ctx.close(); // no certificate for the name: the handshake fails at once
+                            }
+                        });
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();

@@ -50,7 +50,7 @@ final class CertificateStore {
         if (Files.exists(file)) {
             return readKey(file);
         }
-        KeyPair pair = KeyPairUtils.createKeyPair();
+        KeyPair pair = KeyPairUtils.createECKeyPair("secp256r1");
         Files.createDirectories(dir);
         write(file, w -> KeyPairUtils.writeKeyPair(pair, w), true);
         log.info("event=acme_account_key_created file={}", file);
