@@ -1,12 +1,14 @@
 package dev.homeport.server.cli;
 
 import dev.homeport.protocol.SettingValues;
+import dev.homeport.server.http.HttpSettings;
 import dev.homeport.server.tls.acme.AcmeChallengeType;
 import dev.homeport.server.tls.acme.AcmeSettings;
 import picocli.CommandLine.Option;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Certificates for HTTPS host names from an ACME CA (Let's Encrypt or any RFC 8555 CA); off unless {@code --acme} is given. */
@@ -54,8 +56,9 @@ final class AcmeOptions {
             description = "Longest wait between attempts for one name. Default: ${DEFAULT-VALUE}.")
     String retryMax;
 
-    /** {@code null} when ACME is off; {@code domain} is the relay's --domain (empty if none). */
-    AcmeSettings toSettings(Path stateDir, String domain) {
+    /** {@code null} when ACME is off; {@code http} is the public HTTP listener's settings (--http, --domain). */
+    AcmeSettings toSettings(Path stateDir, HttpSettings http) {
+        String domain = http.domain();
         if (!enabled) {
             if (directory != null && !directory.isBlank() || !email.isBlank() || trustCa != null || domainOnly) {
                 throw new IllegalArgumentException("--acme-directory, --acme-email, --acme-trust-ca and --acme-domain-only "
@@ -75,9 +78,17 @@ final class AcmeOptions {
         if (!(fraction > 0 && fraction <= 1)) {
             throw new IllegalArgumentException("--acme-renew-fraction must be in (0, 1], got " + renewFraction);
         }
+        AcmeChallengeType type = AcmeChallengeType.parse(challenge, "--acme-challenge");
+        if (type == AcmeChallengeType.HTTP_01 && !http.enabled()) {
+            throw new IllegalArgumentException("--acme-challenge http-01 is answered on the public HTTP listener: give --http "
+                    + "HOST:PORT (port 80 from outside), or use tls-alpn-01");
+        }
+        if (trustCa != null && !Files.isReadable(trustCa)) {
+            throw new IllegalArgumentException("--acme-trust-ca " + trustCa + " is not a readable file");
+        }
         URI uri = directory == null || directory.isBlank() ? AcmeSettings.LETS_ENCRYPT : parseUri(directory);
         return AcmeSettings.of(uri, email, stateDir.resolve("acme"))
-                .withChallenge(AcmeChallengeType.parse(challenge, "--acme-challenge"))
+                .withChallenge(type)
                 .withTrustCa(trustCa)
                 .withOnlyUnder(domainOnly ? domain : "")
                 .withRenewal(fraction, SettingValues.duration(checkInterval, "--acme-check-interval"))

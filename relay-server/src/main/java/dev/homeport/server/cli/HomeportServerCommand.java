@@ -142,7 +142,7 @@ public final class HomeportServerCommand implements Callable<Integer> {
         if (!admin.isEmpty()) {
             config = config.withAdmin(parseHostPort(admin, "--admin"));
         }
-        config = config.withAcme(acme.toSettings(stateDir(), config.http().domain()));
+        config = config.withAcme(acme.toSettings(stateDir(), config.http()));
         if (insecurePlaintext) {
             spec.commandLine().getErr().println("homeport-server: WARNING: --insecure-plaintext: tunnel traffic to and from "
                     + "clients is not encrypted");

@@ -3,14 +3,12 @@ package dev.homeport.server.tls.acme;
 import dev.homeport.server.tls.ServerCertificates;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslContext;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.Security;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -69,9 +67,6 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
      * @param httpListenerOn whether the public HTTP listener runs (HTTP-01 needs it; it is the default then)
      */
     public static AcmeCertificates start(AcmeSettings settings, boolean httpListenerOn, MeterRegistry registry) {
-        if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
-            Security.addProvider(new BouncyCastleProvider()); // acme4j signs and builds CSRs with it
-        }
         AcmeChallengeType challenge = settings.challengeFor(httpListenerOn);
         if (challenge == AcmeChallengeType.HTTP_01 && !httpListenerOn) {
             throw new IllegalArgumentException("the ACME challenge http-01 is answered on the public HTTP listener: "

@@ -1,6 +1,7 @@
 package dev.homeport.server.tls.acme;
 
 import dev.homeport.server.tunnel.HostName;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.shredzone.acme4j.util.KeyPairUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.Security;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -36,8 +38,16 @@ final class CertificateStore {
     private final Path certs;
 
     CertificateStore(Path dir) {
+        registerBouncyCastle();
         this.dir = dir;
         this.certs = dir.resolve("certs");
+    }
+
+    /** acme4j reads and writes keys, signs requests and builds CSRs with Bouncy Castle's provider. */
+    static void registerBouncyCastle() {
+        if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
+            Security.addProvider(new BouncyCastleProvider());
+        }
     }
 
     Path directory() {
