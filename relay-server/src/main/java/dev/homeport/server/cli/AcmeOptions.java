@@ -48,7 +48,7 @@ final class AcmeOptions {
             description = "How often held certificates are checked for renewal. Default: ${DEFAULT-VALUE}.")
     String checkInterval;
 
-    @Option(names = "--acme-retry-min", paramLabel = "DURATION", defaultValue = "1m",
+    @Option(names = "--acme-retry-min", paramLabel = "DURATION", defaultValue = "5m",
             description = "Wait after a failed order; doubles with each failure for the same name. Default: ${DEFAULT-VALUE}.")
     String retryMin;
 

@@ -4,6 +4,7 @@ import dev.homeport.server.tls.ServerCertificates;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import org.shredzone.acme4j.exception.AcmeException;
+import org.shredzone.acme4j.exception.AcmeRateLimitedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,6 +163,10 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
         } catch (AcmeException | IOException | RuntimeException e) {
             int attempt = failures.merge(host, 1, Integer::sum);
             Duration wait = backoff(attempt);
+            if (e instanceof AcmeRateLimitedException limited && limited.getRetryAfter().isPresent()) {
+                Duration told = Duration.between(Instant.now(), limited.getRetryAfter().get());
+                wait = told.compareTo(wait) > 0 ? told : wait; // the CA's word beats our schedule
+            }
             metrics.order(kind, false);
             log.warn("event=acme_order_failed host={} kind={} attempt={} retry_in_s={} directory={} reason=\"{}\"", host, kind,
                     attempt, wait.toMillis() / 1000.0, settings.directory(), reason(e));

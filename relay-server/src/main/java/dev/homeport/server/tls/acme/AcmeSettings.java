@@ -41,7 +41,7 @@ public record AcmeSettings(
     public static final URI LETS_ENCRYPT = URI.create("https://acme-v02.api.letsencrypt.org/directory");
     public static final double DEFAULT_RENEW_WHEN_REMAINING = 1.0 / 3;
     public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofHours(12);
-    public static final Duration DEFAULT_RETRY_MIN = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_RETRY_MIN = Duration.ofMinutes(5); // Let's Encrypt allows 5 failed validations per name and hour
     public static final Duration DEFAULT_RETRY_MAX = Duration.ofHours(6);
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_ORDER_TIMEOUT = Duration.ofMinutes(2);
