@@ -55,6 +55,14 @@ final class AcmeAccount {
         return login;
     }
 
+    /**
+     * After a failed order the next one logs in anew (one request: the CA finds the account by its
+     * key, or registers it again if it forgot it, as a test CA does on restart).
+     */
+    void forget() {
+        login = null;
+    }
+
     private static SSLContext trusting(Path pem) throws IOException {
         if (!Files.isReadable(pem)) {
             throw new IOException("--acme-trust-ca " + pem + " is not a readable file");

@@ -161,6 +161,7 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (AcmeException | IOException | RuntimeException e) {
+            account.forget();
             int attempt = failures.merge(host, 1, Integer::sum);
             Duration wait = backoff(attempt);
             if (e instanceof AcmeRateLimitedException limited && limited.getRetryAfter().isPresent()) {
