@@ -13,6 +13,9 @@ import dev.homeport.server.session.ControlChannelInitializer;
 import dev.homeport.server.session.ControlContext;
 import dev.homeport.server.session.SessionListener;
 import dev.homeport.server.tcp.PublicTcpListener;
+import dev.homeport.server.tls.ServerCertificates;
+import dev.homeport.server.tls.acme.AcmeCertificates;
+import dev.homeport.server.tls.acme.AcmeChallengeType;
 import dev.homeport.server.tunnel.HostRegistry;
 import dev.homeport.server.tunnel.Tunnel;
 import dev.homeport.server.tunnel.TunnelRegistry;
@@ -56,6 +59,8 @@ public final class RelayServer implements AutoCloseable {
     private final Map<MuxSession, String> sessions = new ConcurrentHashMap<>();
     private final Channel controlChannel;
     private final RelayMetrics metrics;
+    /** Certificates from an ACME CA for bound host names, or {@code null} without ACME. */
+    private AcmeCertificates acme;
     private volatile boolean closed;
 
     private RelayServer(RelayServerConfig config) throws InterruptedException {
@@ -90,14 +95,27 @@ public final class RelayServer implements AutoCloseable {
                     .childHandler(new ControlChannelInitializer(new ControlContext(config, registry, tracker,
                             new HandshakeRateLimiter(config.authFailureBurst(), config.authFailureRefill()), metrics, hosts), transport))
                     .bind(config.control()).sync().channel();
+            if (config.acme() != null) {
+                this.acme = AcmeCertificates.start(config.acme(), config.http().enabled(), metrics.registry());
+                // A name a certificate file covers is served from the file: no order (and a TLS-ALPN-01
+                // challenge for it could never be seen, the file's certificate would answer first).
+                ServerCertificates files = config.https().certificates();
+                hosts.onBound(name -> {
+                    if (files.forHostname(name) == null) {
+                        acme.hostBound(name);
+                    }
+                });
+            }
             if (config.http().enabled()) {
-                this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts).listen();
+                this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts,
+                        acme != null && acme.challenge() == AcmeChallengeType.HTTP_01 ? acme.pendingChallenges() : null).listen();
                 hosts.serveOn(httpAddress().getPort());
                 log.info("event=http_listening address={} domain={} trusted_proxies={}", httpAddress(),
                         config.http().domain().isEmpty() ? "-" : config.http().domain(), config.http().trustedProxies());
             }
             if (config.https().enabled()) {
-                ServerCertificates certificates = config.https().certificates();
+                ServerCertificates certificates = acme == null ? config.https().certificates()
+                        : config.https().withCertificateSource(acme).certificates();
                 this.httpsChannel = new PublicHttpsListener(transport, acceptors, workers, config.https(), config.http(), hosts,
                         certificates).listen();
                 hosts.serveHttpsOn(httpsAddress().getPort(), name -> certificates.forHostname(name) != null);
@@ -118,6 +136,9 @@ public final class RelayServer implements AutoCloseable {
             }
             if (httpsChannel != null) {
                 httpsChannel.close();
+            }
+            if (acme != null) {
+                acme.close();
             }
             hosts.close();
             shutdownGroups();
@@ -154,6 +175,11 @@ public final class RelayServer implements AutoCloseable {
     /** Where public HTTPS and TLS passthrough connections arrive, or {@code null} without {@code --https}. */
     public InetSocketAddress httpsAddress() {
         return httpsChannel == null ? null : (InetSocketAddress) httpsChannel.localAddress();
+    }
+
+    /** The certificates the HTTPS listener presents by SNI host name, from ACME; {@code null} without ACME. */
+    public ServerCertificates certificates() {
+        return acme;
     }
 
     public RelayServerConfig config() {
@@ -202,6 +228,9 @@ public final class RelayServer implements AutoCloseable {
         }
         registry.close();
         hosts.close();
+        if (acme != null) {
+            acme.close();
+        }
         List<Future<Void>> idle = new ArrayList<>();
         for (MuxSession s : sessions.keySet()) {
             s.goAway(ErrorCode.SHUTDOWN, "relay is shutting down");

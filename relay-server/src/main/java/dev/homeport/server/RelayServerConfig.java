@@ -4,6 +4,7 @@ import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.server.auth.TokenDirectory;
 import dev.homeport.server.http.HttpSettings;
 import dev.homeport.server.https.HttpsSettings;
+import dev.homeport.server.tls.acme.AcmeSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -34,6 +35,7 @@ import java.util.Objects;
  * @param admin          where /metrics and /health are served, or {@code null} for nowhere; needs a
  *                       Prometheus {@code meterRegistry} (see {@link #withAdmin})
  * @param https          the public HTTPS listener (HTTP tunnels over TLS, TLS passthrough); {@link HttpsSettings#OFF} by default
+ * @param acme           certificates for HTTPS host names from an ACME CA, or {@code null} for none
  */
 public record RelayServerConfig(
         InetSocketAddress control,
@@ -51,7 +53,8 @@ public record RelayServerConfig(
         MeterRegistry meterRegistry,
         HttpSettings http,
         InetSocketAddress admin,
-        HttpsSettings https) {
+        HttpsSettings https,
+        AcmeSettings acme) {
 
     public static final String DEFAULT_WEBSOCKET_PATH = "/_homeport";
     public static final int DEFAULT_AUTH_FAILURE_BURST = 10;
@@ -93,59 +96,65 @@ public record RelayServerConfig(
     public static RelayServerConfig of(InetSocketAddress control, String bindAddress, PortRange ports, TokenDirectory tokens) {
         return new RelayServerConfig(control, bindAddress, ports, "", tokens, DEFAULT_RECONNECT_GRACE,
                 DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults(), null, DEFAULT_WEBSOCKET_PATH,
-                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF, null, HttpsSettings.OFF);
+                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF, null, HttpsSettings.OFF, null);
     }
 
     public RelayServerConfig withReconnectGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme);
     }
 
     public RelayServerConfig withShutdownGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme);
     }
 
     public RelayServerConfig withProtocol(ProtocolSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme);
     }
 
     public RelayServerConfig withTls(SslContext context) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 context, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme);
     }
 
     public RelayServerConfig withAuthFailureLimit(int burst, Duration refill) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, burst, refill, meterRegistry, http, admin, https);
+                tls, webSocketPath, burst, refill, meterRegistry, http, admin, https, acme);
     }
 
     public RelayServerConfig withMeterRegistry(MeterRegistry registry) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin, https);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin, https, acme);
     }
 
     public RelayServerConfig withHttp(HttpSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin, https);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin, https, acme);
     }
 
     /** Serves /metrics (Prometheus) and /health on {@code address}, with a Prometheus registry for the relay. */
     public RelayServerConfig withAdmin(InetSocketAddress address) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                http, address, https);
+                http, address, https, acme);
     }
 
     public RelayServerConfig withHttps(HttpsSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, settings);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, settings, acme);
     }
 
     public RelayServerConfig withPublicHost(String host) {
         return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme);
+    }
+
+    /** Certificates for the host names clients bind, from an ACME CA; {@code null}: none. */
+    public RelayServerConfig withAcme(AcmeSettings settings) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, settings);
     }
 }

@@ -38,7 +38,9 @@ import java.util.concurrent.CountDownLatch;
                 "  homeport-server token add laptop --ports 20000-20010 && homeport-server",
                 "  homeport-server --http 0.0.0.0:80 --domain example.com   # HTTP tunnels at NAME.example.com",
                 "  homeport-server --https 0.0.0.0:443 --domain example.com \\",
-                "      --https-cert wildcard.pem --https-key wildcard.key  # *.example.com"})
+                "      --https-cert wildcard.pem --https-key wildcard.key  # *.example.com",
+                "  homeport-server --http 0.0.0.0:80 --https 0.0.0.0:443 --domain example.com \\",
+                "      --acme --acme-email ops@example.com"})
 public final class HomeportServerCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "HOST:PORT", defaultValue = "${env:HOMEPORT_CONTROL:-0.0.0.0:7700}",
             description = "Where clients connect (env HOMEPORT_CONTROL). Default: ${DEFAULT-VALUE}.")
@@ -116,6 +118,9 @@ public final class HomeportServerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     HttpsOptions https = new HttpsOptions();
 
+    @CommandLine.Mixin
+    AcmeOptions acme = new AcmeOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -139,9 +144,15 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 null,
                 http.toSettings(https.enabled()),
                 null,
-                https.toSettings());
+                https.toSettings(),
+                null);
         if (!admin.isEmpty()) {
             config = config.withAdmin(parseHostPort(admin, "--admin"));
+        }
+        config = config.withAcme(acme.toSettings(stateDir(), config.http()));
+        if (config.acme() != null && !config.https().enabled()) {
+            throw new IllegalArgumentException("--acme needs --https HOST:PORT: the certificates it gets are served there "
+                    + "(port 443 from outside)");
         }
         if (insecurePlaintext) {
             spec.commandLine().getErr().println("homeport-server: WARNING: --insecure-plaintext: tunnel traffic to and from "
@@ -171,7 +182,8 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 + (server.httpAddress() == null ? "" : ", HTTP tunnels on " + server.httpAddress()
                 + (config.http().domain().isEmpty() ? "" : " for *." + config.http().domain()))
                 + (server.httpsAddress() == null ? "" : ", HTTPS and TLS tunnels on " + server.httpsAddress())
-                + (server.adminAddress() == null ? "" : ", metrics on http://" + hostPort(server.adminAddress()) + "/metrics"));
+                + (server.adminAddress() == null ? "" : ", metrics on http://" + hostPort(server.adminAddress()) + "/metrics")
+                + (config.acme() == null ? "" : ", ACME certificates from " + config.acme().directory()));
         out.flush();
         stopped.await();
         return 0;

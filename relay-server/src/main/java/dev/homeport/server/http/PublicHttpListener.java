@@ -2,6 +2,8 @@ package dev.homeport.server.http;
 
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.server.tls.acme.Http01ChallengeHandler;
+import dev.homeport.server.tls.acme.PendingChallenges;
 import dev.homeport.server.tunnel.HostRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -18,7 +20,8 @@ import io.netty.channel.socket.SocketChannel;
  * {@link HostRouter} (checks, routing, forwarding headers), {@link UpgradeGate} (the switch to raw bytes
  * when the service accepts an upgrade), {@link RequestReencoder}, and,
  * once the stream is open, the {@link ChannelStreamBridge}, which carries the bytes with the stream's
- * flow control and writes the service's answers back to the socket unparsed.
+ * flow control and writes the service's answers back to the socket unparsed. With ACME HTTP-01, an
+ * {@link Http01ChallengeHandler} right after the decoder answers the CA's checks before routing.
  */
 public final class PublicHttpListener {
     private final NetTransport transport;
@@ -26,9 +29,17 @@ public final class PublicHttpListener {
     private final EventLoopGroup workers;
     private final HttpSettings settings;
     private final HostRegistry hosts;
+    /** HTTP-01 answers of the relay's own ACME orders, or {@code null} when it answers none. */
+    private final PendingChallenges acmeChallenges;
 
     public PublicHttpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, HttpSettings settings,
                               HostRegistry hosts) {
+        this(transport, acceptors, workers, settings, hosts, null);
+    }
+
+    public PublicHttpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, HttpSettings settings,
+                              HostRegistry hosts, PendingChallenges acmeChallenges) {
+        this.acmeChallenges = acmeChallenges;
         this.transport = transport;
         this.acceptors = acceptors;
         this.workers = workers;
@@ -48,6 +59,10 @@ public final class PublicHttpListener {
                     protected void initChannel(SocketChannel ch) {
                         ChannelStreamBridge.configure(ch.config());
                         HttpPipeline.addHandlers(ch.pipeline(), settings, hosts, "http");
+                        // Before the router, so that a challenge is answered even where HTTPS redirects.
+                        if (acmeChallenges != null) {
+                            ch.pipeline().addAfter("request-decoder", "acme-challenge", new Http01ChallengeHandler(acmeChallenges));
+                        }
                     }
                 })
                 .bind(settings.listen()).sync().channel();

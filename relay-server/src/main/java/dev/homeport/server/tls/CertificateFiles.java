@@ -154,7 +154,8 @@ public final class CertificateFiles implements ServerCertificates {
         PublicKey publicKey = certificate.getPublicKey();
         String algorithm = switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
+            // "ECDSA" when Bouncy Castle is a registered provider (ACME registers it) and parsed the key.
+            case "EC", "ECDSA" -> "SHA256withECDSA";
             case "Ed25519", "EdDSA" -> "Ed25519";
             default -> throw new IllegalArgumentException("--https-key " + pair.key() + ": unsupported key type " + key.getAlgorithm());
         };

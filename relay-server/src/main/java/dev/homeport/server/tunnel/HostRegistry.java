@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.function.Consumer;
 
 /**
  * Which host name belongs to which token and session, for HTTP tunnels. As in {@link TunnelRegistry},
@@ -39,6 +41,7 @@ public final class HostRegistry implements AutoCloseable {
     private volatile int publicPort = -1;
     private volatile int httpsPort = -1;
     private volatile Predicate<String> hasCertificate = host -> false;
+    private final List<Consumer<String>> boundListeners = new CopyOnWriteArrayList<>();
     private boolean closed;
 
     /**
@@ -74,6 +77,15 @@ public final class HostRegistry implements AutoCloseable {
     /** The public HTTPS port, or -1 without one. */
     public int httpsPort() {
         return httpsPort;
+    }
+
+    /**
+     * Calls {@code listener} with each HTTP host name granted to a client (new or reclaimed), on the
+     * registry thread: only names a token had the right to bind, which is what ACME issues for.
+     * TLS passthrough names are left out: the home service holds their certificate.
+     */
+    public void onBound(Consumer<String> listener) {
+        boundListeners.add(listener);
     }
 
     /** The URL that reaches {@code tunnel} from the outside, as BIND_OK tells the client: HTTPS when the relay can serve it. */
@@ -147,6 +159,9 @@ public final class HostRegistry implements AutoCloseable {
             t.access(access);
             byHost.put(host, t);
             log.info("event=tunnel_bound {} session={}", t, session.id());
+            if (!passthrough) { // the home side terminates TLS for a passthrough name: no certificate here
+                boundListeners.forEach(l -> l.accept(t.hostname()));
+            }
             return BindOutcome.granted(t);
         }
         if (!existing.principal().equals(principal)) {
@@ -170,6 +185,10 @@ public final class HostRegistry implements AutoCloseable {
         existing.session(session);
         log.info("event=tunnel_reclaimed {} session={} previous_session={}", existing, session.id(),
                 previous == null ? "-" : previous.id());
+        if (!passthrough) {
+            String reclaimed = existing.hostname();
+            boundListeners.forEach(l -> l.accept(reclaimed));
+        }
         return BindOutcome.granted(existing);
     }
 

@@ -1,0 +1,314 @@
+package dev.homeport.e2e;
+
+import dev.homeport.client.ClientEvents;
+import dev.homeport.client.RelayClient;
+import dev.homeport.client.RelayClientConfig;
+import dev.homeport.client.TunnelSpec;
+import dev.homeport.server.PortRange;
+import dev.homeport.server.RelayServer;
+import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.auth.FileTokenDirectory;
+import dev.homeport.server.auth.SingleToken;
+import dev.homeport.server.auth.TokenDirectory;
+import dev.homeport.server.auth.TokenFile;
+import dev.homeport.server.auth.TokenRights;
+import dev.homeport.server.http.HttpSettings;
+import dev.homeport.server.tls.acme.AcmeChallengeType;
+import dev.homeport.server.tls.acme.AcmeSettings;
+import io.micrometer.core.instrument.Counter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Certificates from a real ACME CA (Debian's pebble, on loopback), for the host names clients bind.
+ * pebble validates every challenge for real, against the relay's public HTTP port (HTTP-01) or the
+ * TLS port that presents {@code relay.certificates()} by SNI (TLS-ALPN-01); the public side then
+ * checks the served chain against pebble's root and the host name, as a browser would.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class AcmeCertificatesTest {
+    private static final String TOKEN = "acme-test-token";
+    private static final String DOMAIN = "homeport.test";
+    private static final Duration ISSUED_WITHIN = Duration.ofSeconds(30);
+
+    @TempDir
+    static Path shared;
+    private static int httpPort;
+    private static int tlsPort;
+    private static Pebble pebble;
+
+    @TempDir
+    Path dir;
+
+    @RegisterExtension
+    final Teardown teardown = new Teardown();
+
+    @BeforeAll
+    static void startPebble() throws Exception {
+        int ports = FreePorts.block(2);
+        httpPort = ports;
+        tlsPort = ports + 1;
+        pebble = Pebble.start(shared.resolve("pebble"), httpPort, tlsPort);
+    }
+
+    @AfterAll
+    static void stopPebble() throws Exception {
+        if (pebble != null) {
+            pebble.close();
+        }
+    }
+
+    @Test
+    void aBoundHostNameGetsACertificateByHttp01ThatVerifiesToPebblesRootAndTheName() throws Exception {
+        RelayServer relay = relay(acme(dir, AcmeChallengeType.HTTP_01), new SingleToken(TOKEN));
+        SniTlsListener https = teardown.add(new SniTlsListener(0, relay.certificates()));
+        HttpEchoService web = teardown.add(HttpEchoService.start("web"));
+
+        bind(client(relay, TOKEN, TunnelSpec.http("web", "127.0.0.1", web.port(), "web")));
+        awaitCertificate(relay, "web." + DOMAIN);
+
+        X509Certificate[] chain = handshake(https.port(), "web." + DOMAIN);
+        assertThat(chain).hasSizeGreaterThanOrEqualTo(2); // leaf and pebble's intermediate: the root verifies it
+        assertThat(chain[0].getSubjectAlternativeNames()).anySatisfy(san -> assertThat(san.get(1)).isEqualTo("web." + DOMAIN));
+        assertThat(orders(relay, "issue", "success")).isEqualTo(1);
+        assertThat(orders(relay, "issue", "failure")).isZero();
+        assertThat(Files.readString(dir.resolve("acme/certs/web." + DOMAIN + ".crt"))).contains("BEGIN CERTIFICATE");
+        // A challenge path whose token the relay did not ask for is the tunnel's business: it reaches the service.
+        try (RawHttp c = new RawHttp(relay.httpAddress())) {
+            RawHttp.Response r = c.send(RawHttp.get("web." + DOMAIN, "/.well-known/acme-challenge/not-ours")).read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).startsWith("service=web\n").contains("GET /.well-known/acme-challenge/not-ours");
+        }
+    }
+
+    @Test
+    void tlsAlpn01IsAnsweredWithTheChallengeCertificateOnTheTlsPort() throws Exception {
+        RelayServer relay = relay(acme(dir, AcmeChallengeType.TLS_ALPN_01), new SingleToken(TOKEN));
+        // pebble checks TLS-ALPN-01 on tlsPort: the test's SNI listener there presents what forHostname answers.
+        SniTlsListener https = teardown.add(new SniTlsListener(tlsPort, relay.certificates()));
+        HttpEchoService app = teardown.add(HttpEchoService.start("app"));
+
+        bind(client(relay, TOKEN, TunnelSpec.http("app", "127.0.0.1", app.port(), "app")));
+        awaitCertificate(relay, "app." + DOMAIN);
+
+        X509Certificate[] chain = handshake(https.port(), "app." + DOMAIN);
+        assertThat(chain[0].getSubjectAlternativeNames()).anySatisfy(san -> assertThat(san.get(1)).isEqualTo("app." + DOMAIN));
+        assertThat(chain[0].getExtensionValue("1.3.6.1.5.5.7.1.31")).as("no acmeIdentifier: not the challenge certificate").isNull();
+        assertThat(orders(relay, "issue", "success")).isEqualTo(1);
+    }
+
+    @Test
+    void renewalReplacesTheServedCertificateForNewConnectionsWithoutARestart() throws Exception {
+        // Renew when less than 100% of the lifetime is left, checked every 500 ms: every check renews.
+        RelayServer relay = relay(acme(dir, AcmeChallengeType.HTTP_01).withRenewal(1.0, Duration.ofMillis(500)),
+                new SingleToken(TOKEN));
+        SniTlsListener https = teardown.add(new SniTlsListener(0, relay.certificates()));
+        HttpEchoService web = teardown.add(HttpEchoService.start("web"));
+        bind(client(relay, TOKEN, TunnelSpec.http("web", "127.0.0.1", web.port(), "renewed")));
+        awaitCertificate(relay, "renewed." + DOMAIN);
+        String first = handshake(https.port(), "renewed." + DOMAIN)[0].getSerialNumber().toString(16);
+
+        Await.until(ISSUED_WITHIN, "a renewed certificate served to a new connection", () -> {
+            try {
+                return !handshake(https.port(), "renewed." + DOMAIN)[0].getSerialNumber().toString(16).equals(first);
+            } catch (IOException e) {
+                return fail("handshake failed during renewal", e);
+            }
+        });
+        assertThat(orders(relay, "renew", "success")).isGreaterThanOrEqualTo(1);
+        assertThat(orders(relay, "issue", "success")).isEqualTo(1);
+    }
+
+    @Test
+    void aCertificateOnDiskIsServedAfterARestartWithoutANewOrder() throws Exception {
+        String host = "kept." + DOMAIN;
+        String issued;
+        try (RelayServer first = relay(acme(dir, AcmeChallengeType.HTTP_01), new SingleToken(TOKEN));
+             HttpEchoService svc = HttpEchoService.start("kept")) {
+            RelayClient c = client(first, TOKEN, TunnelSpec.http("kept", "127.0.0.1", svc.port(), "kept"));
+            bind(c);
+            awaitCertificate(first, host);
+            try (SniTlsListener https = new SniTlsListener(0, first.certificates())) {
+                issued = handshake(https.port(), host)[0].getSerialNumber().toString(16);
+            }
+            c.close();
+        }
+
+        RelayServer second = relay(acme(dir, AcmeChallengeType.HTTP_01), new SingleToken(TOKEN));
+        SniTlsListener https = teardown.add(new SniTlsListener(0, second.certificates()));
+        assertThat(second.certificates().forHostname(host)).as("loaded at start, before any client binds").isNotNull();
+        assertThat(handshake(https.port(), host)[0].getSerialNumber().toString(16)).isEqualTo(issued);
+
+        HttpEchoService svc = teardown.add(HttpEchoService.start("kept"));
+        bind(client(second, TOKEN, TunnelSpec.http("kept", "127.0.0.1", svc.port(), "kept")));
+        Await.sleep(Duration.ofSeconds(1)); // an order, had one been placed, would have been counted by now
+        assertThat(orders(second, "issue", "success") + orders(second, "issue", "failure")
+                + orders(second, "renew", "success") + orders(second, "renew", "failure")).isZero();
+        assertThat(handshake(https.port(), host)[0].getSerialNumber().toString(16)).isEqualTo(issued);
+    }
+
+    @Test
+    void noCertificateIsOrderedForANameNoClientMayBindOrThatIsOutsideTheAcmeDomain() throws Exception {
+        TokenFile file = new TokenFile(dir.resolve("tokens"));
+        String limited = file.add("limited", new TokenRights(null, List.of("*." + DOMAIN)));
+        String anyName = file.add("any", new TokenRights(null, List.of("*")));
+        FileTokenDirectory tokens = teardown.add(new FileTokenDirectory(file));
+        RelayServer relay = relay(acme(dir, AcmeChallengeType.HTTP_01).withOnlyUnder(DOMAIN), tokens);
+        SniTlsListener https = teardown.add(new SniTlsListener(0, relay.certificates()));
+        HttpEchoService svc = teardown.add(HttpEchoService.start("svc"));
+
+        // The public asks for names by SNI and Host: nothing is ordered for them.
+        assertThatThrownBy(() -> handshake(https.port(), "stranger." + DOMAIN)).isInstanceOf(IOException.class);
+        try (RawHttp c = new RawHttp(relay.httpAddress())) {
+            assertThat(c.send(RawHttp.get("stranger." + DOMAIN, "/.well-known/acme-challenge/x")).read().status()).isEqualTo(404);
+        }
+        // A token without the right to a name is refused the bind, and so no certificate.
+        RelayClient refused = client(relay, limited, TunnelSpec.http("x", "127.0.0.1", svc.port(), "elsewhere.example.org"));
+        assertThat(refused.failure().get(10, TimeUnit.SECONDS)).contains("may not bind host elsewhere.example.org");
+        // A name outside the ACME domain is bound (it has the right) but not issued.
+        bind(client(relay, anyName, TunnelSpec.http("y", "127.0.0.1", svc.port(), "outside.example.org")));
+
+        Await.sleep(Duration.ofSeconds(1));
+        assertThat(orders(relay, "issue", "success") + orders(relay, "issue", "failure")).isZero();
+        assertThat(relay.certificates().forHostname("stranger." + DOMAIN)).isNull();
+        assertThat(relay.certificates().forHostname("elsewhere.example.org")).isNull();
+        assertThat(relay.certificates().forHostname("outside.example.org")).isNull();
+        assertThat(dir.resolve("acme/certs")).doesNotExist();
+    }
+
+    @Test
+    void aCaThatIsDownIsRetriedWithBackoffReportedOnMetricsAndUsedOnceItIsUp() throws Exception {
+        Pebble late = Pebble.prepare(dir.resolve("late-pebble"), httpPort, tlsPort); // configured, not started
+        teardown.add(late);
+        AcmeSettings settings = AcmeSettings.of(late.directory(), "", dir.resolve("acme"))
+                .withChallenge(AcmeChallengeType.HTTP_01)
+                .withTrustCa(late.httpsCertificate())
+                .withPolling(Duration.ofMillis(100), Duration.ofSeconds(20))
+                .withRetry(Duration.ofMillis(200), Duration.ofSeconds(1));
+        RelayServer relay = relay(settings, new SingleToken(TOKEN), true);
+        HttpEchoService svc = teardown.add(HttpEchoService.start("svc"));
+        bind(client(relay, TOKEN, TunnelSpec.http("late", "127.0.0.1", svc.port(), "late")));
+
+        Await.until(ISSUED_WITHIN, "three failed orders", () -> orders(relay, "issue", "failure") >= 3);
+        assertThat(relay.certificates().forHostname("late." + DOMAIN)).isNull();
+        String metrics = adminMetrics(relay);
+        assertThat(metrics).containsPattern("homeport_acme_orders_total\\{kind=\"issue\",outcome=\"failure\"} [3-9]");
+
+        late.start();
+        awaitCertificate(relay, "late." + DOMAIN);
+        assertThat(orders(relay, "issue", "success")).isEqualTo(1);
+        assertThat(adminMetrics(relay)).contains("homeport_acme_orders_total{kind=\"issue\",outcome=\"success\"} 1.0");
+    }
+
+    // ---- fixtures ----
+
+    private static AcmeSettings acme(Path stateDir, AcmeChallengeType challenge) {
+        return AcmeSettings.of(pebble.directory(), "ops@example.com", stateDir.resolve("acme"))
+                .withChallenge(challenge)
+                .withTrustCa(pebble.httpsCertificate())
+                .withPolling(Duration.ofMillis(100), Duration.ofSeconds(20))
+                .withRetry(Duration.ofMillis(500), Duration.ofSeconds(2));
+    }
+
+    private RelayServer relay(AcmeSettings acme, TokenDirectory tokens) throws InterruptedException {
+        return relay(acme, tokens, false);
+    }
+
+    private RelayServer relay(AcmeSettings acme, TokenDirectory tokens, boolean admin) throws InterruptedException {
+        int ports = FreePorts.block(4);
+        RelayServerConfig config = RelayServerConfig.of(new InetSocketAddress("127.0.0.1", 0), "127.0.0.1",
+                        new PortRange(ports, ports + 3), tokens)
+                .withShutdownGrace(Duration.ZERO)
+                .withHttp(HttpSettings.on(new InetSocketAddress("127.0.0.1", httpPort), DOMAIN))
+                .withAcme(acme);
+        if (admin) {
+            config = config.withAdmin(new InetSocketAddress("127.0.0.1", 0));
+        }
+        return teardown.add(RelayServer.start(config));
+    }
+
+    private RelayClient client(RelayServer relay, String token, TunnelSpec tunnel) {
+        return teardown.add(RelayClient.start(RelayClientConfig.of("127.0.0.1", relay.controlAddress().getPort(), token,
+                List.of(tunnel)).withShutdownGrace(Duration.ZERO), new ClientEvents() {
+        }));
+    }
+
+    private static void bind(RelayClient client) throws Exception {
+        try {
+            client.bound().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            fail("tunnel not bound: " + client.failure().getNow("?"));
+        }
+    }
+
+    private static void awaitCertificate(RelayServer relay, String host) {
+        try {
+            // While a TLS-ALPN-01 challenge is pending, forHostname answers the challenge certificate: wait for the order's end.
+            Await.until(ISSUED_WITHIN, "a certificate for " + host, () -> orders(relay, "issue", "success") >= 1
+                    && relay.certificates().forHostname(host) != null);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + pebble.logs(), e);
+        }
+    }
+
+    private static double orders(RelayServer relay, String kind, String outcome) {
+        Counter c = relay.meterRegistry().find("homeport.acme.orders").tag("kind", kind).tag("outcome", outcome).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private static String adminMetrics(RelayServer relay) throws IOException, InterruptedException {
+        InetSocketAddress admin = relay.adminAddress();
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + admin.getPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** A TLS handshake as a browser makes it: SNI {@code host}, chain checked against pebble's root, name checked. */
+    private static X509Certificate[] handshake(int port, String host) throws IOException {
+        X509Certificate root;
+        try {
+            root = pebble.root();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        Socket raw = new Socket("127.0.0.1", port);
+        try (SSLSocket tls = (SSLSocket) Pebble.trusting(root).getSocketFactory().createSocket(raw, host, port, true)) {
+            SSLParameters p = tls.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            p.setServerNames(List.of(new SNIHostName(host)));
+            tls.setSSLParameters(p);
+            tls.setSoTimeout(10_000);
+            tls.startHandshake();
+            return (X509Certificate[]) tls.getSession().getPeerCertificates();
+        } finally {
+            raw.close();
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package dev.homeport.server.tls.acme;
+
+import dev.homeport.server.tls.ServerCertificates;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.ssl.SslContext;
+import org.shredzone.acme4j.exception.AcmeException;
+import org.shredzone.acme4j.exception.AcmeRateLimitedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Certificates from an ACME CA for the host names clients bind. A name is ordered only when a
+ * client with the right to it binds it ({@link #hostBound}), never because of a public TLS
+ * connection, so nobody can make the relay spam the CA. Certificates are kept on disk and loaded
+ * at start; a scheduler renews them ahead of expiry, and a renewed one is presented to new
+ * connections at once. A failed order is retried with a doubling wait.
+ *
+ * <p>Every ACME exchange runs on one thread of its own; {@link #forHostname} answers from memory.
+ */
+public final class AcmeCertificates implements ServerCertificates, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AcmeCertificates.class);
+
+    private final AcmeSettings settings;
+    private final AcmeChallengeType challenge;
+    private final CertificateStore store;
+    private final AcmeAccount account;
+    private final PendingChallenges pending = new PendingChallenges();
+    private final CertificateOrder orders;
+    private final AcmeMetrics metrics;
+    private final Map<String, IssuedCertificate> issued = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "homeport-acme");
+        t.setDaemon(true);
+        return t;
+    });
+    // Touched on the ACME thread only.
+    private final Set<String> bound = new LinkedHashSet<>();
+    private final Map<String, Integer> failures = new HashMap<>();
+    private final Map<String, ScheduledFuture<?>> scheduled = new HashMap<>();
+
+    private AcmeCertificates(AcmeSettings settings, AcmeChallengeType challenge, MeterRegistry registry) throws IOException {
+        this.settings = settings;
+        this.challenge = challenge;
+        this.store = new CertificateStore(settings.stateDir());
+        this.account = new AcmeAccount(settings, store);
+        this.orders = new CertificateOrder(settings, challenge, pending);
+        this.metrics = new AcmeMetrics(registry);
+    }
+
+    /**
+     * Loads the certificates on disk and starts the renewal checks. Nothing is sent to the CA until a
+     * client binds a name.
+     *
+     * @param httpListenerOn whether the public HTTP listener runs (HTTP-01 needs it; it is the default then)
+     */
+    public static AcmeCertificates start(AcmeSettings settings, boolean httpListenerOn, MeterRegistry registry) {
+        AcmeChallengeType challenge = settings.challengeFor(httpListenerOn);
+        if (challenge == AcmeChallengeType.HTTP_01 && !httpListenerOn) {
+            throw new IllegalArgumentException("the ACME challenge http-01 is answered on the public HTTP listener: "
+                    + "give --http HOST:PORT (port 80 to the outside), or choose --acme-challenge tls-alpn-01");
+        }
+        AcmeCertificates certificates;
+        try {
+            certificates = new AcmeCertificates(settings, challenge, registry);
+            for (IssuedCertificate c : certificates.store.loadAll()) {
+                certificates.issued.put(c.hostname(), c);
+                log.info("event=acme_certificate_loaded host={} serial={} not_after={}", c.hostname(), c.serial(), c.notAfter());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start ACME certificates: " + e.getMessage(), e);
+        }
+        long every = settings.checkInterval().toMillis();
+        certificates.thread.scheduleWithFixedDelay(certificates::checkRenewals, every, every, TimeUnit.MILLISECONDS);
+        log.info("event=acme_started directory={} challenge={} state_dir={} certificates={} renew_when_remaining={} "
+                        + "check_every={} only_under={}", settings.directory(), challenge, settings.stateDir(),
+                certificates.issued.size(), settings.renewWhenRemaining(), settings.checkInterval(),
+                settings.onlyUnder().isEmpty() ? "-" : settings.onlyUnder());
+        return certificates;
+    }
+
+    @Override
+    public SslContext forHostname(String hostname) {
+        SslContext proof = pending.alpnContext(hostname);
+        if (proof != null) {
+            return proof;
+        }
+        IssuedCertificate c = issued.get(hostname);
+        return c == null ? null : c.context();
+    }
+
+    /** What the public HTTP listener's {@link Http01ChallengeHandler} answers from. */
+    public PendingChallenges pendingChallenges() {
+        return pending;
+    }
+
+    public AcmeChallengeType challenge() {
+        return challenge;
+    }
+
+    /** A client with the right to {@code host} (canonical) bound it: order a certificate unless one is held and fresh. */
+    public void hostBound(String host) {
+        if (!thread.isShutdown()) {
+            thread.execute(() -> want(host));
+        }
+    }
+
+    private void want(String host) {
+        if (!settings.covers(host)) {
+            log.info("event=acme_host_skipped host={} reason=\"not under {}\"", host, settings.onlyUnder());
+            return;
+        }
+        bound.add(host);
+        IssuedCertificate held = issued.get(host);
+        if (held == null || held.renewalDue(Instant.now(), settings.renewWhenRemaining())) {
+            schedule(host, Duration.ZERO);
+        }
+    }
+
+    private void checkRenewals() {
+        Instant now = Instant.now();
+        for (String host : bound) {
+            IssuedCertificate held = issued.get(host);
+            if (held != null && held.renewalDue(now, settings.renewWhenRemaining())) {
+                schedule(host, Duration.ZERO);
+            }
+        }
+    }
+
+    private void schedule(String host, Duration delay) {
+        if (!scheduled.containsKey(host)) {
+            scheduled.put(host, thread.schedule(() -> order(host), delay.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    private void order(String host) {
+        scheduled.remove(host);
+        IssuedCertificate previous = issued.get(host);
+        String kind = previous == null ? "issue" : "renew";
+        try {
+            IssuedCertificate fresh = orders.obtain(account.login(), host);
+            store.save(fresh);
+            issued.put(host, fresh);
+            failures.remove(host);
+            metrics.order(kind, true);
+            log.info("event=acme_certificate_{} host={} serial={} not_after={} challenge={}", kind.equals("issue") ? "issued" : "renewed",
+                    host, fresh.serial(), fresh.notAfter(), challenge);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (AcmeException | IOException | RuntimeException e) {
+            account.forget();
+            int attempt = failures.merge(host, 1, Integer::sum);
+            Duration wait = backoff(attempt);
+            if (e instanceof AcmeRateLimitedException limited && limited.getRetryAfter().isPresent()) {
+                Duration told = Duration.between(Instant.now(), limited.getRetryAfter().get());
+                wait = told.compareTo(wait) > 0 ? told : wait; // the CA's word beats our schedule
+            }
+            metrics.order(kind, false);
+            log.warn("event=acme_order_failed host={} kind={} attempt={} retry_in_s={} directory={} reason=\"{}\"", host, kind,
+                    attempt, wait.toMillis() / 1000.0, settings.directory(), reason(e));
+            if (!thread.isShutdown()) {
+                schedule(host, wait);
+            }
+        }
+    }
+
+    /** retryMin, doubled per failure, at most retryMax. */
+    Duration backoff(int attempt) {
+        Duration wait = settings.retryMin();
+        for (int i = 1; i < attempt && wait.compareTo(settings.retryMax()) < 0; i++) {
+            wait = wait.multipliedBy(2);
+        }
+        return wait.compareTo(settings.retryMax()) > 0 ? settings.retryMax() : wait;
+    }
+
+    private static String reason(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable cause = e.getCause();
+        if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
+            message += ": " + cause.getMessage();
+        }
+        return message.replace('"', '\'');
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("event=acme_thread_slow_to_stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
