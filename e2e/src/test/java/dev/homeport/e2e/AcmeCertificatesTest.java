@@ -1,5 +1,8 @@
 package dev.homeport.e2e;
 
+import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLContext;
+import dev.homeport.server.https.HttpsSettings;
 import dev.homeport.client.ClientEvents;
 import dev.homeport.client.RelayClient;
 import dev.homeport.client.RelayClientConfig;
@@ -47,9 +50,9 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Certificates from a real ACME CA (Debian's pebble, on loopback), for the host names clients bind.
- * pebble validates every challenge for real, against the relay's public HTTP port (HTTP-01) or the
- * TLS port that presents {@code relay.certificates()} by SNI (TLS-ALPN-01); the public side then
- * checks the served chain against pebble's root and the host name, as a browser would.
+ * pebble validates every challenge for real, against the relay's public HTTP port (HTTP-01) or its
+ * public HTTPS port (TLS-ALPN-01); the public side then checks the chain the HTTPS port serves
+ * against pebble's root and the host name, as a browser would, and reaches the tunnel's service.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class AcmeCertificatesTest {
@@ -87,40 +90,44 @@ class AcmeCertificatesTest {
     @Test
     void aBoundHostNameGetsACertificateByHttp01ThatVerifiesToPebblesRootAndTheName() throws Exception {
         RelayServer relay = relay(acme(dir, AcmeChallengeType.HTTP_01), new SingleToken(TOKEN));
-        SniTlsListener https = teardown.add(new SniTlsListener(0, relay.certificates()));
+        int https = relay.httpsAddress().getPort();
         HttpEchoService web = teardown.add(HttpEchoService.start("web"));
 
         bind(client(relay, TOKEN, TunnelSpec.http("web", "127.0.0.1", web.port(), "web")));
         awaitCertificate(relay, "web." + DOMAIN);
 
-        X509Certificate[] chain = handshake(https.port(), "web." + DOMAIN);
+        X509Certificate[] chain = handshake(https, "web." + DOMAIN);
         assertThat(chain).hasSizeGreaterThanOrEqualTo(2); // leaf and pebble's intermediate: the root verifies it
         assertThat(chain[0].getSubjectAlternativeNames()).anySatisfy(san -> assertThat(san.get(1)).isEqualTo("web." + DOMAIN));
         assertThat(orders(relay, "issue", "success")).isEqualTo(1);
         assertThat(orders(relay, "issue", "failure")).isZero();
         assertThat(Files.readString(dir.resolve("acme/certs/web." + DOMAIN + ".crt"))).contains("BEGIN CERTIFICATE");
-        // A challenge path whose token the relay did not ask for is the tunnel's business: it reaches the service.
+        // A challenge path whose token the relay did not ask for is the tunnel's business: now that the
+        // name has a certificate, plain HTTP is redirected, and over HTTPS the request reaches the service.
         try (RawHttp c = new RawHttp(relay.httpAddress())) {
             RawHttp.Response r = c.send(RawHttp.get("web." + DOMAIN, "/.well-known/acme-challenge/not-ours")).read();
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.body()).startsWith("service=web\n").contains("GET /.well-known/acme-challenge/not-ours");
+            assertThat(r.status()).isEqualTo(308);
+            assertThat(r.header("location")).isEqualTo("https://web." + DOMAIN + ":" + https + "/.well-known/acme-challenge/not-ours");
         }
+        String response = httpsGet(https, "web." + DOMAIN, "/.well-known/acme-challenge/not-ours");
+        assertThat(response).startsWith("HTTP/1.1 200").contains("service=web\n").contains("GET /.well-known/acme-challenge/not-ours");
     }
 
     @Test
     void tlsAlpn01IsAnsweredWithTheChallengeCertificateOnTheTlsPort() throws Exception {
-        RelayServer relay = relay(acme(dir, AcmeChallengeType.TLS_ALPN_01), new SingleToken(TOKEN));
-        // pebble checks TLS-ALPN-01 on tlsPort: the test's SNI listener there presents what forHostname answers.
-        SniTlsListener https = teardown.add(new SniTlsListener(tlsPort, relay.certificates()));
+        // pebble checks TLS-ALPN-01 on tlsPort: the relay's public HTTPS port listens there.
+        RelayServer relay = relay(acme(dir, AcmeChallengeType.TLS_ALPN_01), new SingleToken(TOKEN), false, tlsPort);
+        int https = relay.httpsAddress().getPort();
         HttpEchoService app = teardown.add(HttpEchoService.start("app"));
 
         bind(client(relay, TOKEN, TunnelSpec.http("app", "127.0.0.1", app.port(), "app")));
         awaitCertificate(relay, "app." + DOMAIN);
 
-        X509Certificate[] chain = handshake(https.port(), "app." + DOMAIN);
+        X509Certificate[] chain = handshake(https, "app." + DOMAIN);
         assertThat(chain[0].getSubjectAlternativeNames()).anySatisfy(san -> assertThat(san.get(1)).isEqualTo("app." + DOMAIN));
         assertThat(chain[0].getExtensionValue("1.3.6.1.5.5.7.1.31")).as("no acmeIdentifier: not the challenge certificate").isNull();
         assertThat(orders(relay, "issue", "success")).isEqualTo(1);
+        assertThat(httpsGet(https, "app." + DOMAIN, "/hello")).startsWith("HTTP/1.1 200").contains("service=app\n");
     }
 
     @Test
@@ -128,15 +135,15 @@ class AcmeCertificatesTest {
         // Renew when less than 100% of the lifetime is left, checked every 500 ms: every check renews.
         RelayServer relay = relay(acme(dir, AcmeChallengeType.HTTP_01).withRenewal(1.0, Duration.ofMillis(500)),
                 new SingleToken(TOKEN));
-        SniTlsListener https = teardown.add(new SniTlsListener(0, relay.certificates()));
+        int https = relay.httpsAddress().getPort();
         HttpEchoService web = teardown.add(HttpEchoService.start("web"));
         bind(client(relay, TOKEN, TunnelSpec.http("web", "127.0.0.1", web.port(), "renewed")));
         awaitCertificate(relay, "renewed." + DOMAIN);
-        String first = handshake(https.port(), "renewed." + DOMAIN)[0].getSerialNumber().toString(16);
+        String first = handshake(https, "renewed." + DOMAIN)[0].getSerialNumber().toString(16);
 
         Await.until(ISSUED_WITHIN, "a renewed certificate served to a new connection", () -> {
             try {
-                return !handshake(https.port(), "renewed." + DOMAIN)[0].getSerialNumber().toString(16).equals(first);
+                return !handshake(https, "renewed." + DOMAIN)[0].getSerialNumber().toString(16).equals(first);
             } catch (IOException e) {
                 return fail("handshake failed during renewal", e);
             }
@@ -154,23 +161,21 @@ class AcmeCertificatesTest {
             RelayClient c = client(first, TOKEN, TunnelSpec.http("kept", "127.0.0.1", svc.port(), "kept"));
             bind(c);
             awaitCertificate(first, host);
-            try (SniTlsListener https = new SniTlsListener(0, first.certificates())) {
-                issued = handshake(https.port(), host)[0].getSerialNumber().toString(16);
-            }
+            issued = handshake(first.httpsAddress().getPort(), host)[0].getSerialNumber().toString(16);
             c.close();
         }
 
         RelayServer second = relay(acme(dir, AcmeChallengeType.HTTP_01), new SingleToken(TOKEN));
-        SniTlsListener https = teardown.add(new SniTlsListener(0, second.certificates()));
+        int https = second.httpsAddress().getPort();
         assertThat(second.certificates().forHostname(host)).as("loaded at start, before any client binds").isNotNull();
-        assertThat(handshake(https.port(), host)[0].getSerialNumber().toString(16)).isEqualTo(issued);
+        assertThat(handshake(https, host)[0].getSerialNumber().toString(16)).isEqualTo(issued);
 
         HttpEchoService svc = teardown.add(HttpEchoService.start("kept"));
         bind(client(second, TOKEN, TunnelSpec.http("kept", "127.0.0.1", svc.port(), "kept")));
         Await.sleep(Duration.ofSeconds(1)); // an order, had one been placed, would have been counted by now
         assertThat(orders(second, "issue", "success") + orders(second, "issue", "failure")
                 + orders(second, "renew", "success") + orders(second, "renew", "failure")).isZero();
-        assertThat(handshake(https.port(), host)[0].getSerialNumber().toString(16)).isEqualTo(issued);
+        assertThat(handshake(https, host)[0].getSerialNumber().toString(16)).isEqualTo(issued);
     }
 
     @Test
@@ -180,11 +185,11 @@ class AcmeCertificatesTest {
         String anyName = file.add("any", new TokenRights(null, List.of("*")));
         FileTokenDirectory tokens = teardown.add(new FileTokenDirectory(file));
         RelayServer relay = relay(acme(dir, AcmeChallengeType.HTTP_01).withOnlyUnder(DOMAIN), tokens);
-        SniTlsListener https = teardown.add(new SniTlsListener(0, relay.certificates()));
+        int https = relay.httpsAddress().getPort();
         HttpEchoService svc = teardown.add(HttpEchoService.start("svc"));
 
         // The public asks for names by SNI and Host: nothing is ordered for them.
-        assertThatThrownBy(() -> handshake(https.port(), "stranger." + DOMAIN)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> handshake(https, "stranger." + DOMAIN)).isInstanceOf(IOException.class);
         try (RawHttp c = new RawHttp(relay.httpAddress())) {
             assertThat(c.send(RawHttp.get("stranger." + DOMAIN, "/.well-known/acme-challenge/x")).read().status()).isEqualTo(404);
         }
@@ -241,11 +246,17 @@ class AcmeCertificatesTest {
     }
 
     private RelayServer relay(AcmeSettings acme, TokenDirectory tokens, boolean admin) throws InterruptedException {
+        return relay(acme, tokens, admin, 0);
+    }
+
+    /** A relay with its public HTTP port where pebble checks HTTP-01, and its HTTPS port on {@code httpsPort} (0: any). */
+    private RelayServer relay(AcmeSettings acme, TokenDirectory tokens, boolean admin, int httpsPort) throws InterruptedException {
         int ports = FreePorts.block(4);
         RelayServerConfig config = RelayServerConfig.of(new InetSocketAddress("127.0.0.1", 0), "127.0.0.1",
                         new PortRange(ports, ports + 3), tokens)
                 .withShutdownGrace(Duration.ZERO)
                 .withHttp(HttpSettings.on(new InetSocketAddress("127.0.0.1", httpPort), DOMAIN))
+                .withHttps(HttpsSettings.on(new InetSocketAddress("127.0.0.1", httpsPort)))
                 .withAcme(acme);
         if (admin) {
             config = config.withAdmin(new InetSocketAddress("127.0.0.1", 0));
@@ -287,6 +298,21 @@ class AcmeCertificatesTest {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + admin.getPort() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** GET {@code path} over HTTPS as a browser sends it (SNI, pebble's root, name checked); the whole response. */
+    private static String httpsGet(int port, String host, String path) throws IOException, InterruptedException {
+        SSLContext trusting = Pebble.trusting(pebble.root());
+        try (SSLSocket tls = (SSLSocket) trusting.getSocketFactory().createSocket("127.0.0.1", port)) {
+            SSLParameters p = tls.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            p.setServerNames(List.of(new SNIHostName(host)));
+            tls.setSSLParameters(p);
+            tls.setSoTimeout(10_000);
+            tls.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(tls.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     /** A TLS handshake as a browser makes it: SNI {@code host}, chain checked against pebble's root, name checked. */
