@@ -60,10 +60,10 @@ public final class RelayServer implements AutoCloseable {
         NetTransport transport = NetTransport.best();
         this.acceptors = transport.newGroup(1, "homeport-accept");
         this.workers = transport.newGroup(0, "homeport-io");
-        this.publicTcp = new PublicTcpListener(transport, acceptors, workers, config.bindAddress());
+        this.publicTcp = new PublicTcpListener(transport, acceptors, workers, config.bindAddress(), metrics);
         AtomicInteger tunnelIds = new AtomicInteger(1);
-        this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen, tunnelIds);
-        this.hosts = new HostRegistry(config.http().domain(), config.reconnectGrace(), tunnelIds);
+        this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen, tunnelIds, metrics);
+        this.hosts = new HostRegistry(config.http().domain(), config.reconnectGrace(), tunnelIds, metrics);
         SessionListener tracker = new SessionListener() {
             @Override
             public void started(MuxSession session, String principal) {
@@ -87,7 +87,7 @@ public final class RelayServer implements AutoCloseable {
                             new HandshakeRateLimiter(config.authFailureBurst(), config.authFailureRefill()), metrics, hosts), transport))
                     .bind(config.control()).sync().channel();
             if (config.http().enabled()) {
-                this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts).listen();
+                this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts, metrics).listen();
                 hosts.serveOn(httpAddress().getPort());
                 log.info("event=http_listening address={} domain={} trusted_proxies={}", httpAddress(),
                         config.http().domain().isEmpty() ? "-" : config.http().domain(), config.http().trustedProxies());

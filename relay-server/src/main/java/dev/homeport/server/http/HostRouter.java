@@ -2,6 +2,8 @@ package dev.homeport.server.http;
 
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
+import dev.homeport.protocol.mux.StreamTraffic;
+import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.tunnel.HostName;
 import dev.homeport.server.tunnel.HostRegistry;
 import dev.homeport.server.tunnel.Tunnel;
@@ -39,6 +41,7 @@ final class HostRouter extends ChannelDuplexHandler {
 
     private final HostRegistry hosts;
     private final TrustedProxies trusted;
+    private final RelayMetrics metrics;
     /** The host this connection serves, set by its first request. */
     private String host;
     /** Whether the latest request prefers JSON error pages. */
@@ -51,7 +54,8 @@ final class HostRouter extends ChannelDuplexHandler {
      */
     private ArrayDeque<Object> held;
 
-    HostRouter(HostRegistry hosts, TrustedProxies trusted) {
+    HostRouter(HostRegistry hosts, TrustedProxies trusted, RelayMetrics metrics) {
+        this.metrics = metrics;
         this.hosts = hosts;
         this.trusted = trusted;
     }
@@ -115,8 +119,9 @@ final class HostRouter extends ChannelDuplexHandler {
         EventLoop loop = ctx.channel().eventLoop();
         StreamAnswerWatch[] answers = new StreamAnswerWatch[1];
         ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
+        StreamTraffic traffic = metrics.streamOpened(tunnel);
         session.openStream(tunnel.id(), String.valueOf(ctx.channel().remoteAddress()), stream -> {
-            bridge[0] = new ChannelStreamBridge(stream, loop);
+            bridge[0] = new ChannelStreamBridge(stream, loop, traffic);
             answers[0] = new StreamAnswerWatch(bridge[0], () -> loop.execute(() -> unanswered(ctx)));
             return answers[0];
         });

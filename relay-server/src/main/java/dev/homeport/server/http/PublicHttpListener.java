@@ -2,6 +2,7 @@ package dev.homeport.server.http;
 
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.tunnel.HostRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -26,9 +27,11 @@ public final class PublicHttpListener {
     private final EventLoopGroup workers;
     private final HttpSettings settings;
     private final HostRegistry hosts;
+    private final RelayMetrics metrics;
 
     public PublicHttpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, HttpSettings settings,
-                              HostRegistry hosts) {
+                              HostRegistry hosts, RelayMetrics metrics) {
+        this.metrics = metrics;
         this.transport = transport;
         this.acceptors = acceptors;
         this.workers = workers;
@@ -49,7 +52,7 @@ public final class PublicHttpListener {
                         ChannelStreamBridge.configure(ch.config());
                         ch.pipeline()
                                 .addLast("request-decoder", new PublicRequestDecoder(settings))
-                                .addLast("router", new HostRouter(hosts, settings.trustedProxies()))
+                                .addLast("router", new HostRouter(hosts, settings.trustedProxies(), metrics))
                                 .addLast("upgrade-gate", new UpgradeGate(settings))
                                 .addLast("request-encoder", new RequestReencoder());
                     }

@@ -27,6 +27,7 @@ public final class HostRegistry implements AutoCloseable {
     private final String domain;
     private final Duration grace;
     private final AtomicInteger tunnelIds;
+    private final TunnelLifecycle lifecycle;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "homeport-hosts");
         t.setDaemon(true);
@@ -41,8 +42,10 @@ public final class HostRegistry implements AutoCloseable {
      * @param domain    completes a requested name without a dot ({@code jupyter} becomes {@code jupyter.DOMAIN}); empty: none
      * @param grace     how long a disconnected client's names stay reserved for its token
      * @param tunnelIds shared with the port registry: OPEN names a tunnel by id alone
+     * @param lifecycle told when a name is bound and when it is released (metrics)
      */
-    public HostRegistry(String domain, Duration grace, AtomicInteger tunnelIds) {
+    public HostRegistry(String domain, Duration grace, AtomicInteger tunnelIds, TunnelLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
         this.domain = domain == null ? "" : HostName.canonical(domain);
         this.grace = grace;
         this.tunnelIds = tunnelIds;
@@ -97,6 +100,7 @@ public final class HostRegistry implements AutoCloseable {
         if (existing == null) {
             Tunnel t = new Tunnel(tunnelIds.getAndIncrement(), publicPort, principal, name, session, host);
             byHost.put(host, t);
+            lifecycle.bound(t);
             log.info("event=tunnel_bound {} session={}", t, session.id());
             return BindOutcome.granted(t);
         }
@@ -137,6 +141,7 @@ public final class HostRegistry implements AutoCloseable {
 
     private void expire(Tunnel t) {
         if (t.session() == null && byHost.remove(t.hostname(), t)) {
+            lifecycle.released(t);
             log.info("event=tunnel_released {}", t);
         }
     }
@@ -157,6 +162,7 @@ public final class HostRegistry implements AutoCloseable {
                 if (t.expiry != null) {
                     t.expiry.cancel(false);
                 }
+                lifecycle.released(t);
             });
             byHost.clear();
         }, thread).join();
