@@ -2,10 +2,12 @@ package dev.homeport.deploy;
 
 import dev.homeport.server.cli.HomeportServerCommand;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,22 +15,49 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 /**
- * deploy/compose.yaml, parsed as YAML (no compose tool runs here: `docker compose` needs the compose
- * plugin, which this machine does not have, and an engine for most commands). It must publish the
- * relay's ports, keep the admin port on the host's loopback, keep state on a volume at the image's
- * state directory, read the token from an env file, and use only HOMEPORT_* names the relay knows.
+ * deploy/compose.yaml, read twice: by Debian's docker-compose (1.29, `config` validates the file
+ * against the Compose schema and resolves the env file without any engine; the `docker compose`
+ * plugin is not on this machine), and parsed as YAML here for what the relay needs. It must publish
+ * the relay's ports, keep the admin port on the host's loopback, keep state on a volume at the
+ * image's state directory, read the token from an env file, and use only HOMEPORT_* names the relay
+ * knows. Needs docker-compose (in .ci/run); -Dhomeport.skipComposeCheck=true skips that part only.
  */
 class ComposeFileTest {
     private static final Pattern ENV_NAME = Pattern.compile("HOMEPORT_[A-Z_]+");
 
     private final Map<String, Object> compose = load("compose.yaml");
     private final Map<String, Object> relay = map(map(compose.get("services")).get("relay"));
+
+    @TempDir
+    Path project;
+
+    @Test
+    void dockerComposeConfigAcceptsTheFileAndResolvesTheEnvFile() throws Exception {
+        if (Boolean.getBoolean("homeport.skipComposeCheck")) {
+            org.junit.jupiter.api.Assumptions.abort("-Dhomeport.skipComposeCheck=true");
+        }
+        Files.copy(Path.of("compose.yaml"), project.resolve("compose.yaml"));
+        Files.copy(Path.of("homeport.env.example"), project.resolve("homeport.env"));
+        Result good = composeConfig(project);
+        assertThat(good.status()).as(good.output()).isZero();
+        assertThat(good.output()).contains("- 127.0.0.1:7790:7790/tcp", "published: 20100",
+                "homeport-state:/var/lib/homeport-server:rw", "HOMEPORT_TOKEN: change-me-to-a-long-random-secret");
+
+        // The tool does check: a misspelt key is refused.
+        Files.writeString(project.resolve("compose.yaml"),
+                Files.readString(project.resolve("compose.yaml")).replace("restart: unless-stopped", "restrat: unless-stopped"));
+        Result bad = composeConfig(project);
+        assertThat(bad.status()).isNotZero();
+        assertThat(bad.output()).contains("restrat");
+    }
 
     @Test
     void relayRunsTheImageJibBuildsAndRestartsByItself() {
@@ -75,6 +104,28 @@ class ComposeFileTest {
         }
         assertThat(used).containsAll(List.of("HOMEPORT_TOKEN", "HOMEPORT_ADMIN"));
         assertThat(relayVariables()).containsAll(used);
+    }
+
+    private record Result(int status, String output) {
+    }
+
+    private static Result composeConfig(Path dir) throws Exception {
+        Process p;
+        try {
+            p = new ProcessBuilder("docker-compose", "--no-ansi", "config").directory(dir.toFile()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            return fail("cannot run docker-compose (Debian package docker-compose, see .ci/run): " + e.getMessage());
+        }
+        try {
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                fail("docker-compose config did not finish");
+            }
+            return new Result(p.exitValue(), out);
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     /** The environment variables homeport-server's options take their defaults from, as its --help says. */
