@@ -4,5 +4,5 @@
 # Takes about a minute (jlink is most of it). Then deploy/check-image.sh runs what it built.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
-./mvnw -B -q -Pimage -DskipTests -pl deploy -am package
+./mvnw -B -q -Pimage -DskipTests -Djib.disableUpdateChecks=true -pl deploy -am package
 echo "build-image: deploy/target/homeport-server-image.tar"

@@ -4,9 +4,10 @@
 # chroot, as the image's user, with the image's environment, in fresh mount and PID namespaces (our own
 # /proc, and the few /dev nodes an engine provides). It checks that:
 #   1. `ENTRYPOINT --version` prints the version;
-#   2. the relay starts with a token from the environment, writes its certificate to the state
+#   2. `token add` writes a tokens file into the state volume, as the image's user;
+#   3. the relay starts with it and a token from the environment, writes its certificate to the state
 #      volume, and answers /health and /metrics on its admin port;
-#   3. SIGTERM stops it cleanly (exit status 0 or 143, event=relay_stopped).
+#   4. SIGTERM stops it cleanly (exit status 0 or 143, event=relay_stopped).
 # Needs root (chroot, unshare), jq and curl. Traffic stays on loopback.
 # Usage: deploy/check-image.sh [IMAGE_TAR]   (default: deploy/target/homeport-server-image.tar)
 set -euo pipefail
@@ -76,7 +77,14 @@ version="$(run_image USERSPEC="$user" 2>&1)" || fail "--version exited non-zero:
 [[ "$version" == homeport-server* ]] || fail "--version printed: $version"
 echo "check-image: --version: $version"
 
-# ---- 2. a relay, with its token from the environment as compose passes it ----
+# ---- 2. a token, as `docker compose run --rm relay token add ...` makes one, into the state volume ----
+args=(token add check-image --ports 20000-20001)
+added="$(run_image USERSPEC="$user" 2>&1)" || fail "token add exited non-zero: $added"
+[[ "$added" == hp_* ]] || fail "token add printed: $added"
+[[ -f "$rootfs$state_dir/tokens" ]] || fail "token add wrote no $state_dir/tokens"
+echo "check-image: token add wrote $state_dir/tokens"
+
+# ---- 3. a relay, with that tokens file and a token from the environment, as compose passes it ----
 log="$work/relay.log"
 args=(--control 127.0.0.1:0 --admin 127.0.0.1:0 --bind-address 127.0.0.1 --ports 20000-20001 --shutdown-grace 1s)
 run_image USERSPEC="$user" HOMEPORT_TOKEN="check-image-$RANDOM$RANDOM" >"$log" 2>&1 &
@@ -96,7 +104,7 @@ grep -q '^homeport_clients_connected 0' <<<"$metrics" || fail "/metrics has no h
 [[ -n "$(ls -A "$rootfs$state_dir")" ]] || fail "the relay wrote nothing to its state volume $state_dir"
 echo "check-image: relay up, /health: $health, state volume $state_dir: $(ls "$rootfs$state_dir" | tr '\n' ' ')"
 
-# ---- 3. SIGTERM, to the JVM: the namespace's PID 1, the one child of unshare (which ignores SIGTERM) ----
+# ---- 4. SIGTERM, to the JVM: the namespace's PID 1, the one child of unshare (which ignores SIGTERM) ----
 jvm="$(ps -o pid= --ppid "$relay_pid" | tr -d ' ' | head -1)"
 [[ -n "$jvm" ]] || fail "cannot find the relay's process under $relay_pid"
 kill -TERM "$jvm"
