@@ -94,7 +94,7 @@ public final class RelayServer implements AutoCloseable {
             }
             if (config.admin() != null) {
                 this.adminChannel = AdminListener.bind(transport, acceptors, workers, config.admin(),
-                        (PrometheusMeterRegistry) config.meterRegistry(), sessions::size);
+                        (PrometheusMeterRegistry) config.meterRegistry(), sessions::size, () -> closed);
                 log.info("event=admin_listening address={} pages=/metrics,/health", adminAddress());
             }
         } catch (InterruptedException | RuntimeException e) {
@@ -174,9 +174,6 @@ public final class RelayServer implements AutoCloseable {
         if (httpChannel != null) {
             httpChannel.close().syncUninterruptibly();
         }
-        if (adminChannel != null) {
-            adminChannel.close().syncUninterruptibly();
-        }
         registry.close();
         hosts.close();
         List<Future<Void>> idle = new ArrayList<>();
@@ -196,6 +193,10 @@ public final class RelayServer implements AutoCloseable {
         }
         for (MuxSession s : sessions.keySet()) {
             s.close(ErrorCode.SHUTDOWN, "relay is shutting down");
+        }
+        // The admin port stays up while draining: /health says so and /metrics shows the streams left.
+        if (adminChannel != null) {
+            adminChannel.close().syncUninterruptibly();
         }
         shutdownGroups();
         log.info("event=relay_stopped");
