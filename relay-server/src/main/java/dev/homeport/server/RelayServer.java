@@ -69,10 +69,10 @@ public final class RelayServer implements AutoCloseable {
         NetTransport transport = NetTransport.best();
         this.acceptors = transport.newGroup(1, "homeport-accept");
         this.workers = transport.newGroup(0, "homeport-io");
-        this.publicTcp = new PublicTcpListener(transport, acceptors, workers, config.bindAddress());
+        this.publicTcp = new PublicTcpListener(transport, acceptors, workers, config.bindAddress(), metrics);
         AtomicInteger tunnelIds = new AtomicInteger(1);
-        this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen, tunnelIds);
-        this.hosts = new HostRegistry(config.http().domain(), config.reconnectGrace(), tunnelIds);
+        this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen, tunnelIds, metrics);
+        this.hosts = new HostRegistry(config.http().domain(), config.reconnectGrace(), tunnelIds, metrics);
         SessionListener tracker = new SessionListener() {
             @Override
             public void started(MuxSession session, String principal) {
@@ -107,7 +107,7 @@ public final class RelayServer implements AutoCloseable {
                 });
             }
             if (config.http().enabled()) {
-                this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts,
+                this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts, metrics,
                         acme != null && acme.challenge() == AcmeChallengeType.HTTP_01 ? acme.pendingChallenges() : null).listen();
                 hosts.serveOn(httpAddress().getPort());
                 log.info("event=http_listening address={} domain={} trusted_proxies={}", httpAddress(),
@@ -117,14 +117,14 @@ public final class RelayServer implements AutoCloseable {
                 ServerCertificates certificates = acme == null ? config.https().certificates()
                         : config.https().withCertificateSource(acme).certificates();
                 this.httpsChannel = new PublicHttpsListener(transport, acceptors, workers, config.https(), config.http(), hosts,
-                        certificates).listen();
+                        certificates, metrics).listen();
                 hosts.serveHttpsOn(httpsAddress().getPort(), name -> certificates.forHostname(name) != null);
                 log.info("event=https_listening address={} certificate_sources={} client_hello_limit={}", httpsAddress(),
                         config.https().certificateSources().size(), config.https().clientHelloLimit());
             }
             if (config.admin() != null) {
                 this.adminChannel = AdminListener.bind(transport, acceptors, workers, config.admin(),
-                        (PrometheusMeterRegistry) config.meterRegistry(), sessions::size);
+                        (PrometheusMeterRegistry) config.meterRegistry(), sessions::size, () -> closed);
                 log.info("event=admin_listening address={} pages=/metrics,/health", adminAddress());
             }
         } catch (InterruptedException | RuntimeException e) {
@@ -223,9 +223,6 @@ public final class RelayServer implements AutoCloseable {
         if (httpsChannel != null) {
             httpsChannel.close().syncUninterruptibly();
         }
-        if (adminChannel != null) {
-            adminChannel.close().syncUninterruptibly();
-        }
         registry.close();
         hosts.close();
         if (acme != null) {
@@ -248,6 +245,10 @@ public final class RelayServer implements AutoCloseable {
         }
         for (MuxSession s : sessions.keySet()) {
             s.close(ErrorCode.SHUTDOWN, "relay is shutting down");
+        }
+        // The admin port stays up while draining: /health says so and /metrics shows the streams left.
+        if (adminChannel != null) {
+            adminChannel.close().syncUninterruptibly();
         }
         shutdownGroups();
         log.info("event=relay_stopped");

@@ -32,6 +32,7 @@ public final class ChannelStreamBridge extends ChannelInboundHandlerAdapter impl
 
     private final MuxStream stream;
     private final EventLoop loop;
+    private final StreamTraffic traffic;
     private ChannelHandlerContext ctx;
     private boolean inputDone;
     private boolean outputDone;
@@ -39,8 +40,14 @@ public final class ChannelStreamBridge extends ChannelInboundHandlerAdapter impl
 
     /** @param loop the event loop of the channel this bridge will be added to */
     public ChannelStreamBridge(MuxStream stream, EventLoop loop) {
+        this(stream, loop, StreamTraffic.NONE);
+    }
+
+    /** @param traffic told the size of every socket read and completed socket write */
+    public ChannelStreamBridge(MuxStream stream, EventLoop loop, StreamTraffic traffic) {
         this.stream = stream;
         this.loop = loop;
+        this.traffic = traffic;
     }
 
     /**
@@ -68,6 +75,7 @@ public final class ChannelStreamBridge extends ChannelInboundHandlerAdapter impl
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf data && !streamClosed) {
+            traffic.fromSocket(data.readableBytes());
             stream.write(data);
         } else {
             ReferenceCountUtil.release(msg);
@@ -121,7 +129,12 @@ public final class ChannelStreamBridge extends ChannelInboundHandlerAdapter impl
             return;
         }
         int bytes = data.readableBytes();
-        ctx.write(data).addListener(f -> stream.consumed(bytes));
+        ctx.write(data).addListener(f -> {
+            if (f.isSuccess()) {
+                traffic.toSocket(bytes);
+            }
+            stream.consumed(bytes);
+        });
     }
 
     @Override

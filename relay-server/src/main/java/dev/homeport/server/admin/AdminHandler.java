@@ -16,16 +16,22 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
-/** The admin port's two pages: {@code /metrics} in Prometheus text format and {@code /health}. */
+/**
+ * The admin port's two pages: {@code /metrics} in Prometheus text format and {@code /health}, which
+ * answers 503 {@code draining} while the relay shuts down, so a load balancer or monitor sees it go.
+ */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final PrometheusMeterRegistry registry;
     private final IntSupplier clients;
+    private final BooleanSupplier draining;
 
-    AdminHandler(PrometheusMeterRegistry registry, IntSupplier clients) {
+    AdminHandler(PrometheusMeterRegistry registry, IntSupplier clients, BooleanSupplier draining) {
         this.registry = registry;
         this.clients = clients;
+        this.draining = draining;
     }
 
     @Override
@@ -37,8 +43,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (path.equals("/metrics")) {
             response = text(ctx, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
         } else if (path.equals("/health")) {
-            response = text(ctx, HttpResponseStatus.OK, "application/json",
-                    "{\"status\":\"up\",\"clients\":" + clients.getAsInt() + "}\n");
+            boolean stopping = draining.getAsBoolean();
+            response = text(ctx, stopping ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK, "application/json",
+                    "{\"status\":\"" + (stopping ? "draining" : "up") + "\",\"clients\":" + clients.getAsInt() + "}\n");
         } else {
             response = text(ctx, HttpResponseStatus.NOT_FOUND, "text/plain", "not found: try /metrics or /health\n");
         }

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
 import java.net.InetSocketAddress;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 /**
@@ -27,7 +28,8 @@ public final class AdminListener {
     }
 
     public static Channel bind(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, InetSocketAddress address,
-                               PrometheusMeterRegistry registry, IntSupplier clients) throws InterruptedException {
+                               PrometheusMeterRegistry registry, IntSupplier clients, BooleanSupplier draining)
+            throws InterruptedException {
         return new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(transport.serverChannel())
@@ -38,7 +40,7 @@ public final class AdminListener {
                                 .addLast(new ReadTimeoutHandler(IDLE_SECONDS))
                                 .addLast(new HttpServerCodec(4096, MAX_REQUEST_BYTES, 8192))
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                                .addLast(new AdminHandler(registry, clients));
+                                .addLast(new AdminHandler(registry, clients, draining));
                     }
                 })
                 .bind(address).sync().channel();

@@ -2,6 +2,8 @@ package dev.homeport.server.http;
 
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
+import dev.homeport.protocol.mux.StreamTraffic;
+import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.tunnel.HostName;
 import dev.homeport.server.tunnel.HostRegistry;
 import dev.homeport.server.tunnel.Tunnel;
@@ -39,6 +41,7 @@ final class HostRouter extends ChannelDuplexHandler {
 
     private final HostRegistry hosts;
     private final TrustedProxies trusted;
+    private final RelayMetrics metrics;
     /** How requests arrive here: {@code http}, or {@code https} behind the relay's TLS. */
     private final String scheme;
     /** The TLS server name (SNI) of an HTTPS connection, which every Host must match; {@code null} on plain HTTP. */
@@ -56,11 +59,8 @@ final class HostRouter extends ChannelDuplexHandler {
      */
     private ArrayDeque<Object> held;
 
-    HostRouter(HostRegistry hosts, TrustedProxies trusted) {
-        this(hosts, trusted, "http");
-    }
-
-    HostRouter(HostRegistry hosts, TrustedProxies trusted, String scheme) {
+    HostRouter(HostRegistry hosts, TrustedProxies trusted, String scheme, RelayMetrics metrics) {
+        this.metrics = metrics;
         this.hosts = hosts;
         this.trusted = trusted;
         this.scheme = scheme;
@@ -157,8 +157,9 @@ final class HostRouter extends ChannelDuplexHandler {
         EventLoop loop = ctx.channel().eventLoop();
         StreamAnswerWatch[] answers = new StreamAnswerWatch[1];
         ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
+        StreamTraffic traffic = metrics.streamOpened(tunnel);
         session.openStream(tunnel.id(), String.valueOf(ctx.channel().remoteAddress()), stream -> {
-            bridge[0] = new ChannelStreamBridge(stream, loop);
+            bridge[0] = new ChannelStreamBridge(stream, loop, traffic);
             answers[0] = new StreamAnswerWatch(bridge[0], () -> loop.execute(() -> unanswered(ctx)));
             return answers[0];
         });

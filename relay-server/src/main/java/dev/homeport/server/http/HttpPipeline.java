@@ -1,5 +1,6 @@
 package dev.homeport.server.http;
 
+import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.tunnel.HostRegistry;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
@@ -18,9 +19,10 @@ public final class HttpPipeline {
     }
 
     /** @param scheme {@code http}, or {@code https} when a TLS handler sits in front */
-    public static void addHandlers(ChannelPipeline pipeline, HttpSettings settings, HostRegistry hosts, String scheme) {
+    public static void addHandlers(ChannelPipeline pipeline, HttpSettings settings, HostRegistry hosts, String scheme,
+                                   RelayMetrics metrics) {
         pipeline.addLast("request-decoder", new PublicRequestDecoder(settings))
-                .addLast("router", new HostRouter(hosts, settings.trustedProxies(), scheme))
+                .addLast("router", new HostRouter(hosts, settings.trustedProxies(), scheme, metrics))
                 .addLast("upgrade-gate", new UpgradeGate(settings))
                 .addLast("request-encoder", new RequestReencoder());
     }

@@ -2,6 +2,7 @@ package dev.homeport.server.http;
 
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.tls.acme.Http01ChallengeHandler;
 import dev.homeport.server.tls.acme.PendingChallenges;
 import dev.homeport.server.tunnel.HostRegistry;
@@ -29,16 +30,13 @@ public final class PublicHttpListener {
     private final EventLoopGroup workers;
     private final HttpSettings settings;
     private final HostRegistry hosts;
+    private final RelayMetrics metrics;
     /** HTTP-01 answers of the relay's own ACME orders, or {@code null} when it answers none. */
     private final PendingChallenges acmeChallenges;
 
     public PublicHttpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, HttpSettings settings,
-                              HostRegistry hosts) {
-        this(transport, acceptors, workers, settings, hosts, null);
-    }
-
-    public PublicHttpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, HttpSettings settings,
-                              HostRegistry hosts, PendingChallenges acmeChallenges) {
+                              HostRegistry hosts, RelayMetrics metrics, PendingChallenges acmeChallenges) {
+        this.metrics = metrics;
         this.acmeChallenges = acmeChallenges;
         this.transport = transport;
         this.acceptors = acceptors;
@@ -58,7 +56,7 @@ public final class PublicHttpListener {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ChannelStreamBridge.configure(ch.config());
-                        HttpPipeline.addHandlers(ch.pipeline(), settings, hosts, "http");
+                        HttpPipeline.addHandlers(ch.pipeline(), settings, hosts, "http", metrics);
                         // Before the router, so that a challenge is answered even where HTTPS redirects.
                         if (acmeChallenges != null) {
                             ch.pipeline().addAfter("request-decoder", "acme-challenge", new Http01ChallengeHandler(acmeChallenges));

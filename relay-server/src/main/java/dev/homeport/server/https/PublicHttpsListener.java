@@ -6,6 +6,7 @@ import dev.homeport.server.http.HttpPipeline;
 import dev.homeport.server.http.HttpSettings;
 import dev.homeport.server.tls.ServerCertificates;
 import dev.homeport.server.tls.ServerNameSniffer;
+import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.tunnel.HostRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -29,9 +30,11 @@ public final class PublicHttpsListener {
     private final HttpSettings http;
     private final HostRegistry hosts;
     private final ServerCertificates certificates;
+    private final RelayMetrics metrics;
 
     public PublicHttpsListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, HttpsSettings https,
-                               HttpSettings http, HostRegistry hosts, ServerCertificates certificates) {
+                               HttpSettings http, HostRegistry hosts, ServerCertificates certificates, RelayMetrics metrics) {
+        this.metrics = metrics;
         this.transport = transport;
         this.acceptors = acceptors;
         this.workers = workers;
@@ -43,7 +46,7 @@ public final class PublicHttpsListener {
 
     /** Binds {@link HttpsSettings#listen()}, blocking until the OS answers; throws if the port is taken. */
     public Channel listen() throws InterruptedException {
-        ServerNameRouter router = new ServerNameRouter(certificates, hosts);
+        ServerNameRouter router = new ServerNameRouter(certificates, hosts, metrics);
         return new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(transport.serverChannel())
@@ -55,7 +58,7 @@ public final class PublicHttpsListener {
                         ChannelStreamBridge.configure(ch.config());
                         ch.pipeline().addLast("server-name",
                                 new ServerNameSniffer(https.clientHelloLimit(), https.clientHelloTimeout(), router));
-                        HttpPipeline.addHandlers(ch.pipeline(), http, hosts, "https");
+                        HttpPipeline.addHandlers(ch.pipeline(), http, hosts, "https", metrics);
                     }
                 })
                 .bind(https.listen()).sync().channel();

@@ -1,6 +1,7 @@
 package dev.homeport.server.https;
 
 import dev.homeport.server.http.HttpPipeline;
+import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.passthrough.PassthroughHandoff;
 import dev.homeport.server.tls.ServerCertificates;
 import dev.homeport.server.tls.ServerNameSniffer;
@@ -23,17 +24,19 @@ final class ServerNameRouter implements ServerNameSniffer.Route {
 
     private final ServerCertificates certificates;
     private final HostRegistry hosts;
+    private final RelayMetrics metrics;
 
-    ServerNameRouter(ServerCertificates certificates, HostRegistry hosts) {
+    ServerNameRouter(ServerCertificates certificates, HostRegistry hosts, RelayMetrics metrics) {
         this.certificates = certificates;
         this.hosts = hosts;
+        this.metrics = metrics;
     }
 
     @Override
     public void route(ChannelHandlerContext sniffer, String serverName) {
         Tunnel tunnel = hosts.route(serverName);
         if (tunnel != null && tunnel.passthrough()) {
-            PassthroughHandoff.handOver(sniffer, tunnel);
+            PassthroughHandoff.handOver(sniffer, tunnel, metrics);
             return;
         }
         SslContext context = certificates.forHostname(serverName);

@@ -2,22 +2,36 @@ package dev.homeport.server.metrics;
 
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
+import dev.homeport.protocol.mux.StreamTraffic;
+import dev.homeport.server.tunnel.Tunnel;
+import dev.homeport.server.tunnel.TunnelLifecycle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.Collection;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The relay's meters, named {@code homeport.*} with low-cardinality tags only (a reason, never an
- * address or a session). The registry is the caller's: Prometheus on the admin port, or a simple
- * one in tests.
+ * The relay's meters, named {@code homeport.*} with low-cardinality tags only (a reason, a tunnel
+ * kind, a tunnel's port or host name; never an address or a session). Per-tunnel meters are
+ * removed when the tunnel is released, so their number is bounded by the tunnels bound at once
+ * (at most the public port range plus the HTTP host names tokens may hold). The registry is the
+ * caller's: Prometheus on the admin port, or a simple one in tests.
  */
-public final class RelayMetrics {
+public final class RelayMetrics implements TunnelLifecycle {
+    /** Tunnel kinds, as the {@code kind} tag spells them. */
+    public static final String TCP = "tcp";
+    public static final String HTTP = "http";
+    public static final String TLS = "tls";
+
     private final MeterRegistry registry;
     private final Counter throttled;
+    private final Map<String, Counter> streamsOpened = new ConcurrentHashMap<>();
+    private final Map<Tunnel, TunnelMeters> tunnels = new ConcurrentHashMap<>();
 
     public RelayMetrics(MeterRegistry registry, Supplier<Collection<MuxSession>> sessions) {
         this.registry = registry;
@@ -29,6 +43,10 @@ public final class RelayMetrics {
                 .description("Client sessions connected now").strongReference(true).register(registry);
         Gauge.builder("homeport.streams.open", sessions, s -> s.get().stream().mapToInt(MuxSession::openStreams).sum())
                 .description("Streams open now, over all sessions").strongReference(true).register(registry);
+        // Registered up front, so a dashboard sees 0 rather than no series before the first stream.
+        streamsOpenedCounter(TCP);
+        streamsOpenedCounter(HTTP);
+        streamsOpenedCounter(TLS);
     }
 
     public MeterRegistry registry() {
@@ -44,5 +62,38 @@ public final class RelayMetrics {
 
     public void throttled() {
         throttled.increment();
+    }
+
+    /**
+     * A public connection became a stream of {@code tunnel}: counts it, and returns what its bridge
+     * adds the stream's bytes to (nothing, if the tunnel was released meanwhile).
+     */
+    public StreamTraffic streamOpened(Tunnel tunnel) {
+        streamsOpenedCounter(kind(tunnel)).increment();
+        TunnelMeters meters = tunnels.get(tunnel);
+        return meters == null ? StreamTraffic.NONE : meters;
+    }
+
+    @Override
+    public void bound(Tunnel tunnel) {
+        tunnels.computeIfAbsent(tunnel, t -> new TunnelMeters(registry, t));
+    }
+
+    @Override
+    public void released(Tunnel tunnel) {
+        TunnelMeters meters = tunnels.remove(tunnel);
+        if (meters != null) {
+            meters.remove(registry);
+        }
+    }
+
+    static String kind(Tunnel tunnel) {
+        return tunnel.hostname().isEmpty() ? TCP : tunnel.passthrough() ? TLS : HTTP;
+    }
+
+    private Counter streamsOpenedCounter(String kind) {
+        return streamsOpened.computeIfAbsent(kind, k -> Counter.builder("homeport.streams.opened")
+                .description("Public connections that became streams, by tunnel kind")
+                .tag("kind", k).register(registry));
     }
 }

@@ -2,7 +2,9 @@ package dev.homeport.server.passthrough;
 
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
+import dev.homeport.protocol.mux.StreamTraffic;
 import dev.homeport.server.http.HttpPipeline;
+import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.tunnel.Tunnel;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,7 +26,7 @@ public final class PassthroughHandoff {
     }
 
     /** @param sniffer the handler holding the connection's first bytes; removed here, so they flow into the stream */
-    public static void handOver(ChannelHandlerContext sniffer, Tunnel tunnel) {
+    public static void handOver(ChannelHandlerContext sniffer, Tunnel tunnel, RelayMetrics metrics) {
         Channel channel = sniffer.channel();
         InetSocketAddress peer = (InetSocketAddress) channel.remoteAddress();
         MuxSession session = tunnel.session();
@@ -40,7 +42,8 @@ public final class PassthroughHandoff {
         }
         HttpPipeline.removeHandlers(channel.pipeline());
         ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
-        session.openStream(tunnel.id(), String.valueOf(peer), s -> bridge[0] = new ChannelStreamBridge(s, channel.eventLoop()));
+        StreamTraffic traffic = metrics.streamOpened(tunnel);
+        session.openStream(tunnel.id(), String.valueOf(peer), s -> bridge[0] = new ChannelStreamBridge(s, channel.eventLoop(), traffic));
         channel.pipeline().addLast("bridge", bridge[0]);
         log.debug("event=tls_stream_open {} stream={} peer={}", tunnel, bridge[0].stream().id(), peer);
         // After the OPEN the session queued: with both on one loop, data written now could overtake it.

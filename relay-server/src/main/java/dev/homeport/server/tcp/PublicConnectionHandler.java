@@ -2,6 +2,8 @@ package dev.homeport.server.tcp;
 
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
+import dev.homeport.protocol.mux.StreamTraffic;
+import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.tunnel.Tunnel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -18,9 +20,11 @@ import java.net.InetSocketAddress;
 final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(PublicConnectionHandler.class);
     private final Tunnel tunnel;
+    private final RelayMetrics metrics;
 
-    PublicConnectionHandler(Tunnel tunnel) {
+    PublicConnectionHandler(Tunnel tunnel, RelayMetrics metrics) {
         this.tunnel = tunnel;
+        this.metrics = metrics;
     }
 
     @Override
@@ -38,7 +42,8 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
-        session.openStream(tunnel.id(), peer, s -> bridge[0] = new ChannelStreamBridge(s, ctx.channel().eventLoop()));
+        StreamTraffic traffic = metrics.streamOpened(tunnel);
+        session.openStream(tunnel.id(), peer, s -> bridge[0] = new ChannelStreamBridge(s, ctx.channel().eventLoop(), traffic));
         ctx.pipeline().replace(this, "bridge", bridge[0]);
     }
 }

@@ -3,6 +3,7 @@ package dev.homeport.server.tcp;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.tunnel.Tunnel;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -23,9 +24,12 @@ public final class PublicTcpListener {
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final String bindAddress;
+    private final RelayMetrics metrics;
     private final ChannelGroup connections = new DefaultChannelGroup("public-connections", GlobalEventExecutor.INSTANCE);
 
-    public PublicTcpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, String bindAddress) {
+    public PublicTcpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, String bindAddress,
+                             RelayMetrics metrics) {
+        this.metrics = metrics;
         this.transport = transport;
         this.acceptors = acceptors;
         this.workers = workers;
@@ -44,7 +48,7 @@ public final class PublicTcpListener {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         ChannelStreamBridge.configure(ch.config());
-                        ch.pipeline().addLast(new PublicConnectionHandler(tunnel));
+                        ch.pipeline().addLast(new PublicConnectionHandler(tunnel, metrics));
                     }
                 });
         Channel ch = b.bind(new InetSocketAddress(bindAddress, tunnel.port())).sync().channel();

@@ -31,6 +31,7 @@ public final class HostRegistry implements AutoCloseable {
     private final String domain;
     private final Duration grace;
     private final AtomicInteger tunnelIds;
+    private final TunnelLifecycle lifecycle;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "homeport-hosts");
         t.setDaemon(true);
@@ -48,8 +49,10 @@ public final class HostRegistry implements AutoCloseable {
      * @param domain    completes a requested name without a dot ({@code jupyter} becomes {@code jupyter.DOMAIN}); empty: none
      * @param grace     how long a disconnected client's names stay reserved for its token
      * @param tunnelIds shared with the port registry: OPEN names a tunnel by id alone
+     * @param lifecycle told when a name is bound and when it is released (metrics)
      */
-    public HostRegistry(String domain, Duration grace, AtomicInteger tunnelIds) {
+    public HostRegistry(String domain, Duration grace, AtomicInteger tunnelIds, TunnelLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
         this.domain = domain == null ? "" : HostName.canonical(domain);
         this.grace = grace;
         this.tunnelIds = tunnelIds;
@@ -158,6 +161,7 @@ public final class HostRegistry implements AutoCloseable {
             Tunnel t = new Tunnel(tunnelIds.getAndIncrement(), port, principal, name, session, host, passthrough);
             t.access(access);
             byHost.put(host, t);
+            lifecycle.bound(t);
             log.info("event=tunnel_bound {} session={}", t, session.id());
             if (!passthrough) { // the home side terminates TLS for a passthrough name: no certificate here
                 boundListeners.forEach(l -> l.accept(t.hostname()));
@@ -210,6 +214,7 @@ public final class HostRegistry implements AutoCloseable {
 
     private void expire(Tunnel t) {
         if (t.session() == null && byHost.remove(t.hostname(), t)) {
+            lifecycle.released(t);
             log.info("event=tunnel_released {}", t);
         }
     }
@@ -230,6 +235,7 @@ public final class HostRegistry implements AutoCloseable {
                 if (t.expiry != null) {
                     t.expiry.cancel(false);
                 }
+                lifecycle.released(t);
             });
             byHost.clear();
         }, thread).join();

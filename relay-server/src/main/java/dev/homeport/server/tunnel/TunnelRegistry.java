@@ -44,6 +44,7 @@ public final class TunnelRegistry implements AutoCloseable {
     });
     private final Map<Integer, Tunnel> byPort = new HashMap<>();
     private final AtomicInteger nextId;
+    private final TunnelLifecycle lifecycle;
     private boolean closed;
 
     public TunnelRegistry(PortRange range, Duration grace, Listen listen) {
@@ -52,6 +53,12 @@ public final class TunnelRegistry implements AutoCloseable {
 
     /** @param tunnelIds shared with the {@link HostRegistry}: OPEN names a tunnel by id alone */
     public TunnelRegistry(PortRange range, Duration grace, Listen listen, AtomicInteger tunnelIds) {
+        this(range, grace, listen, tunnelIds, TunnelLifecycle.NONE);
+    }
+
+    /** @param lifecycle told when a tunnel is bound and when it is released (metrics) */
+    public TunnelRegistry(PortRange range, Duration grace, Listen listen, AtomicInteger tunnelIds, TunnelLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
         this.nextId = tunnelIds;
         this.range = range;
         this.grace = grace;
@@ -122,6 +129,7 @@ public final class TunnelRegistry implements AutoCloseable {
             return null;
         }
         byPort.put(port, t);
+        lifecycle.bound(t);
         log.info("event=tunnel_bound {} session={}", t, session.id());
         return t;
     }
@@ -157,6 +165,7 @@ public final class TunnelRegistry implements AutoCloseable {
         if (t.session() == null && byPort.get(t.port()) == t) {
             byPort.remove(t.port());
             t.listener.close();
+            lifecycle.released(t);
             log.info("event=tunnel_released {}", t);
         }
     }
@@ -175,6 +184,7 @@ public final class TunnelRegistry implements AutoCloseable {
                     t.expiry.cancel(false);
                 }
                 t.listener.close().syncUninterruptibly();
+                lifecycle.released(t);
             }
             byPort.clear();
         }, thread);
