@@ -3,6 +3,7 @@ package dev.homeport.server;
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.server.admission.ConnectionsPerAddress;
 import dev.homeport.server.auth.HandshakeRateLimiter;
 import dev.homeport.server.http.PublicHttpListener;
 import dev.homeport.server.admin.AdminListener;
@@ -49,6 +50,7 @@ public final class RelayServer implements AutoCloseable {
     private Channel httpChannel;
     private Channel adminChannel;
     private final PublicTcpListener publicTcp;
+    private final ConnectionsPerAddress perAddress;
     private final Map<MuxSession, String> sessions = new ConcurrentHashMap<>();
     private final Channel controlChannel;
     private final RelayMetrics metrics;
@@ -60,7 +62,8 @@ public final class RelayServer implements AutoCloseable {
         NetTransport transport = NetTransport.best();
         this.acceptors = transport.newGroup(1, "homeport-accept");
         this.workers = transport.newGroup(0, "homeport-io");
-        this.publicTcp = new PublicTcpListener(transport, acceptors, workers, config.bindAddress());
+        this.perAddress = new ConnectionsPerAddress(config.maxConnectionsPerAddress(), metrics::refusedPerAddressCap);
+        this.publicTcp = new PublicTcpListener(transport, acceptors, workers, config.bindAddress(), perAddress);
         AtomicInteger tunnelIds = new AtomicInteger(1);
         this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen, tunnelIds);
         this.hosts = new HostRegistry(config.http().domain(), config.reconnectGrace(), tunnelIds);
@@ -87,7 +90,7 @@ public final class RelayServer implements AutoCloseable {
                             new HandshakeRateLimiter(config.authFailureBurst(), config.authFailureRefill()), metrics, hosts), transport))
                     .bind(config.control()).sync().channel();
             if (config.http().enabled()) {
-                this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts).listen();
+                this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts, perAddress).listen();
                 hosts.serveOn(httpAddress().getPort());
                 log.info("event=http_listening address={} domain={} trusted_proxies={}", httpAddress(),
                         config.http().domain().isEmpty() ? "-" : config.http().domain(), config.http().trustedProxies());
@@ -109,8 +112,8 @@ public final class RelayServer implements AutoCloseable {
             throw e;
         }
         this.controlChannel = control;
-        log.info("event=relay_started control={} public_ports={} bind={} transport={}", controlAddress(),
-                config.ports(), config.bindAddress(), transport);
+        log.info("event=relay_started control={} public_ports={} bind={} transport={} max_connections_per_address={}",
+                controlAddress(), config.ports(), config.bindAddress(), transport, config.maxConnectionsPerAddress());
     }
 
     /** Binds the control port and returns the running relay; throws if the port cannot be bound. */
@@ -134,6 +137,11 @@ public final class RelayServer implements AutoCloseable {
     /** Where public HTTP connections arrive, or {@code null} when the relay serves no HTTP tunnels. */
     public InetSocketAddress httpAddress() {
         return httpChannel == null ? null : (InetSocketAddress) httpChannel.localAddress();
+    }
+
+    /** Public connections open per source address, for status and tests. */
+    public ConnectionsPerAddress connectionsPerAddress() {
+        return perAddress;
     }
 
     public RelayServerConfig config() {

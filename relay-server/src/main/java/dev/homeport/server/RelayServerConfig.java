@@ -1,6 +1,7 @@
 package dev.homeport.server;
 
 import dev.homeport.protocol.ProtocolSettings;
+import dev.homeport.server.admission.ConnectionsPerAddress;
 import dev.homeport.server.auth.TokenDirectory;
 import dev.homeport.server.http.HttpSettings;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,6 +33,8 @@ import java.util.Objects;
  * @param http           the public HTTP listener for HTTP tunnels by host name; {@link HttpSettings#OFF} by default
  * @param admin          where /metrics and /health are served, or {@code null} for nowhere; needs a
  *                       Prometheus {@code meterRegistry} (see {@link #withAdmin})
+ * @param maxConnectionsPerAddress public connections (TCP and HTTP listeners together) one source
+ *                       address may hold open at once; more are reset at accept
  */
 public record RelayServerConfig(
         InetSocketAddress control,
@@ -48,7 +51,8 @@ public record RelayServerConfig(
         Duration authFailureRefill,
         MeterRegistry meterRegistry,
         HttpSettings http,
-        InetSocketAddress admin) {
+        InetSocketAddress admin,
+        int maxConnectionsPerAddress) {
 
     public static final String DEFAULT_WEBSOCKET_PATH = "/_homeport";
     public static final int DEFAULT_AUTH_FAILURE_BURST = 10;
@@ -68,6 +72,9 @@ public record RelayServerConfig(
         http = http == null ? HttpSettings.OFF : http;
         if (admin != null && !(meterRegistry instanceof PrometheusMeterRegistry)) {
             throw new IllegalArgumentException("the admin endpoint serves Prometheus metrics: use withAdmin(...)");
+        }
+        if (maxConnectionsPerAddress < 1) {
+            throw new IllegalArgumentException("maxConnectionsPerAddress must be at least 1, got " + maxConnectionsPerAddress);
         }
         if (authFailureBurst < 1) {
             throw new IllegalArgumentException("authFailureBurst must be at least 1, got " + authFailureBurst);
@@ -89,54 +96,60 @@ public record RelayServerConfig(
     public static RelayServerConfig of(InetSocketAddress control, String bindAddress, PortRange ports, TokenDirectory tokens) {
         return new RelayServerConfig(control, bindAddress, ports, "", tokens, DEFAULT_RECONNECT_GRACE,
                 DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults(), null, DEFAULT_WEBSOCKET_PATH,
-                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF, null);
+                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF, null,
+                ConnectionsPerAddress.DEFAULT_MAX);
     }
 
     public RelayServerConfig withReconnectGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withShutdownGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withProtocol(ProtocolSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withTls(SslContext context) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 context, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withAuthFailureLimit(int burst, Duration refill) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, burst, refill, meterRegistry, http, admin);
+                tls, webSocketPath, burst, refill, meterRegistry, http, admin, maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withMeterRegistry(MeterRegistry registry) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin, maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withHttp(HttpSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin, maxConnectionsPerAddress);
     }
 
     /** Serves /metrics (Prometheus) and /health on {@code address}, with a Prometheus registry for the relay. */
     public RelayServerConfig withAdmin(InetSocketAddress address) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                http, address);
+                http, address, maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withPublicHost(String host) {
         return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, maxConnectionsPerAddress);
+    }
+
+    public RelayServerConfig withMaxConnectionsPerAddress(int max) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, max);
     }
 }

@@ -105,6 +105,12 @@ public final class HomeportServerCommand implements Callable<Integer> {
                     + "default (env HOMEPORT_ADMIN); empty turns it off. Default: ${DEFAULT-VALUE}.")
     String admin;
 
+    @Option(names = "--max-connections-per-address", paramLabel = "N",
+            defaultValue = "${env:HOMEPORT_MAX_CONNECTIONS_PER_ADDRESS:-100}",
+            description = "Public connections (TCP ports and the HTTP port together) one source address may hold open "
+                    + "at once; more are reset when accepted (env HOMEPORT_MAX_CONNECTIONS_PER_ADDRESS). Default: ${DEFAULT-VALUE}.")
+    int maxConnectionsPerAddress;
+
     @CommandLine.Mixin
     SessionLimitOptions limits = new SessionLimitOptions();
 
@@ -133,7 +139,8 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 SettingValues.duration(authFailureRefill, "--auth-failure-refill"),
                 null,
                 http.toSettings(),
-                null);
+                null,
+                maxConnectionsPerAddress);
         if (!admin.isEmpty()) {
             config = config.withAdmin(parseHostPort(admin, "--admin"));
         }

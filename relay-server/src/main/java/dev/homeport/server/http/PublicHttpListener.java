@@ -2,6 +2,7 @@ package dev.homeport.server.http;
 
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.server.admission.ConnectionsPerAddress;
 import dev.homeport.server.tunnel.HostRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -14,7 +15,8 @@ import io.netty.channel.socket.SocketChannel;
  * The relay's one public HTTP port, shared by every HTTP tunnel: each connection is routed by the
  * Host header of its first request and becomes one stream of that host's tunnel.
  *
- * <p>Pipeline of a public connection, in order: {@link PublicRequestDecoder} (limits, head deadline),
+ * <p>A connection from an address already at its {@link ConnectionsPerAddress} cap is reset at accept.
+ * Pipeline of a public connection, in order: {@link PublicRequestDecoder} (limits, head deadline),
  * {@link HostRouter} (checks, routing, forwarding headers), {@link UpgradeGate} (the switch to raw bytes
  * when the service accepts an upgrade), {@link RequestReencoder}, and,
  * once the stream is open, the {@link ChannelStreamBridge}, which carries the bytes with the stream's
@@ -26,14 +28,16 @@ public final class PublicHttpListener {
     private final EventLoopGroup workers;
     private final HttpSettings settings;
     private final HostRegistry hosts;
+    private final ConnectionsPerAddress perAddress;
 
     public PublicHttpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, HttpSettings settings,
-                              HostRegistry hosts) {
+                              HostRegistry hosts, ConnectionsPerAddress perAddress) {
         this.transport = transport;
         this.acceptors = acceptors;
         this.workers = workers;
         this.settings = settings;
         this.hosts = hosts;
+        this.perAddress = perAddress;
     }
 
     /** Binds {@link HttpSettings#listen()}, blocking until the OS answers; throws if the port is taken. */
@@ -46,6 +50,9 @@ public final class PublicHttpListener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!perAddress.admit(ch)) {
+                            return;
+                        }
                         ChannelStreamBridge.configure(ch.config());
                         ch.pipeline()
                                 .addLast("request-decoder", new PublicRequestDecoder(settings))

@@ -18,11 +18,16 @@ import java.util.function.Supplier;
 public final class RelayMetrics {
     private final MeterRegistry registry;
     private final Counter throttled;
+    private final Counter refusedPerAddressCap;
 
     public RelayMetrics(MeterRegistry registry, Supplier<Collection<MuxSession>> sessions) {
         this.registry = registry;
         this.throttled = Counter.builder("homeport.connections.throttled")
                 .description("Control connections dropped because their address failed too many handshakes")
+                .register(registry);
+        this.refusedPerAddressCap = Counter.builder("homeport.public.connections.refused")
+                .description("Public connections reset at accept, by reason")
+                .tag("reason", "per_address_cap")
                 .register(registry);
         // Strong references: a gauge holds its state object weakly, and this supplier has no other owner.
         Gauge.builder("homeport.clients.connected", sessions, s -> s.get().size())
@@ -44,5 +49,9 @@ public final class RelayMetrics {
 
     public void throttled() {
         throttled.increment();
+    }
+
+    public void refusedPerAddressCap() {
+        refusedPerAddressCap.increment();
     }
 }

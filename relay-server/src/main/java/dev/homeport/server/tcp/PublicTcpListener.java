@@ -3,6 +3,7 @@ package dev.homeport.server.tcp;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.server.admission.ConnectionsPerAddress;
 import dev.homeport.server.tunnel.Tunnel;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -23,13 +24,16 @@ public final class PublicTcpListener {
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
     private final String bindAddress;
+    private final ConnectionsPerAddress perAddress;
     private final ChannelGroup connections = new DefaultChannelGroup("public-connections", GlobalEventExecutor.INSTANCE);
 
-    public PublicTcpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, String bindAddress) {
+    public PublicTcpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, String bindAddress,
+                             ConnectionsPerAddress perAddress) {
         this.transport = transport;
         this.acceptors = acceptors;
         this.workers = workers;
         this.bindAddress = bindAddress;
+        this.perAddress = perAddress;
     }
 
     /** Binds the tunnel's port, blocking until the OS answers; throws if the port is taken. */
@@ -42,6 +46,9 @@ public final class PublicTcpListener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!perAddress.admit(ch)) {
+                            return;
+                        }
                         connections.add(ch);
                         ChannelStreamBridge.configure(ch.config());
                         ch.pipeline().addLast(new PublicConnectionHandler(tunnel));
