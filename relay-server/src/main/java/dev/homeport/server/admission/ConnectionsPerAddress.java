@@ -39,9 +39,9 @@ public final class ConnectionsPerAddress {
     public boolean admit(SocketChannel ch) {
         InetAddress address = ch.remoteAddress().getAddress();
         if (!tryAcquire(address)) {
+            refused.run();
             ch.config().setOption(ChannelOption.SO_LINGER, 0);
             ch.close();
-            refused.run();
             return false;
         }
         ch.closeFuture().addListener(f -> release(address));
