@@ -60,6 +60,22 @@ final class RawSession implements AutoCloseable {
         return BindOk.decode(expect(FrameType.BIND_OK).payload()).port();
     }
 
+    /** Sends a BIND as it is, without waiting for the answer. */
+    void sendBind(Bind bind) throws IOException {
+        out.write(RawHandshake.bytes(bind));
+        out.flush();
+    }
+
+    /** The relay's answer to a BIND: BIND_OK or BIND_REFUSED. */
+    Frame awaitBindAnswer() throws IOException {
+        while (true) {
+            Frame f = RawHandshake.read(in);
+            if (f.type() == FrameType.BIND_OK || f.type() == FrameType.BIND_REFUSED || f.type() == FrameType.GO_AWAY) {
+                return f;
+            }
+        }
+    }
+
     /** Waits for the relay's OPEN and returns its stream id. */
     int awaitOpen() throws IOException {
         Frame open = expect(FrameType.OPEN);
