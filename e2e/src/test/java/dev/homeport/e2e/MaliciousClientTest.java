@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,6 +37,8 @@ class MaliciousClientTest {
     /** The relay's own limits: small, so that one frame can exceed them. */
     private static final int RELAY_MAX_FRAME = 4096;
     private static final int RELAY_INITIAL_WINDOW = 1024;
+    /** Short, so that a client that says nothing at all is seen dead within the test. */
+    private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
 
     private LocalService echo;
     private RelayHarness h;
@@ -46,7 +49,8 @@ class MaliciousClientTest {
         echo = LocalService.echo(0);
         h = RelayHarness.over(Transport.PLAIN)
                 .relay(c -> c.withProtocol(ProtocolSettings.defaults().withMaxFramePayload(RELAY_MAX_FRAME)
-                        .withWindows(RELAY_INITIAL_WINDOW, 16 << 20, 64L << 20)))
+                        .withWindows(RELAY_INITIAL_WINDOW, 16 << 20, 64L << 20)
+                        .withKeepAlive(Duration.ofSeconds(1), KEEPALIVE_TIMEOUT)))
                 .start(echo.port());
         good = h.relaySession();
     }
@@ -100,7 +104,7 @@ class MaliciousClientTest {
     }
 
     @Test
-    void aClientThatNeverGrantsCreditStallsItsStreamAndTheRelayHoldsOnlyABoundedAmountForIt() throws Exception {
+    void aClientThatNeverGrantsCreditStallsItsStreamWithBoundedRelayMemoryAndIsEndedAsDeadWhenSilent() throws Exception {
         try (RawSession hostile = RawSession.open(h.relay().controlAddress(), RelayHarness.TOKEN, 1024)) {
             int port = hostile.bindAnyPort();
             MuxSession relaySide = h.relay().sessions().stream().filter(s -> s != good).findFirst().orElseThrow();
@@ -112,7 +116,8 @@ class MaliciousClientTest {
             pusher.setDaemon(true);
             pusher.start();
             AtomicLong dataReceived = new AtomicLong();
-            Thread reader = new Thread(() -> drain(hostile, stream, dataReceived), "hostile-reader");
+            AtomicReference<GoAway> goAway = new AtomicReference<>();
+            Thread reader = new Thread(() -> drain(hostile, stream, dataReceived, goAway), "hostile-reader");
             reader.setDaemon(true);
             reader.start();
 
@@ -127,6 +132,12 @@ class MaliciousClientTest {
             assertThat(outbound).as("bytes queued on the hostile session's socket").isLessThanOrEqualTo(512 * 1024);
             assertThat(pushed.get()).as("the visitor is held back by TCP, not buffered by the relay").isLessThan(offered);
             assertThat(h.request(h.publicPort(), "unaffected")).isEqualTo("unaffected");
+
+            // It never answers a PING either: the relay ends its session, and only its session, as dead.
+            Await.until(KEEPALIVE_TIMEOUT.multipliedBy(3), "the silent client's session ended", () -> goAway.get() != null);
+            assertThat(goAway.get().code()).isEqualTo(ErrorCode.KEEPALIVE_TIMEOUT);
+            Await.until(Duration.ofSeconds(5), "only the good session left", () -> h.relay().sessions().equals(List.of(good)));
+            assertThat(h.request(h.publicPort(), "still unaffected")).isEqualTo("still unaffected");
             visitor.close();
         }
     }
@@ -197,12 +208,14 @@ class MaliciousClientTest {
         }
     }
 
-    private static void drain(RawSession hostile, int stream, AtomicLong dataReceived) {
+    private static void drain(RawSession hostile, int stream, AtomicLong dataReceived, AtomicReference<GoAway> goAway) {
         try {
             while (true) {
                 Frame f = hostile.next();
                 if (f.type() == FrameType.DATA && f.streamId() == stream) {
                     dataReceived.addAndGet(f.payload().readableBytes());
+                } else if (f.type() == FrameType.GO_AWAY) {
+                    goAway.set(GoAway.decode(f.payload()));
                 }
             }
         } catch (IOException ended) {
