@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every Jazzer fuzz target for real (coverage-guided), one after another, each for at most
-# the @FuzzTest maxDuration (20 s) unless FUZZ_DURATION overrides it (e.g. FUZZ_DURATION=10m).
+# Runs every Jazzer fuzz target for real (coverage-guided), one after another, each for its
+# @FuzzTest maxDuration (20 s). The corpus each run builds stays in MODULE/.cifuzz-corpus, so running
+# again goes on from where the last run stopped; FUZZ_ROUNDS=N runs the whole list N times.
 # Findings land as crash-* files under each target's ...FuzzTestInputs directory in src/test/resources,
 # where the normal test run replays them as regression tests. Usage: scripts/fuzz.sh [Class#method ...]
 set -euo pipefail
@@ -19,14 +20,12 @@ if [[ ${#targets[@]} -eq 0 ]]; then
 fi
 
 ./mvnw -B -q install -DskipTests
-extra=()
-if [[ -n "${FUZZ_DURATION:-}" ]]; then
-  extra+=("-Djazzer.max_duration=${FUZZ_DURATION}")
-fi
-for t in "${targets[@]}"; do
-  module=${t%%:*}
-  test=${t#*:}
-  echo "== fuzzing $test in $module"
-  # Jazzer fuzzes one @FuzzTest per JVM; hooks on for coverage instrumentation (verify turns them off).
-  JAZZER_FUZZ=1 ./mvnw -B test -pl "$module" -Djazzer.hooks=true "${extra[@]}" -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false
+for ((round = 1; round <= ${FUZZ_ROUNDS:-1}; round++)); do
+  for t in "${targets[@]}"; do
+    module=${t%%:*}
+    test=${t#*:}
+    echo "== round $round: fuzzing $test in $module"
+    # Jazzer fuzzes one @FuzzTest per JVM; hooks on for coverage instrumentation (verify turns them off).
+    JAZZER_FUZZ=1 ./mvnw -B test -pl "$module" -Djazzer.hooks=true -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false
+  done
 done
