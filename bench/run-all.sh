@@ -64,6 +64,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Every public connection comes from 127.0.0.1, so the relay runs without its per-address cap (1000000).
 # 10,000 held streams need as many descriptors in the tool, the relay and serve.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 (( $(ulimit -n) >= CONC_STREAMS + 1000 )) || log "warning: ulimit -n is $(ulimit -n); concurrency with $CONC_STREAMS streams may fail"
@@ -163,7 +164,8 @@ start_homeport_tunnel() {
   if (( PLAINTEXT )); then
     server_tls=(--insecure-plaintext); client_tls=(--insecure-plaintext); client_relay="tcp://127.0.0.1:$cport"
   fi
-  (cd "$REPO_ROOT" && exec ./homeport-server --control "127.0.0.1:$cport" --ports "$lo-$hi" --token "$token" "${server_tls[@]}") \
+  (cd "$REPO_ROOT" && exec ./homeport-server --control "127.0.0.1:$cport" --ports "$lo-$hi" --token "$token" \
+      --max-connections-per-address 1000000 "${server_tls[@]}") \
       > "$OUT/homeport-server.log" 2>&1 &
   HOMEPORT_SERVER_PID=$!
   if ! wait_for_listen "$cport" 60; then

@@ -97,7 +97,7 @@ final class RawHandshake {
         return new Result(Outcome.REFUSED, goAway.code(), goAway.message(), null);
     }
 
-    private static byte[] bytes(ControlMessage message) {
+    static byte[] bytes(ControlMessage message) {
         Frame frame = message.toFrame(UnpooledByteBufAllocator.DEFAULT);
         try {
             ByteBuf header = Unpooled.wrappedBuffer(new byte[Frame.HEADER_LENGTH]).clear();
@@ -109,7 +109,7 @@ final class RawHandshake {
     }
 
     /** Frames read here wrap heap arrays the GC owns, so they need no release. */
-    private static Frame read(DataInputStream in) throws IOException {
+    static Frame read(DataInputStream in) throws IOException {
         byte[] header = new byte[Frame.HEADER_LENGTH];
         in.readFully(header);
         ByteBuf h = Unpooled.wrappedBuffer(header);
@@ -126,7 +126,7 @@ final class RawHandshake {
         return new Frame(type, flags, streamId, Unpooled.wrappedBuffer(payload));
     }
 
-    private static byte[] toArray(ByteBuf buf) {
+    static byte[] toArray(ByteBuf buf) {
         byte[] b = new byte[buf.readableBytes()];
         buf.getBytes(buf.readerIndex(), b);
         return b;

@@ -35,6 +35,7 @@ final class RelayHarness implements AutoCloseable {
     static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
     static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
     private static final int PUBLIC_PORTS = 4;
+    private static final int PUBLIC_CLIENTS_FROM_LOOPBACK = 10_000;
 
     private final Transport transport;
     private final RelayServerConfig relayConfig;
@@ -81,7 +82,9 @@ final class RelayHarness implements AutoCloseable {
             RelayServerConfig config = RelayServerConfig.of(
                             new InetSocketAddress(InetAddress.getLoopbackAddress(), base), "127.0.0.1",
                             new PortRange(base + 1, base + PUBLIC_PORTS), new SingleToken(TOKEN))
-                    .withShutdownGrace(Duration.ofSeconds(1));
+                    .withShutdownGrace(Duration.ofSeconds(1))
+                    // Every public client here comes from 127.0.0.1; the cap has its own tests (HostilePublicTrafficTest).
+                    .withMaxConnectionsPerAddress(PUBLIC_CLIENTS_FROM_LOOPBACK);
             RelayHarness h = new RelayHarness(transport, transport.relay(relay.apply(config)), client);
             h.startRelay();
             return h;

@@ -3,6 +3,7 @@ package dev.homeport.server;
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.server.admission.ConnectionsPerAddress;
 import dev.homeport.server.auth.HandshakeRateLimiter;
 import dev.homeport.server.http.PublicHttpListener;
 import dev.homeport.server.https.PublicHttpsListener;
@@ -56,6 +57,7 @@ public final class RelayServer implements AutoCloseable {
     private Channel httpsChannel;
     private Channel adminChannel;
     private final PublicTcpListener publicTcp;
+    private final ConnectionsPerAddress perAddress;
     private final Map<MuxSession, String> sessions = new ConcurrentHashMap<>();
     private final Channel controlChannel;
     private final RelayMetrics metrics;
@@ -69,7 +71,8 @@ public final class RelayServer implements AutoCloseable {
         NetTransport transport = NetTransport.best();
         this.acceptors = transport.newGroup(1, "homeport-accept");
         this.workers = transport.newGroup(0, "homeport-io");
-        this.publicTcp = new PublicTcpListener(transport, acceptors, workers, config.bindAddress(), metrics);
+        this.perAddress = new ConnectionsPerAddress(config.maxConnectionsPerAddress(), metrics::refusedPerAddressCap);
+        this.publicTcp = new PublicTcpListener(transport, acceptors, workers, config.bindAddress(), metrics, perAddress);
         AtomicInteger tunnelIds = new AtomicInteger(1);
         this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen, tunnelIds, metrics);
         this.hosts = new HostRegistry(config.http().domain(), config.reconnectGrace(), tunnelIds, metrics);
@@ -107,7 +110,7 @@ public final class RelayServer implements AutoCloseable {
                 });
             }
             if (config.http().enabled()) {
-                this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts, metrics,
+                this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts, metrics, perAddress,
                         acme != null && acme.challenge() == AcmeChallengeType.HTTP_01 ? acme.pendingChallenges() : null).listen();
                 hosts.serveOn(httpAddress().getPort());
                 log.info("event=http_listening address={} domain={} trusted_proxies={}", httpAddress(),
@@ -117,7 +120,7 @@ public final class RelayServer implements AutoCloseable {
                 ServerCertificates certificates = acme == null ? config.https().certificates()
                         : config.https().withCertificateSource(acme).certificates();
                 this.httpsChannel = new PublicHttpsListener(transport, acceptors, workers, config.https(), config.http(), hosts,
-                        certificates, metrics).listen();
+                        certificates, metrics, perAddress).listen();
                 hosts.serveHttpsOn(httpsAddress().getPort(), name -> certificates.forHostname(name) != null);
                 log.info("event=https_listening address={} certificate_sources={} client_hello_limit={}", httpsAddress(),
                         config.https().certificateSources().size(), config.https().clientHelloLimit());
@@ -145,8 +148,8 @@ public final class RelayServer implements AutoCloseable {
             throw e;
         }
         this.controlChannel = control;
-        log.info("event=relay_started control={} public_ports={} bind={} transport={}", controlAddress(),
-                config.ports(), config.bindAddress(), transport);
+        log.info("event=relay_started control={} public_ports={} bind={} transport={} max_connections_per_address={}",
+                controlAddress(), config.ports(), config.bindAddress(), transport, config.maxConnectionsPerAddress());
     }
 
     /** Binds the control port and returns the running relay; throws if the port cannot be bound. */
@@ -180,6 +183,11 @@ public final class RelayServer implements AutoCloseable {
     /** The certificates the HTTPS listener presents by SNI host name, from ACME; {@code null} without ACME. */
     public ServerCertificates certificates() {
         return acme;
+    }
+
+    /** Public connections open per source address, for status and tests. */
+    public ConnectionsPerAddress connectionsPerAddress() {
+        return perAddress;
     }
 
     public RelayServerConfig config() {

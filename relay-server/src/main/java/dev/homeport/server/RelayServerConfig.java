@@ -1,6 +1,7 @@
 package dev.homeport.server;
 
 import dev.homeport.protocol.ProtocolSettings;
+import dev.homeport.server.admission.ConnectionsPerAddress;
 import dev.homeport.server.auth.TokenDirectory;
 import dev.homeport.server.http.HttpSettings;
 import dev.homeport.server.https.HttpsSettings;
@@ -36,6 +37,8 @@ import java.util.Objects;
  *                       Prometheus {@code meterRegistry} (see {@link #withAdmin})
  * @param https          the public HTTPS listener (HTTP tunnels over TLS, TLS passthrough); {@link HttpsSettings#OFF} by default
  * @param acme           certificates for HTTPS host names from an ACME CA, or {@code null} for none
+ * @param maxConnectionsPerAddress public connections (TCP and HTTP listeners together) one source
+ *                       address may hold open at once; more are reset at accept
  */
 public record RelayServerConfig(
         InetSocketAddress control,
@@ -54,7 +57,8 @@ public record RelayServerConfig(
         HttpSettings http,
         InetSocketAddress admin,
         HttpsSettings https,
-        AcmeSettings acme) {
+        AcmeSettings acme,
+        int maxConnectionsPerAddress) {
 
     public static final String DEFAULT_WEBSOCKET_PATH = "/_homeport";
     public static final int DEFAULT_AUTH_FAILURE_BURST = 10;
@@ -76,6 +80,9 @@ public record RelayServerConfig(
         if (admin != null && !(meterRegistry instanceof PrometheusMeterRegistry)) {
             throw new IllegalArgumentException("the admin endpoint serves Prometheus metrics: use withAdmin(...)");
         }
+        if (maxConnectionsPerAddress < 1) {
+            throw new IllegalArgumentException("maxConnectionsPerAddress must be at least 1, got " + maxConnectionsPerAddress);
+        }
         if (authFailureBurst < 1) {
             throw new IllegalArgumentException("authFailureBurst must be at least 1, got " + authFailureBurst);
         }
@@ -96,65 +103,73 @@ public record RelayServerConfig(
     public static RelayServerConfig of(InetSocketAddress control, String bindAddress, PortRange ports, TokenDirectory tokens) {
         return new RelayServerConfig(control, bindAddress, ports, "", tokens, DEFAULT_RECONNECT_GRACE,
                 DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults(), null, DEFAULT_WEBSOCKET_PATH,
-                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF, null, HttpsSettings.OFF, null);
+                DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF, null, HttpsSettings.OFF, null,
+                ConnectionsPerAddress.DEFAULT_MAX);
     }
 
     public RelayServerConfig withReconnectGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withShutdownGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withProtocol(ProtocolSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withTls(SslContext context) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 context, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withAuthFailureLimit(int burst, Duration refill) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, burst, refill, meterRegistry, http, admin, https, acme);
+                tls, webSocketPath, burst, refill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withMeterRegistry(MeterRegistry registry) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin, https, acme);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin, https, acme, maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withHttp(HttpSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin, https, acme);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin, https, acme, maxConnectionsPerAddress);
     }
 
     /** Serves /metrics (Prometheus) and /health on {@code address}, with a Prometheus registry for the relay. */
     public RelayServerConfig withAdmin(InetSocketAddress address) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                http, address, https, acme);
+                http, address, https, acme, maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withHttps(HttpsSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, settings, acme);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, settings, acme,
+                maxConnectionsPerAddress);
     }
 
     public RelayServerConfig withPublicHost(String host) {
         return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress);
     }
 
     /** Certificates for the host names clients bind, from an ACME CA; {@code null}: none. */
     public RelayServerConfig withAcme(AcmeSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, settings);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, settings,
+                maxConnectionsPerAddress);
+    }
+
+    public RelayServerConfig withMaxConnectionsPerAddress(int max) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, max);
     }
 }

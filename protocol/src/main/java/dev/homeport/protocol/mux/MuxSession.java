@@ -199,6 +199,15 @@ public final class MuxSession extends ChannelDuplexHandler {
         return openStreams;
     }
 
+    /**
+     * Bytes the streams read from their sources and have not yet framed for the peer (waiting for
+     * credit or a writable connection), over all streams; read on the session's loop. This, with
+     * the connection's outbound buffer, is what the session holds for a peer that does not read.
+     */
+    public Future<Long> unsentBytes() {
+        return loop.submit(() -> sessionPendingBytes);
+    }
+
     public long bytesReceived() {
         return bytesReceived;
     }

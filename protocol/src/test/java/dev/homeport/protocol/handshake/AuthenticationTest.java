@@ -83,6 +83,24 @@ class AuthenticationTest {
         assertThat(ALICE.verify(1, bytes(32, 1), bytes(32, 2), new byte[31])).isFalse();
     }
 
+    /**
+     * TokenKey.verify compares with MessageDigest.isEqual, whose time depends only on the expected
+     * length (32), never on where the bytes differ; so a proof is refused alike wherever it differs.
+     */
+    @Test
+    void theProofIsComparedWholeWhereverItDiffersAndWhateverItsLength() {
+        byte[] proof = ALICE.proof(1, bytes(32, 1), bytes(32, 2));
+        for (int i : new int[]{0, 15, 31}) {
+            byte[] wrong = proof.clone();
+            wrong[i] ^= (byte) 0x80;
+            assertThat(ALICE.verify(1, bytes(32, 1), bytes(32, 2), wrong)).as("differs at byte %d", i).isFalse();
+        }
+        assertThat(ALICE.verify(1, bytes(32, 1), bytes(32, 2), java.util.Arrays.copyOf(proof, 16))).as("a prefix").isFalse();
+        assertThat(ALICE.verify(1, bytes(32, 1), bytes(32, 2), java.util.Arrays.copyOf(proof, 33))).as("one byte more").isFalse();
+        assertThat(ALICE.verify(1, bytes(32, 1), bytes(32, 2), new byte[0])).as("empty").isFalse();
+        assertThat(ALICE.verify(1, bytes(32, 1), bytes(32, 2), proof)).as("the proof itself").isTrue();
+    }
+
     @Test
     void keysAreBuiltOnlyFromUsableInput() {
         assertThatThrownBy(() -> TokenKey.fromToken("x", "")).hasMessage("token must not be empty");

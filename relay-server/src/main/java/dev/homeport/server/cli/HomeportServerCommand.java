@@ -109,6 +109,12 @@ public final class HomeportServerCommand implements Callable<Integer> {
                     + "default (env HOMEPORT_ADMIN); empty turns it off. Default: ${DEFAULT-VALUE}.")
     String admin;
 
+    @Option(names = "--max-connections-per-address", paramLabel = "N",
+            defaultValue = "${env:HOMEPORT_MAX_CONNECTIONS_PER_ADDRESS:-100}",
+            description = "Public connections (TCP ports and the HTTP port together) one source address may hold open "
+                    + "at once; more are reset when accepted (env HOMEPORT_MAX_CONNECTIONS_PER_ADDRESS). Default: ${DEFAULT-VALUE}.")
+    int maxConnectionsPerAddress;
+
     @CommandLine.Mixin
     SessionLimitOptions limits = new SessionLimitOptions();
 
@@ -145,7 +151,8 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 http.toSettings(https.enabled()),
                 null,
                 https.toSettings(),
-                null);
+                null,
+                maxConnectionsPerAddress);
         if (!admin.isEmpty()) {
             config = config.withAdmin(parseHostPort(admin, "--admin"));
         }

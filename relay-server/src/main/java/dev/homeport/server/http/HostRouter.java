@@ -58,6 +58,13 @@ final class HostRouter extends ChannelDuplexHandler {
      * reach the session ahead of the OPEN when both share one event loop.
      */
     private ArrayDeque<Object> held;
+    /**
+     * The tunnel a connection's first request routed to, until the end of the read that brought the
+     * request: if the same read also brought a body whose framing fails (an overflowing chunk size, a
+     * bad chunk line), the request is refused with 400 and the service never sees any of it.
+     */
+    private Tunnel routed;
+    private MuxSession routedSession;
 
     HostRouter(HostRegistry hosts, TrustedProxies trusted, String scheme, RelayMetrics metrics) {
         this.metrics = metrics;
@@ -83,6 +90,17 @@ final class HostRouter extends ChannelDuplexHandler {
             ReferenceCountUtil.release(msg);
         } else if (msg instanceof HttpRequest request) {
             onRequest(ctx, request);
+        } else if (msg instanceof HttpContent content && content.decoderResult().isFailure() && routed != null) {
+            // Head and broken body came in one read: nothing was opened or forwarded yet.
+            content.release();
+            routed = null;
+            routedSession = null;
+            held.forEach(ReferenceCountUtil::release);
+            held = null;
+            refusing = true;
+            log.debug("event=http_refused status=400 host={} peer={} reason=\"{}\"", host, ctx.channel().remoteAddress(),
+                    content.decoderResult().cause().toString());
+            ErrorPage.send(ctx.channel(), HttpResponseStatus.BAD_REQUEST, "The request body is not valid HTTP/1.1 framing.", json);
         } else if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
             // The body broke the framing after its head was forwarded: the service has a torn request.
             log.debug("event=http_body_invalid host={} reason=\"{}\"", host, content.decoderResult().cause().toString());
@@ -126,7 +144,9 @@ final class HostRouter extends ChannelDuplexHandler {
             }
             host = requested;
             tunnel = found;
-            open(ctx, found, session);
+            routed = found;
+            routedSession = session;
+            held = new ArrayDeque<>(); // opened at the end of this read, see channelReadComplete
         } else if (!requested.equals(host)) {
             refuse(ctx, request, HttpResponseStatus.MISDIRECTED_REQUEST, "This connection serves " + host
                     + "; send requests for " + displayed(requested) + " on a new connection.");
@@ -153,6 +173,20 @@ final class HostRouter extends ChannelDuplexHandler {
         return false;
     }
 
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (routed != null) {
+            Tunnel tunnel = routed;
+            MuxSession session = routedSession;
+            routed = null;
+            routedSession = null;
+            if (ctx.channel().isActive() && !refusing) {
+                open(ctx, tunnel, session);
+            }
+        }
+        ctx.fireChannelReadComplete();
+    }
+
     private void open(ChannelHandlerContext ctx, Tunnel tunnel, MuxSession session) {
         EventLoop loop = ctx.channel().eventLoop();
         StreamAnswerWatch[] answers = new StreamAnswerWatch[1];
@@ -166,7 +200,6 @@ final class HostRouter extends ChannelDuplexHandler {
         ctx.pipeline().get(UpgradeGate.class).watch(answers[0]);
         ctx.pipeline().addLast("bridge", bridge[0]);
         log.debug("event=http_stream_open {} stream={} peer={}", tunnel, bridge[0].stream().id(), ctx.channel().remoteAddress());
-        held = new ArrayDeque<>();
         ctx.executor().execute(() -> drain(ctx)); // runs after the OPEN the session queued
     }
 

@@ -5,6 +5,7 @@ import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.tls.acme.Http01ChallengeHandler;
 import dev.homeport.server.tls.acme.PendingChallenges;
+import dev.homeport.server.admission.ConnectionsPerAddress;
 import dev.homeport.server.tunnel.HostRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -17,7 +18,8 @@ import io.netty.channel.socket.SocketChannel;
  * The relay's one public HTTP port, shared by every HTTP tunnel: each connection is routed by the
  * Host header of its first request and becomes one stream of that host's tunnel.
  *
- * <p>Pipeline of a public connection, in order: {@link PublicRequestDecoder} (limits, head deadline),
+ * <p>A connection from an address already at its {@link ConnectionsPerAddress} cap is reset at accept.
+ * Pipeline of a public connection, in order: {@link PublicRequestDecoder} (limits, head deadline),
  * {@link HostRouter} (checks, routing, forwarding headers), {@link UpgradeGate} (the switch to raw bytes
  * when the service accepts an upgrade), {@link RequestReencoder}, and,
  * once the stream is open, the {@link ChannelStreamBridge}, which carries the bytes with the stream's
@@ -31,11 +33,14 @@ public final class PublicHttpListener {
     private final HttpSettings settings;
     private final HostRegistry hosts;
     private final RelayMetrics metrics;
+    private final ConnectionsPerAddress perAddress;
     /** HTTP-01 answers of the relay's own ACME orders, or {@code null} when it answers none. */
     private final PendingChallenges acmeChallenges;
 
     public PublicHttpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, HttpSettings settings,
-                              HostRegistry hosts, RelayMetrics metrics, PendingChallenges acmeChallenges) {
+                              HostRegistry hosts, RelayMetrics metrics, ConnectionsPerAddress perAddress,
+                              PendingChallenges acmeChallenges) {
+        this.perAddress = perAddress;
         this.metrics = metrics;
         this.acmeChallenges = acmeChallenges;
         this.transport = transport;
@@ -55,6 +60,9 @@ public final class PublicHttpListener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!perAddress.admit(ch)) {
+                            return;
+                        }
                         ChannelStreamBridge.configure(ch.config());
                         HttpPipeline.addHandlers(ch.pipeline(), settings, hosts, "http", metrics);
                         // Before the router, so that a challenge is answered even where HTTPS redirects.

@@ -2,7 +2,11 @@ package dev.homeport.server.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -27,6 +31,14 @@ final class PublicRequestDecoder extends HttpRequestDecoder {
     private ScheduledFuture<?> deadline;
     /** Between requests: the previous one ended and no byte of the next has arrived. */
     private boolean idle;
+    /** Between the start of a request head and its decoding: the bytes are checked for obs-fold. */
+    private boolean inHead = true;
+    /** Whether the last byte the decoder consumed ended a line (the scan resumes after it). */
+    private boolean afterLineFeed = true;
+    /** Whether the decoder consumed any of this head's text yet (empty lines before a request line do not count). */
+    private boolean headText;
+    /** A head was refused here: everything after it is dropped. */
+    private boolean rejected;
 
     PublicRequestDecoder(HttpSettings settings) {
         this(settings, false);
@@ -59,18 +71,44 @@ final class PublicRequestDecoder extends HttpRequestDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (rejected) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
         if (idle && in.isReadable()) {
             idle = false;
             arm();
         }
+        if (inHead && foldedLine(in)) {
+            // Netty would join a folded line to the header before it; a server behind may not: refuse (RFC 9112, 5.2).
+            rejected = true;
+            in.skipBytes(in.readableBytes());
+            disarm();
+            DefaultFullHttpRequest invalid = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
+            invalid.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("obs-fold header line")));
+            out.add(invalid);
+            return;
+        }
         int before = out.size();
+        int consumedFrom = in.readerIndex();
         super.decode(ctx, in, out);
+        if (inHead && in.readerIndex() > consumedFrom) {
+            afterLineFeed = in.getByte(in.readerIndex() - 1) == '\n';
+            for (int i = consumedFrom; i < in.readerIndex() && !headText; i++) {
+                byte b = in.getByte(i);
+                headText = b != '\r' && b != '\n';
+            }
+        }
         for (int i = before; i < out.size(); i++) {
             Object m = out.get(i);
             if (m instanceof HttpRequest) {
                 disarm();
+                inHead = false;
             }
             if (m instanceof LastHttpContent) {
+                inHead = true;
+                afterLineFeed = true;
+                headText = false;
                 idle = true;
                 if (in.isReadable()) {
                     idle = false;
@@ -78,6 +116,30 @@ final class PublicRequestDecoder extends HttpRequestDecoder {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the unread part of the head has a line starting with a space or a tab (obs-fold). The
+     * scan stops at the empty line that ends the head, so a body is never looked at; it covers at
+     * most the head size limit, as the decoder consumes each header line once it is complete.
+     */
+    private boolean foldedLine(ByteBuf in) {
+        boolean lineStart = afterLineFeed;
+        boolean text = headText;
+        for (int i = in.readerIndex(); i < in.writerIndex(); i++) {
+            byte b = in.getByte(i);
+            if (lineStart && text) {
+                if (b == ' ' || b == '\t') {
+                    return true;
+                }
+                if (b == '\r' || b == '\n') {
+                    return false; // the empty line: the head ends here
+                }
+            }
+            lineStart = b == '\n';
+            text |= b != '\r' && b != '\n';
+        }
+        return false;
     }
 
     private void arm() {

@@ -2,6 +2,7 @@ package dev.homeport.server.https;
 
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.server.admission.ConnectionsPerAddress;
 import dev.homeport.server.http.HttpPipeline;
 import dev.homeport.server.http.HttpSettings;
 import dev.homeport.server.tls.ServerCertificates;
@@ -31,10 +32,13 @@ public final class PublicHttpsListener {
     private final HostRegistry hosts;
     private final ServerCertificates certificates;
     private final RelayMetrics metrics;
+    private final ConnectionsPerAddress perAddress;
 
     public PublicHttpsListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, HttpsSettings https,
-                               HttpSettings http, HostRegistry hosts, ServerCertificates certificates, RelayMetrics metrics) {
+                               HttpSettings http, HostRegistry hosts, ServerCertificates certificates, RelayMetrics metrics,
+                               ConnectionsPerAddress perAddress) {
         this.metrics = metrics;
+        this.perAddress = perAddress;
         this.transport = transport;
         this.acceptors = acceptors;
         this.workers = workers;
@@ -55,6 +59,9 @@ public final class PublicHttpsListener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!perAddress.admit(ch)) {
+                            return;
+                        }
                         ChannelStreamBridge.configure(ch.config());
                         ch.pipeline().addLast("server-name",
                                 new ServerNameSniffer(https.clientHelloLimit(), https.clientHelloTimeout(), router));

@@ -32,11 +32,16 @@ public final class RelayMetrics implements TunnelLifecycle {
     private final Counter throttled;
     private final Map<String, Counter> streamsOpened = new ConcurrentHashMap<>();
     private final Map<Tunnel, TunnelMeters> tunnels = new ConcurrentHashMap<>();
+    private final Counter refusedPerAddressCap;
 
     public RelayMetrics(MeterRegistry registry, Supplier<Collection<MuxSession>> sessions) {
         this.registry = registry;
         this.throttled = Counter.builder("homeport.connections.throttled")
                 .description("Control connections dropped because their address failed too many handshakes")
+                .register(registry);
+        this.refusedPerAddressCap = Counter.builder("homeport.public.connections.refused")
+                .description("Public connections reset at accept, by reason")
+                .tag("reason", "per_address_cap")
                 .register(registry);
         // Strong references: a gauge holds its state object weakly, and this supplier has no other owner.
         Gauge.builder("homeport.clients.connected", sessions, s -> s.get().size())
@@ -95,5 +100,10 @@ public final class RelayMetrics implements TunnelLifecycle {
         return streamsOpened.computeIfAbsent(kind, k -> Counter.builder("homeport.streams.opened")
                 .description("Public connections that became streams, by tunnel kind")
                 .tag("kind", k).register(registry));
+    }
+
+    /** A public connection was reset at accept: its address already held {@code --max-connections-per-address}. */
+    public void refusedPerAddressCap() {
+        refusedPerAddressCap.increment();
     }
 }

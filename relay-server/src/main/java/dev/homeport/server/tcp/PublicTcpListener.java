@@ -4,6 +4,7 @@ import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.metrics.RelayMetrics;
+import dev.homeport.server.admission.ConnectionsPerAddress;
 import dev.homeport.server.tunnel.Tunnel;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -25,15 +26,17 @@ public final class PublicTcpListener {
     private final EventLoopGroup workers;
     private final String bindAddress;
     private final RelayMetrics metrics;
+    private final ConnectionsPerAddress perAddress;
     private final ChannelGroup connections = new DefaultChannelGroup("public-connections", GlobalEventExecutor.INSTANCE);
 
     public PublicTcpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, String bindAddress,
-                             RelayMetrics metrics) {
+                             RelayMetrics metrics, ConnectionsPerAddress perAddress) {
         this.metrics = metrics;
         this.transport = transport;
         this.acceptors = acceptors;
         this.workers = workers;
         this.bindAddress = bindAddress;
+        this.perAddress = perAddress;
     }
 
     /** Binds the tunnel's port, blocking until the OS answers; throws if the port is taken. */
@@ -46,6 +49,9 @@ public final class PublicTcpListener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!perAddress.admit(ch)) {
+                            return;
+                        }
                         connections.add(ch);
                         ChannelStreamBridge.configure(ch.config());
                         ch.pipeline().addLast(new PublicConnectionHandler(tunnel, metrics));

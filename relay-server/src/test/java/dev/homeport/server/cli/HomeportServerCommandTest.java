@@ -55,6 +55,27 @@ class HomeportServerCommandTest {
     }
 
     @Test
+    void relayWithAnEmptyOrBlankTokenRefusesToStart() {
+        assumeTrue(System.getenv("HOMEPORT_TOKENS") == null, "a tokens file is set in the environment");
+        assertUsageError(run("--token", ""), "no tokens", "--token");
+        assertUsageError(run("--token", "   "), "no tokens", "--token");
+    }
+
+    @Test
+    void aPerAddressConnectionCapBelowOneIsAUsageError() {
+        assertUsageError(run("--max-connections-per-address", "0"), "maxConnectionsPerAddress must be at least 1", "0");
+    }
+
+    @Test
+    void theAdminPortListensOnLoopbackUnlessToldOtherwise() {
+        assumeTrue(System.getenv("HOMEPORT_ADMIN") == null, "HOMEPORT_ADMIN is set in the environment");
+        HomeportServerCommand command = new HomeportServerCommand();
+        new picocli.CommandLine(command).parseArgs("--token", "t");
+        assertThat(command.admin).isEqualTo("127.0.0.1:7790");
+        assertThat(command.maxConnectionsPerAddress).isEqualTo(100);
+    }
+
+    @Test
     void controlAddressWithoutAPortIsAUsageError() {
         assertUsageError(run("--control", "nohost"), "--control must be HOST:PORT", "'nohost'");
     }

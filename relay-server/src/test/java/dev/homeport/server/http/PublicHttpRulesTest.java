@@ -40,11 +40,16 @@ class PublicHttpRulesTest {
             "a bare LF line ending                   | GET / HTTP/1.1\\nHost: a.example.com\\n\\n | 400",
             "a request line over 4096 bytes          | GET /LONG HTTP/1.1\\r\\nHost: a.example.com\\r\\n\\r\\n | 414",
             "a head over 16 KiB                      | GET / HTTP/1.1\\r\\nHost: a.example.com\\r\\nX-Big: BIG\\r\\n\\r\\n | 431",
+            "Transfer-Encoding chunked, identity     | POST / HTTP/1.1\\r\\nHost: a.example.com\\r\\nTransfer-Encoding: chunked, identity\\r\\n\\r\\n | 400",
+            "a control character in a header name    | GET / HTTP/1.1\\r\\nHost: a.example.com\\r\\nX-A\\u0001B: 1\\r\\n\\r\\n | 400",
+            "obs-fold (a line starting with a space) | GET / HTTP/1.1\\r\\nHost: a.example.com\\r\\nX-A: 1\\r\\n  folded\\r\\n\\r\\n | 400",
+            "obs-fold with a tab                     | GET / HTTP/1.1\\r\\nHost: a.example.com\\r\\nX-A: 1\\r\\n\\tfolded\\r\\n\\r\\n | 400",
+            "a body starting with a space            | POST / HTTP/1.1\\r\\nHost: a.example.com\\r\\nContent-Length: 2\\r\\n\\r\\n x | 0",
             "a plain chunked request                 | POST / HTTP/1.1\\r\\nHost: a.example.com\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n | 0",
             "a request with a length                 | POST / HTTP/1.1\\r\\nHost: a.example.com\\r\\nContent-Length: 0\\r\\n\\r\\n | 0",
     })
     void requestsThatTwoParsersCouldFrameDifferentlyAreRefused(String what, String raw, int status) {
-        String request = raw.replace("\\r", "\r").replace("\\n", "\n")
+        String request = raw.replace("\\r", "\r").replace("\\n", "\n").replace("\\t", "\t").replace("\\u0001", "\u0001")
                 .replace("LONG", "x".repeat(5000)).replace("BIG", "y".repeat(17 * 1024));
         EmbeddedChannel ch = new EmbeddedChannel(new PublicRequestDecoder(SETTINGS));
         try {

@@ -1,0 +1,175 @@
+package dev.homeport.e2e;
+
+import dev.homeport.client.ClientEvents;
+import dev.homeport.client.RelayClient;
+import dev.homeport.client.RelayClientConfig;
+import dev.homeport.client.TunnelSpec;
+import dev.homeport.client.transport.ClientTransport;
+import dev.homeport.protocol.ErrorCode;
+import dev.homeport.protocol.frame.Frame;
+import dev.homeport.protocol.frame.FrameEncoder;
+import dev.homeport.protocol.frame.FrameType;
+import dev.homeport.protocol.message.Bind;
+import dev.homeport.protocol.message.BindOk;
+import dev.homeport.protocol.message.Challenge;
+import dev.homeport.protocol.message.ControlMessage;
+import dev.homeport.protocol.message.Hello;
+import dev.homeport.protocol.message.Open;
+import dev.homeport.protocol.message.OpenRefused;
+import dev.homeport.protocol.message.Welcome;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A relay that turns against its client: a fake relay in this test, speaking the real protocol
+ * classes on a real socket, completes the handshake, grants the client's tunnel, and then opens
+ * streams meant to reach other places in the home network. The client connects only the local
+ * target configured for its tunnel, and refuses a stream for a tunnel it does not have.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MaliciousRelayTest {
+    private static final int TUNNEL_ID = 7;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    @Test
+    void streamsNamingAnotherTunnelOrAnotherHostReachOnlyTheConfiguredLocalTarget() throws Exception {
+        LocalService target = echo();
+        LocalService elsewhere = echo(); // another service on the home network the relay would like to reach
+        ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        open.add(fake);
+        RelayClient client = RelayClient.start(RelayClientConfig.of("127.0.0.1", fake.getLocalPort(), "client-token",
+                        List.of(new TunnelSpec("t", "127.0.0.1", target.port(), 0)))
+                .withTransport(ClientTransport.plain()).withShutdownGrace(Duration.ZERO), new ClientEvents() {
+        });
+        open.add(client);
+        fake.setSoTimeout(10_000);
+        try (Socket s = fake.accept()) {
+            s.setSoTimeout(10_000);
+            FakeRelay relay = new FakeRelay(s);
+            relay.handshakeAndGrantTheTunnel();
+
+            // 1. A tunnel id the client never bound, with the address of the other service as its peer.
+            String decoy = "127.0.0.1:" + elsewhere.port();
+            relay.send(new Open(99, decoy), 1);
+            Frame answer = relay.next(1);
+            assertThat(answer.type()).isEqualTo(FrameType.OPEN_REFUSED);
+            OpenRefused refused = OpenRefused.decode(answer.payload());
+            assertThat(refused.code()).isEqualTo(ErrorCode.BIND_DENIED);
+            assertThat(refused.message()).isEqualTo("no tunnel 99 on this client");
+
+            // 2. The client's own tunnel, with the other service's address as the peer, and bytes at once.
+            relay.send(new Open(TUNNEL_ID, decoy), 3);
+            relay.data(3, "where am I?");
+            Frame echoed = relay.next(3);
+            assertThat(echoed.type()).isEqualTo(FrameType.DATA);
+            assertThat(echoed.payload().toString(StandardCharsets.UTF_8)).isEqualTo("where am I?");
+
+            // 3. The same with a host and port appended to OPEN's payload: unknown trailing bytes are ignored.
+            ByteBuf extended = Unpooled.buffer();
+            extended.writeInt(TUNNEL_ID);
+            extended.writeShort(decoy.length()).writeBytes(decoy.getBytes(StandardCharsets.UTF_8));
+            extended.writeShort(decoy.length()).writeBytes(decoy.getBytes(StandardCharsets.UTF_8));
+            relay.raw(FrameType.OPEN, 5, ByteBufUtil.getBytes(extended));
+            relay.data(5, "and now?");
+            assertThat(relay.next(5).payload().toString(StandardCharsets.UTF_8)).isEqualTo("and now?");
+        }
+        assertThat(target.accepted()).as("connections at the configured target").isEqualTo(2);
+        assertThat(elsewhere.accepted()).as("connections anywhere else").isZero();
+    }
+
+    private LocalService echo() throws IOException {
+        LocalService s = LocalService.echo(0);
+        open.add(s);
+        return s;
+    }
+
+    /** The relay's side of the protocol, by hand. Frames read here wrap heap arrays and need no release. */
+    private static final class FakeRelay {
+        private final DataInputStream in;
+        private final OutputStream out;
+
+        FakeRelay(Socket s) throws IOException {
+            in = new DataInputStream(s.getInputStream());
+            out = s.getOutputStream();
+        }
+
+        void handshakeAndGrantTheTunnel() throws IOException {
+            Hello.decode(expect(FrameType.HELLO).payload());
+            byte[] nonce = new byte[Challenge.NONCE_LENGTH];
+            new SecureRandom().nextBytes(nonce);
+            send(new Challenge(1, nonce), 0);
+            expect(FrameType.AUTH); // a hostile relay admits anyone
+            send(new Welcome(1 << 20, 65536, 100, "fake-relay"), 0);
+            Bind bind = Bind.decode(expect(FrameType.BIND).payload());
+            send(new BindOk(bind.requestId(), TUNNEL_ID, 20_000, ""), 0);
+        }
+
+        void send(ControlMessage m, int streamId) throws IOException {
+            Frame f = m.toFrame(UnpooledByteBufAllocator.DEFAULT, streamId);
+            try {
+                raw(f.type(), streamId, ByteBufUtil.getBytes(f.payload()));
+            } finally {
+                f.release();
+            }
+        }
+
+        void data(int streamId, String text) throws IOException {
+            raw(FrameType.DATA, streamId, text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        void raw(FrameType type, int streamId, byte[] payload) throws IOException {
+            ByteBuf header = Unpooled.buffer(Frame.HEADER_LENGTH);
+            FrameEncoder.writeHeader(header, type, 0, streamId, payload.length);
+            out.write(ByteBufUtil.getBytes(header));
+            out.write(payload);
+            out.flush();
+        }
+
+        /** The next frame on {@code streamId}, skipping session frames (PING, WINDOW_UPDATE) and the client's credit. */
+        Frame next(int streamId) throws IOException {
+            while (true) {
+                Frame f = RawHandshake.read(in);
+                if (f.streamId() == streamId && f.type() != FrameType.WINDOW_UPDATE) {
+                    return f;
+                }
+            }
+        }
+
+        private Frame expect(FrameType type) throws IOException {
+            while (true) {
+                Frame f = RawHandshake.read(in);
+                if (f.type() == type) {
+                    return f;
+                }
+            }
+        }
+    }
+}
