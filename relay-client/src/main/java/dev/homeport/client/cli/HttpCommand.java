@@ -40,6 +40,6 @@ public final class HttpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TunnelSpec tunnel = TunnelSpec.http(name == null ? "http-" + localPort : name, client.localHost(), localPort, hostname);
         RelayClientConfig config = client.toConfig(List.of(tunnel));
-        return TcpCommand.run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return TcpCommand.run(config, client, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

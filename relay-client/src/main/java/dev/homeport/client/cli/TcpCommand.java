@@ -4,6 +4,9 @@ import dev.homeport.client.ClientEvents;
 import dev.homeport.client.RelayClient;
 import dev.homeport.client.RelayClientConfig;
 import dev.homeport.client.TunnelSpec;
+import dev.homeport.client.status.StatusFiles;
+import dev.homeport.client.status.StatusReporter;
+import dev.homeport.client.status.TerminalLine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,21 +44,29 @@ public final class TcpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TunnelSpec tunnel = new TunnelSpec(name == null ? "tcp-" + localPort : name, client.localHost(), localPort, remotePort);
         RelayClientConfig config = client.toConfig(List.of(tunnel));
-        return run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return run(config, client, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
     /** Runs a client until a signal stops it (exit 0) or the relay refuses it (exit 1). */
-    static int run(RelayClientConfig config, PrintWriter out, PrintWriter err) throws InterruptedException {
+    static int run(RelayClientConfig config, ClientOptions options, PrintWriter out, PrintWriter err) throws InterruptedException {
+        TerminalLine line = TerminalLine.available() ? TerminalLine.install() : null;
         RelayClient client = RelayClient.start(config, new ClientEvents() {
             @Override
             public void tunnelBound(TunnelSpec t, String publicAddress, boolean first) {
                 if (first) {
+                    if (line != null) {
+                        line.erase();
+                    }
                     out.println(publicAddress);
                     out.flush();
                 }
             }
         });
-        Thread hook = new Thread(client::close, "homeport-shutdown");
+        StatusReporter status = StatusReporter.start(client, config, new StatusFiles(options.stateDir()), line);
+        Thread hook = new Thread(() -> {
+            status.close();
+            client.close();
+        }, "homeport-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         String failure;
         try {
@@ -67,6 +78,7 @@ public final class TcpCommand implements Callable<Integer> {
                 // The hook is already running; it closes the client.
             }
         }
+        status.close();
         client.close();
         err.println("homeport: " + failure);
         err.flush();

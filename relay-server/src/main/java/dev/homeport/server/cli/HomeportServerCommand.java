@@ -10,6 +10,13 @@ import dev.homeport.server.auth.FileTokenDirectory;
 import dev.homeport.server.auth.SingleToken;
 import dev.homeport.server.auth.TokenDirectory;
 import dev.homeport.server.auth.TokenFile;
+import dev.homeport.cli.CompletionCommand;
+import dev.homeport.cli.LogFormat;
+import dev.homeport.cli.config.ConfigLauncher;
+import dev.homeport.cli.config.ConfigOption;
+import dev.homeport.cli.config.ConfigSchema;
+import dev.homeport.cli.config.ConfigShape;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,19 +31,22 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code homeport-server}: runs a relay. Every option can also come from an environment variable. */
 @Command(name = "homeport-server", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
-        subcommands = {TokenCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TokenCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         description = "Runs a Homeport relay: clients connect to the control port, and each public TCP port they "
                 + "are given forwards its connections, as streams, over the client's one connection.",
         footer = {"", "Examples:",
                 "  homeport-server --token \"$(openssl rand -hex 24)\"",
                 "  HOMEPORT_TOKEN=... homeport-server --control 0.0.0.0:7700 --ports 20000-20100",
                 "  homeport-server token add laptop --ports 20000-20010 && homeport-server",
-                "  homeport-server --http 0.0.0.0:80 --domain example.com   # HTTP tunnels at NAME.example.com"})
+                "  homeport-server --http 0.0.0.0:80 --domain example.com   # HTTP tunnels at NAME.example.com",
+                "  homeport-server --config /etc/homeport/homeport-server.yaml --log-format json",
+                "  source <(homeport-server completion bash)"})
 public final class HomeportServerCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "HOST:PORT", defaultValue = "${env:HOMEPORT_CONTROL:-0.0.0.0:7700}",
             description = "Where clients connect (env HOMEPORT_CONTROL). Default: ${DEFAULT-VALUE}.")
@@ -109,6 +119,12 @@ public final class HomeportServerCommand implements Callable<Integer> {
     SessionLimitOptions limits = new SessionLimitOptions();
 
     @CommandLine.Mixin
+    ConfigOption config = new ConfigOption();
+
+    @CommandLine.Mixin
+    LogFormat.Flag logFormat = new LogFormat.Flag();
+
+    @CommandLine.Mixin
     HttpOptions http = new HttpOptions();
 
     @CommandLine.Spec
@@ -138,8 +154,9 @@ public final class HomeportServerCommand implements Callable<Integer> {
             config = config.withAdmin(parseHostPort(admin, "--admin"));
         }
         if (insecurePlaintext) {
-            spec.commandLine().getErr().println("homeport-server: WARNING: --insecure-plaintext: tunnel traffic to and from "
-                    + "clients is not encrypted");
+            // A log line, not a bare print, so that --log-format json keeps stderr all JSON.
+            LoggerFactory.getLogger(HomeportServerCommand.class).warn("event=insecure_plaintext "
+                    + "detail=\"tunnel traffic to and from clients is not encrypted\"");
         } else {
             RelayCertificate certificate = certificate();
             config = config.withTls(ServerTls.context(certificate));
@@ -239,11 +256,23 @@ public final class HomeportServerCommand implements Callable<Integer> {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new HomeportServerCommand());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         CliErrors.install(cl);
         return cl;
     }
 
+    /** The relay's config file: every option of homeport-server as a top-level key. */
+    public static ConfigShape configShape() {
+        return new ConfigShape(root -> ConfigSchema.of(root.getCommandSpec().options()), Map.of(),
+                command -> command.name().equals("homeport-server"));
+    }
+
+    /** Runs the relay's command line with its config file. */
+    public static int execute(CommandLine cl, String... args) {
+        return ConfigLauncher.execute(cl, configShape(), args);
+    }
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(execute(commandLine(), args));
     }
 }
