@@ -167,8 +167,11 @@ public final class HomeportServerCommand implements Callable<Integer> {
         try {
             server = RelayServer.start(config);
         } catch (Exception e) {
-            if (e instanceof BindException) {
-                throw new IllegalStateException("cannot listen on " + control + ": " + e.getMessage());
+            // With epoll a taken port is a NativeIoException, not a BindException: match both, and name
+            // every address the relay was binding, since the exception does not say which one failed.
+            if (e instanceof BindException || String.valueOf(e.getMessage()).contains("Address already in use")) {
+                throw new IllegalStateException("cannot listen on " + listenAddresses(config) + ": address already in use "
+                        + "(another relay running?)");
             }
             throw e;
         }
@@ -184,6 +187,18 @@ public final class HomeportServerCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    private static String listenAddresses(RelayServerConfig config) {
+        List<String> all = new ArrayList<>();
+        all.add("control " + hostPort(config.control()));
+        if (config.http().enabled()) {
+            all.add("http " + hostPort(config.http().listen()));
+        }
+        if (config.admin() != null) {
+            all.add("admin " + hostPort(config.admin()));
+        }
+        return String.join(", ", all);
     }
 
     private TokenDirectory tokens() throws IOException {
@@ -229,7 +244,7 @@ public final class HomeportServerCommand implements Callable<Integer> {
     }
 
     private static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
+        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
