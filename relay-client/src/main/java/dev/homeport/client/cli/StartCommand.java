@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
                 + "connection drops. Options given here override the file.",
         footer = {"", "Examples:",
                 "  homeport start --config ~/.config/homeport/homeport.yaml",
-                "  HOMEPORT_CONFIG=homeport.yaml homeport start --server relay.example.com:7700   # the flag wins"})
+                "  HOMEPORT_CONFIG=homeport.yaml homeport start --server relay2.example.com:7700"})
 public final class StartCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ClientOptions client = new ClientOptions();
