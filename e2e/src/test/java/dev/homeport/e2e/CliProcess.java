@@ -122,7 +122,8 @@ final class CliProcess implements AutoCloseable {
 
     /** SIGTERM, then waits; returns the exit code. */
     int stop() throws InterruptedException {
-        process.destroy();
+        // Through the handle: Process.destroy() would also close our ends of its pipes, losing its last lines.
+        process.toHandle().destroy();
         if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             throw new AssertionError("the process did not stop within " + STOP_TIMEOUT + " of SIGTERM; " + describe());
