@@ -45,10 +45,30 @@ final class CliProcess implements AutoCloseable {
         return start("dev.homeport.server.cli.HomeportServerCommand", stateHome, args);
     }
 
+    /**
+     * {@code homeport} on a pseudo-terminal, as in an interactive shell: util-linux {@code script} gives it
+     * one for stdin, stdout and stderr, and copies everything it writes to our stdout.
+     */
+    static CliProcess homeportOnATerminal(Path stateHome, String... args) throws IOException {
+        StringBuilder shell = new StringBuilder("exec");
+        for (String word : javaCommand("dev.homeport.app.HomeportMain", args)) {
+            shell.append(" '").append(word.replace("'", "'\\''")).append('\'');
+        }
+        return start(List.of("script", "-qfec", shell.toString(), "/dev/null"), stateHome);
+    }
+
     private static CliProcess start(String mainClass, Path stateHome, String... args) throws IOException {
+        return start(javaCommand(mainClass, args), stateHome);
+    }
+
+    private static List<String> javaCommand(String mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", productionClasspath(), mainClass));
         command.addAll(List.of(args));
+        return command;
+    }
+
+    private static CliProcess start(List<String> command, Path stateHome) throws IOException {
         ProcessBuilder b = new ProcessBuilder(command);
         Map<String, String> env = b.environment();
         env.keySet().removeIf(k -> k.startsWith("HOMEPORT_")); // only what the test passes counts
@@ -122,7 +142,9 @@ final class CliProcess implements AutoCloseable {
 
     /** SIGTERM, then waits; returns the exit code. */
     int stop() throws InterruptedException {
-        // Through the handle: Process.destroy() would also close our ends of its pipes, losing its last lines.
+        // The JVM under 'script' first; through handles: Process.destroy() would also close our ends of
+        // its pipes, losing its last lines.
+        process.toHandle().descendants().forEach(ProcessHandle::destroy);
         process.toHandle().destroy();
         if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -136,6 +158,7 @@ final class CliProcess implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
         if (process.isAlive()) {
             process.destroy();
             if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {

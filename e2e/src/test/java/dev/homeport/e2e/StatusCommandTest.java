@@ -74,11 +74,26 @@ class StatusCommandTest {
         assertThat(r.out()).contains("client pid " + second.pid()).contains("tunnel second  tcp://")
                 .containsPattern("1 tunnel \\| \\d+ streams? \\| in .*/s out .*/s \\| rtt \\d+ ms");
 
+        assertThat(first.stderr()).as("not a terminal: log lines only, no status line")
+                .noneMatch(l -> l.contains("\r") || l.contains("tunnel |"));
         first.stop();
         second.stop();
         Result none = status();
         assertThat(none.exitCode()).as("exit code with no client running").isEqualTo(3);
         assertThat(none.err()).startsWith("homeport status: no client running");
         assertThat(none.out()).isEmpty();
+    }
+
+    @Test
+    void onATerminalTheClientKeepsAStatusLineRedrawnInPlace() throws Exception {
+        RelayHarness relay = teardown.add(RelayHarness.over(Transport.PLAIN).startRelay());
+        LocalService echo = teardown.add(LocalService.echo(0));
+        CliProcess client = teardown.add(CliProcess.homeportOnATerminal(dir, "tcp", Integer.toString(echo.port()),
+                "--server", "tcp://127.0.0.1:" + relay.controlPort(), "--token", RelayHarness.TOKEN, "--insecure-plaintext",
+                "--state-dir", dir.resolve("state").toString()));
+        // Each redraw is "\r", erase to the end of the line, the line, and no newline: the reader splits at "\r".
+        Pattern redraw = Pattern.compile("^\\u001b\\[Khomeport: 1 tunnel \\| \\d+ streams? \\| in .+/s out .+/s \\| rtt \\d+ ms$");
+        client.awaitStdout(2, l -> redraw.matcher(l).matches(), STATUS_TIMEOUT);
+        assertThat(client.stdout()).anyMatch(l -> l.contains("tcp://127.0.0.1:"));
     }
 }

@@ -28,7 +28,7 @@ public record ClientStatus(long pid, String relay, boolean connected, int openSt
         StringBuilder b = new StringBuilder();
         b.append(tunnels.size()).append(tunnels.size() == 1 ? " tunnel" : " tunnels");
         if (!connected) {
-            return b.append(" | reconnecting to ").append(relay).toString();
+            return b.append(" | connecting to ").append(relay).toString();
         }
         return b.append(" | ").append(openStreams).append(openStreams == 1 ? " stream" : " streams")
                 .append(" | in ").append(bytes(inPerSecond)).append("/s out ").append(bytes(outPerSecond)).append("/s")
@@ -38,7 +38,7 @@ public record ClientStatus(long pid, String relay, boolean connected, int openSt
     /** What {@code homeport status} prints for this client: a header, the line, one line per tunnel. */
     public List<String> report() {
         List<String> lines = new ArrayList<>();
-        lines.add("client pid " + pid + ", relay " + relay + (connected ? ", connected" : ", reconnecting"));
+        lines.add("client pid " + pid + ", relay " + relay + (connected ? ", connected" : ", connecting"));
         lines.add("  " + line());
         lines.add("  bytes in " + bytesIn + ", out " + bytesOut + " (this connection)");
         for (Tunnel t : tunnels) {
