@@ -101,6 +101,17 @@ class ClientConfigFileTest {
     }
 
     @Test
+    void statusLooksWhereTheFileSaysClientsPublish() throws Exception {
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, "state_dir: " + dir.resolve("elsewhere") + "\n");
+        CommandLine cl = HomeportCommand.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        assertThat(HomeportCommand.execute(cl, "status", "--config", file.toString())).isEqualTo(StatusCommand.NONE_RUNNING);
+        assertThat(err.toString()).contains(dir.resolve("elsewhere").resolve("clients").toString());
+    }
+
+    @Test
     void theExampleFileInDeployLoads() throws Exception {
         Path example = Path.of("..", "deploy", "examples", "homeport.example.yaml");
         Path copy = dir.resolve("homeport.yaml");
