@@ -35,6 +35,12 @@ public enum LogFormat {
         LogFormat format;
     }
 
+    /** The format in force: what --log-format set, else HOMEPORT_LOG_FORMAT, else text. */
+    public static LogFormat current() {
+        String v = System.getProperty(VARIABLE, System.getenv(VARIABLE));
+        return JSON.toString().equalsIgnoreCase(v) ? JSON : TEXT;
+    }
+
     /** Applies the format the parsed command line asks for, before the command runs. */
     public static void applyFrom(CommandLine.ParseResult parsed) {
         CommandLine.ParseResult last = parsed;

@@ -1,5 +1,6 @@
 package dev.homeport.client.cli;
 
+import dev.homeport.cli.LogFormat;
 import dev.homeport.client.ClientEvents;
 import dev.homeport.client.RelayClient;
 import dev.homeport.client.RelayClientConfig;
@@ -80,8 +81,11 @@ public final class TcpCommand implements Callable<Integer> {
         }
         status.close();
         client.close();
-        err.println("homeport: " + failure);
-        err.flush();
+        if (LogFormat.current() == LogFormat.TEXT) {
+            // In JSON mode the event=gave_up line already says it, and stderr stays all JSON.
+            err.println("homeport: " + failure);
+            err.flush();
+        }
         return CliErrors.FAILURE;
     }
 }
