@@ -88,6 +88,16 @@ class ServerConfigAndHelpTest {
     }
 
     @Test
+    void tokenCommandsTakeTheStateDirFromTheFileButNotTheRelaysPorts() throws Exception {
+        Path file = dir.resolve("relay.yaml");
+        Files.writeString(file, "ports: 30000-30010\nstate_dir: " + dir.resolve("state") + "\n");
+        assertThat(run("token", "add", "ipad", "--config", file.toString()).exitCode()).isZero();
+        Result list = run("--config", file.toString(), "token", "list");
+        assertThat(list.out()).containsPattern("ipad +ports=\\* ");
+        assertThat(dir.resolve("state").resolve("tokens")).exists();
+    }
+
+    @Test
     void everyCommandHasADescriptionExamplesAndDescribedOptions() {
         List<String> problems = new ArrayList<>();
         check(HomeportServerCommand.commandLine(), problems);
