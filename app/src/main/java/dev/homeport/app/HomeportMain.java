@@ -15,6 +15,6 @@ public final class HomeportMain {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(HomeportCommand.execute(commandLine(), args));
     }
 }

@@ -86,6 +86,11 @@ public final class RelayClient implements AutoCloseable {
         return fatal;
     }
 
+    /** Each bound tunnel's public address, by tunnel name. */
+    public Map<String, String> addresses() {
+        return Map.copyOf(addresses);
+    }
+
     /** The current session, or {@code null} while reconnecting. */
     public MuxSession session() {
         return session;

@@ -11,7 +11,10 @@ import dev.homeport.client.transport.KnownRelays;
 import dev.homeport.client.transport.RelayAddress;
 import dev.homeport.client.transport.RelayTrust;
 import dev.homeport.protocol.transport.CertificateFingerprint;
+import dev.homeport.client.status.StatusFiles;
 import io.netty.handler.ssl.SslContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 import javax.net.ssl.SSLException;
@@ -23,6 +26,8 @@ import java.util.List;
 
 /** Connection settings every client command shares; unset limits keep ProtocolSettings' defaults. */
 public final class ClientOptions {
+    private static final Logger log = LoggerFactory.getLogger(ClientOptions.class);
+
     @Option(names = "--server", paramLabel = "RELAY", defaultValue = "${env:HOMEPORT_SERVER}", required = true,
             description = "The relay: HOST:PORT (TLS), wss://HOST/PATH (WebSocket, honours HTTPS_PROXY), or "
                     + "tcp://HOST:PORT with --insecure-plaintext (env HOMEPORT_SERVER).")
@@ -71,6 +76,16 @@ public final class ClientOptions {
                     + "or ~/.config/homeport/known_relays.")
     Path knownRelays;
 
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:HOMEPORT_STATE_DIR}",
+            description = "Where the running client publishes its status for 'homeport status' (env HOMEPORT_STATE_DIR). "
+                    + "Default: $XDG_STATE_HOME/homeport or ~/.local/state/homeport.")
+    Path stateDir;
+
+    /** The directory of status files, as 'homeport status' looks for them. */
+    public Path stateDir() {
+        return stateDir != null ? stateDir : StatusFiles.defaultStateDir();
+    }
+
     /** Where the local service listens; the client dials nothing else. */
     public String localHost() {
         return localHost;
@@ -98,7 +113,8 @@ public final class ClientOptions {
         }
         SslContext tls = null;
         if (plaintext) {
-            System.err.println("homeport: WARNING: --insecure-plaintext: tunnel traffic to the relay is not encrypted");
+            // A log line, not a bare print, so that --log-format json keeps stderr all JSON.
+            log.warn("event=insecure_plaintext relay={} detail=\"tunnel traffic to the relay is not encrypted\"", relay.hostPort());
         } else {
             String pinned = fingerprint == null || fingerprint.isBlank() ? null : CertificateFingerprint.normalize(fingerprint);
             RelayTrust trust = new RelayTrust(relay.hostPort(), pinned,

@@ -57,6 +57,6 @@ public final class HttpCommand implements Callable<Integer> {
         TunnelSpec tunnel = TunnelSpec.http(name == null ? "http-" + localPort : name, client.localHost(), localPort, hostname)
                 .withAccess(new TunnelAccess(httpsOnly, basicAuth, access.allowFrom()));
         RelayClientConfig config = client.toConfig(List.of(tunnel));
-        return TcpCommand.run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return TcpCommand.run(config, client, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -102,7 +102,7 @@ public final class JupyterCommand implements Callable<Integer> {
         Duration timeout = SettingValues.duration(checkTimeout, "--check-timeout");
         RelayClientConfig config = client.toConfig(List.of(tunnel));
         JupyterServer chosen = server;
-        return TcpCommand.run(config, new ClientEvents() {
+        return TcpCommand.run(config, client, new ClientEvents() {
             @Override
             public void tunnelBound(TunnelSpec t, String publicAddress, boolean first) {
                 if (first) {

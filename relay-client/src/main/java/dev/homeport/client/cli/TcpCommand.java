@@ -1,16 +1,21 @@
 package dev.homeport.client.cli;
 
+import dev.homeport.cli.LogFormat;
 import dev.homeport.client.ClientEvents;
 import dev.homeport.client.RelayClient;
 import dev.homeport.client.RelayClientConfig;
 import dev.homeport.client.TunnelAccess;
 import dev.homeport.client.TunnelSpec;
+import dev.homeport.client.status.StatusFiles;
+import dev.homeport.client.status.StatusReporter;
+import dev.homeport.client.status.TerminalLine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -46,12 +51,12 @@ public final class TcpCommand implements Callable<Integer> {
         TunnelSpec tunnel = new TunnelSpec(name == null ? "tcp-" + localPort : name, client.localHost(), localPort, remotePort)
                 .withAccess(new TunnelAccess(false, "", access.allowFrom()));
         RelayClientConfig config = client.toConfig(List.of(tunnel));
-        return run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return run(config, client, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
-    /** Runs a client until a signal stops it (exit 0) or the relay refuses it (exit 1). */
-    static int run(RelayClientConfig config, PrintWriter out, PrintWriter err) throws InterruptedException {
-        return run(config, new ClientEvents() {
+    /** Runs a client until a signal stops it (exit 0) or the relay refuses it (exit 1); prints the public address. */
+    static int run(RelayClientConfig config, ClientOptions options, PrintWriter out, PrintWriter err) throws InterruptedException {
+        return run(config, options, new ClientEvents() {
             @Override
             public void tunnelBound(TunnelSpec t, String publicAddress, boolean first) {
                 if (first) {
@@ -62,10 +67,39 @@ public final class TcpCommand implements Callable<Integer> {
         }, err);
     }
 
-    /** As above, with the command's own reaction to the client's events. */
-    static int run(RelayClientConfig config, ClientEvents events, PrintWriter err) throws InterruptedException {
-        RelayClient client = RelayClient.start(config, events);
-        Thread hook = new Thread(client::close, "homeport-shutdown");
+    /** As above, with the command's own reaction to the client's events; a live status line is kept on a terminal. */
+    static int run(RelayClientConfig config, ClientOptions options, ClientEvents events, PrintWriter err)
+            throws InterruptedException {
+        TerminalLine line = TerminalLine.available() ? TerminalLine.install() : null;
+        RelayClient client = RelayClient.start(config, new ClientEvents() {
+            @Override
+            public void connected(String sessionId) {
+                events.connected(sessionId);
+            }
+
+            @Override
+            public void tunnelBound(TunnelSpec t, String publicAddress, boolean first) {
+                if (line != null) {
+                    line.erase(); // what the command prints goes to stdout, under the status line
+                }
+                events.tunnelBound(t, publicAddress, first);
+            }
+
+            @Override
+            public void disconnected(String reason, Duration retryIn) {
+                events.disconnected(reason, retryIn);
+            }
+
+            @Override
+            public void fatal(String message) {
+                events.fatal(message);
+            }
+        });
+        StatusReporter status = StatusReporter.start(client, config, new StatusFiles(options.stateDir()), line);
+        Thread hook = new Thread(() -> {
+            status.close();
+            client.close();
+        }, "homeport-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         String failure;
         try {
@@ -77,9 +111,13 @@ public final class TcpCommand implements Callable<Integer> {
                 // The hook is already running; it closes the client.
             }
         }
+        status.close();
         client.close();
-        err.println("homeport: " + failure);
-        err.flush();
+        if (LogFormat.current() == LogFormat.TEXT) {
+            // In JSON mode the event=gave_up line already says it, and stderr stays all JSON.
+            err.println("homeport: " + failure);
+            err.flush();
+        }
         return CliErrors.FAILURE;
     }
 }

@@ -46,6 +46,6 @@ public final class TlsCommand implements Callable<Integer> {
         TunnelSpec tunnel = TunnelSpec.tls(name == null ? "tls-" + localPort : name, client.localHost(), localPort, hostname)
                 .withAccess(new TunnelAccess(false, "", access.allowFrom()));
         RelayClientConfig config = client.toConfig(List.of(tunnel));
-        return TcpCommand.run(config, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return TcpCommand.run(config, client, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -1,5 +1,6 @@
 package dev.homeport.server.cli;
 
+import dev.homeport.cli.config.ConfigError;
 import picocli.CommandLine;
 
 /**
@@ -21,6 +22,10 @@ final class CliErrors {
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            if (ex instanceof ConfigError) {
+                cmd.getErr().println(ex.getMessage()); // already FILE:LINE:COL: ...
+                return USAGE;
+            }
             boolean usage = ex instanceof IllegalArgumentException;
             cmd.getErr().println(cmd.getCommandName() + ": " + (usage ? "invalid setting: " : "error: ") + ex.getMessage());
             return usage ? USAGE : FAILURE;

@@ -10,6 +10,13 @@ import dev.homeport.server.auth.FileTokenDirectory;
 import dev.homeport.server.auth.SingleToken;
 import dev.homeport.server.auth.TokenDirectory;
 import dev.homeport.server.auth.TokenFile;
+import dev.homeport.cli.CompletionCommand;
+import dev.homeport.cli.LogFormat;
+import dev.homeport.cli.config.ConfigLauncher;
+import dev.homeport.cli.config.ConfigOption;
+import dev.homeport.cli.config.ConfigSchema;
+import dev.homeport.cli.config.ConfigShape;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,12 +31,13 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code homeport-server}: runs a relay. Every option can also come from an environment variable. */
 @Command(name = "homeport-server", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
-        subcommands = {TokenCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TokenCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
         description = "Runs a Homeport relay: clients connect to the control port, and each public TCP port they "
                 + "are given forwards its connections, as streams, over the client's one connection.",
         footer = {"", "Examples:",
@@ -40,7 +48,9 @@ import java.util.concurrent.CountDownLatch;
                 "  homeport-server --https 0.0.0.0:443 --domain example.com \\",
                 "      --https-cert wildcard.pem --https-key wildcard.key  # *.example.com",
                 "  homeport-server --http 0.0.0.0:80 --https 0.0.0.0:443 --domain example.com \\",
-                "      --acme --acme-email ops@example.com"})
+                "      --acme --acme-email ops@example.com",
+                "  homeport-server --config /etc/homeport/homeport-server.yaml --log-format json",
+                "  source <(homeport-server completion bash)"})
 public final class HomeportServerCommand implements Callable<Integer> {
     @Option(names = "--control", paramLabel = "HOST:PORT", defaultValue = "${env:HOMEPORT_CONTROL:-0.0.0.0:7700}",
             description = "Where clients connect (env HOMEPORT_CONTROL). Default: ${DEFAULT-VALUE}.")
@@ -119,6 +129,12 @@ public final class HomeportServerCommand implements Callable<Integer> {
     SessionLimitOptions limits = new SessionLimitOptions();
 
     @CommandLine.Mixin
+    ConfigOption config = new ConfigOption();
+
+    @CommandLine.Mixin
+    LogFormat.Flag logFormat = new LogFormat.Flag();
+
+    @CommandLine.Mixin
     HttpOptions http = new HttpOptions();
 
     @CommandLine.Mixin
@@ -162,8 +178,9 @@ public final class HomeportServerCommand implements Callable<Integer> {
                     + "(port 443 from outside)");
         }
         if (insecurePlaintext) {
-            spec.commandLine().getErr().println("homeport-server: WARNING: --insecure-plaintext: tunnel traffic to and from "
-                    + "clients is not encrypted");
+            // A log line, not a bare print, so that --log-format json keeps stderr all JSON.
+            LoggerFactory.getLogger(HomeportServerCommand.class).warn("event=insecure_plaintext "
+                    + "detail=\"tunnel traffic to and from clients is not encrypted\"");
         } else {
             RelayCertificate certificate = certificate();
             config = config.withTls(ServerTls.context(certificate));
@@ -174,9 +191,11 @@ public final class HomeportServerCommand implements Callable<Integer> {
         try {
             server = RelayServer.start(config);
         } catch (Exception e) {
-            if (e instanceof BindException) {
-                throw new IllegalStateException("cannot listen on " + control + (http.listen == null ? "" : ", " + http.listen)
-                        + (https.listen == null ? "" : ", " + https.listen) + ": " + e.getMessage());
+            // With epoll a taken port is a NativeIoException, not a BindException: match both, and name
+            // every address the relay was binding, since the exception does not say which one failed.
+            if (e instanceof BindException || String.valueOf(e.getMessage()).contains("Address already in use")) {
+                throw new IllegalStateException("cannot listen on " + listenAddresses(config) + ": address already in use "
+                        + "(another relay running?)");
             }
             throw e;
         }
@@ -194,6 +213,21 @@ public final class HomeportServerCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    private static String listenAddresses(RelayServerConfig config) {
+        List<String> all = new ArrayList<>();
+        all.add("control " + hostPort(config.control()));
+        if (config.http().enabled()) {
+            all.add("http " + hostPort(config.http().listen()));
+        }
+        if (config.https().enabled()) {
+            all.add("https " + hostPort(config.https().listen()));
+        }
+        if (config.admin() != null) {
+            all.add("admin " + hostPort(config.admin()));
+        }
+        return String.join(", ", all);
     }
 
     private TokenDirectory tokens() throws IOException {
@@ -239,7 +273,7 @@ public final class HomeportServerCommand implements Callable<Integer> {
     }
 
     private static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
+        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
@@ -266,11 +300,23 @@ public final class HomeportServerCommand implements Callable<Integer> {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new HomeportServerCommand());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         CliErrors.install(cl);
         return cl;
     }
 
+    /** The relay's config file: every option of homeport-server as a top-level key. */
+    public static ConfigShape configShape() {
+        return new ConfigShape(root -> ConfigSchema.of(root.getCommandSpec().options()), Map.of(),
+                command -> command.name().equals("homeport-server"));
+    }
+
+    /** Runs the relay's command line with its config file. */
+    public static int execute(CommandLine cl, String... args) {
+        return ConfigLauncher.execute(cl, configShape(), args);
+    }
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(execute(commandLine(), args));
     }
 }

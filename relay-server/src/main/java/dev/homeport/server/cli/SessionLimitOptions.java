@@ -23,7 +23,8 @@ final class SessionLimitOptions {
     @Option(names = "--max-frame-payload", paramLabel = "SIZE", description = "Largest frame payload accepted. Default: 64KiB.")
     String maxFramePayload;
 
-    @Option(names = "--handshake-timeout", paramLabel = "DURATION", description = "Default: 10s.")
+    @Option(names = "--handshake-timeout", paramLabel = "DURATION",
+            description = "A client must finish its handshake (HELLO to WELCOME) within this time. Default: 10s.")
     String handshakeTimeout;
 
     @Option(names = "--ping-interval", paramLabel = "DURATION", description = "Keep-alive PING interval. Default: 10s.")

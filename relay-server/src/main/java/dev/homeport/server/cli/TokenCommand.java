@@ -37,7 +37,10 @@ public final class TokenCommand implements Runnable {
         return new TokenFile(server.tokensFile != null ? server.tokensFile : server.stateDir().resolve("tokens"));
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Creates a token, prints it once, stores only its hash.")
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Creates a token, prints it once, stores only its hash.",
+            footer = {"", "Examples:",
+                    "  homeport-server token add ipad --ports 20000-20010",
+                    "  homeport-server token add lab --hosts jupyter.example.com,*.lab.example.com"})
     static final class Add implements java.util.concurrent.Callable<Integer> {
         @CommandLine.ParentCommand
         TokenCommand parent;
@@ -66,7 +69,8 @@ public final class TokenCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Shows tokens, their rights and last use.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Shows tokens, their rights and last use.",
+            footer = {"", "Examples:", "  homeport-server token list", "  homeport-server token list --state-dir /var/lib/homeport-server"})
     static final class ListTokens implements java.util.concurrent.Callable<Integer> {
         @CommandLine.ParentCommand
         TokenCommand parent;
@@ -87,12 +91,13 @@ public final class TokenCommand implements Runnable {
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true,
-            description = "Removes a token; a running relay closes its live session within a second.")
+            description = "Removes a token; a running relay closes its live session within a second.",
+            footer = {"", "Examples:", "  homeport-server token revoke ipad"})
     static final class Revoke implements java.util.concurrent.Callable<Integer> {
         @CommandLine.ParentCommand
         TokenCommand parent;
 
-        @Parameters(index = "0", paramLabel = "NAME")
+        @Parameters(index = "0", paramLabel = "NAME", description = "The token's name, as 'token list' shows it.")
         String name;
 
         @Override
