@@ -56,7 +56,7 @@ public final class HomeportCommand implements Runnable {
         return new ConfigShape(
                 root -> ConfigSchema.of(root.getSubcommands().get("start").getCommandSpec().options()),
                 Map.of(TunnelsSection.KEY, (root, file, entry) -> TunnelsSection.of(root).read(file, entry, "127.0.0.1")),
-                command -> Set.of("homeport", "start", "tcp", "http", "status").contains(command.name()));
+                command -> Set.of("homeport", "start", "tcp", "http", "tls", "jupyter", "status").contains(command.name()));
     }
 
     /** Runs the client's command line with its config file. */

@@ -2,6 +2,7 @@ package dev.homeport.client.cli;
 
 import dev.homeport.cli.config.ConfigFile;
 import dev.homeport.cli.config.ConfigSchema;
+import dev.homeport.client.TunnelAccess;
 import dev.homeport.client.TunnelSpec;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -21,8 +23,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The client file's {@code tunnels:} list, each item {@code {type: tcp|http, local_port, ...}}. An item's
- * keys are those of the {@code homeport tcp} or {@code homeport http} command (its LOCAL_PORT and its own
+ * The client file's {@code tunnels:} list, each item {@code {type: tcp|http|tls, local_port, ...}}. An item's
+ * keys are those of the {@code homeport tcp}, {@code homeport http} or {@code homeport tls} command (its LOCAL_PORT and its own
  * options, plus {@code local_host}), derived from them so the file and the flags cannot drift.
  */
 final class TunnelsSection {
@@ -34,7 +36,7 @@ final class TunnelsSection {
 
     private TunnelsSection(CommandLine root) {
         Set<String> shared = ConfigSchema.of(root.getSubcommands().get("start").getCommandSpec().options()).keys();
-        for (String type : List.of("tcp", "http")) {
+        for (String type : List.of("tcp", "http", "tls")) {
             CommandSpec command = root.getSubcommands().get(type).getCommandSpec();
             List<ArgSpec> own = new ArrayList<>();
             for (ArgSpec a : command.args()) {
@@ -54,7 +56,7 @@ final class TunnelsSection {
     /** Checks the section and returns its tunnels; {@code localHost} is the default of items without local_host. */
     List<TunnelSpec> read(ConfigFile file, ConfigFile.Entry entry, String localHost) {
         if (!(entry.value() instanceof SequenceNode list) || list.getValue().isEmpty()) {
-            throw file.error(entry.value(), "'" + KEY + "' must be a list of tunnels, each '- type: tcp' or '- type: http' "
+            throw file.error(entry.value(), "'" + KEY + "' must be a list of tunnels, each '- type: tcp', 'http' or 'tls' "
                     + "with local_port and the tunnel's options, got " + ConfigFile.kind(entry.value()));
         }
         List<TunnelSpec> tunnels = new ArrayList<>();
@@ -102,10 +104,21 @@ final class TunnelsSection {
         int localPort = Integer.parseInt(port);
         String localHost = values.getOrDefault(LOCAL_HOST, defaultLocalHost);
         String name = values.getOrDefault("name", type + "-" + localPort);
+        // Every access key the command has is applied here: a key read but dropped would open a tunnel
+        // the user meant to protect.
+        List<String> allow = values.containsKey("allow_cidr")
+                ? Arrays.stream(values.get("allow_cidr").split(",")).map(String::trim).filter(c -> !c.isEmpty()).toList()
+                : List.of();
         try {
-            return type.equals("http")
-                    ? TunnelSpec.http(name, localHost, localPort, values.get("hostname"))
-                    : new TunnelSpec(name, localHost, localPort, Integer.parseInt(values.getOrDefault("remote_port", "0")));
+            return switch (type) {
+                case "http" -> TunnelSpec.http(name, localHost, localPort, values.get("hostname"))
+                        .withAccess(new TunnelAccess(Boolean.parseBoolean(values.getOrDefault("https_only", "true")),
+                                values.getOrDefault("basic_auth", ""), allow));
+                case "tls" -> TunnelSpec.tls(name, localHost, localPort, values.get("hostname"))
+                        .withAccess(new TunnelAccess(false, "", allow));
+                default -> new TunnelSpec(name, localHost, localPort, Integer.parseInt(values.getOrDefault("remote_port", "0")))
+                        .withAccess(new TunnelAccess(false, "", allow));
+            };
         } catch (IllegalArgumentException e) {
             throw file.error(item, "this " + type + " tunnel is not valid: " + e.getMessage());
         }

@@ -3,6 +3,7 @@ package dev.homeport.client.cli;
 import dev.homeport.cli.config.ConfigError;
 import dev.homeport.cli.config.ConfigLauncher;
 import dev.homeport.cli.config.YamlDefaults;
+import dev.homeport.client.TunnelAccess;
 import dev.homeport.client.TunnelSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +43,33 @@ class ClientConfigFileTest {
     }
 
     @Test
+    void accessKeysAndTlsTunnelsAreReadAndNeverDropped() throws Exception {
+        List<TunnelSpec> tunnels = tunnels("""
+                server: relay.example.com:7700
+                tunnels:
+                  - {type: http, local_port: 8888, hostname: lab, basic_auth: "ana:s3cret", allow_cidr: [192.0.2.0/24, 198.51.100.7]}
+                  - {type: http, local_port: 3000, hostname: app, https_only: false}
+                  - {type: tls, local_port: 8443, hostname: nas.example.com, allow_cidr: 203.0.113.0/24}
+                  - {type: tcp, local_port: 22, allow_cidr: 192.0.2.9}
+                """, "127.0.0.1");
+        assertThat(tunnels).containsExactly(
+                TunnelSpec.http("http-8888", "127.0.0.1", 8888, "lab")
+                        .withAccess(new TunnelAccess(true, "ana:s3cret", List.of("192.0.2.0/24", "198.51.100.7"))),
+                TunnelSpec.http("http-3000", "127.0.0.1", 3000, "app").withAccess(new TunnelAccess(false, "", List.of())),
+                TunnelSpec.tls("tls-8443", "127.0.0.1", 8443, "nas.example.com")
+                        .withAccess(new TunnelAccess(false, "", List.of("203.0.113.0/24"))),
+                new TunnelSpec("tcp-22", "127.0.0.1", 22, 0).withAccess(new TunnelAccess(false, "", List.of("192.0.2.9"))));
+    }
+
+    @Test
+    void basicAuthMayComeFromAFile() throws Exception {
+        Files.writeString(dir.resolve("app.credentials"), "ana:s3cret\n");
+        List<TunnelSpec> tunnels = tunnels("tunnels:\n  - {type: http, local_port: 3000, hostname: app, basic_auth_file: app.credentials}\n",
+                "127.0.0.1");
+        assertThat(tunnels.get(0).access().basicAuth()).isEqualTo("ana:s3cret");
+    }
+
+    @Test
     void theTunnelKeysAreThoseOfTheTcpAndHttpCommands() {
         assertError("tunnels:\n  - {type: tcp, local_prot: 1}\n", "c.yaml:2:17: unknown key 'local_prot'; did you mean 'local_port'?");
     }
@@ -49,17 +77,18 @@ class ClientConfigFileTest {
     @Test
     void aKeyOfTheOtherTunnelTypeIsNamedAsSuch() {
         assertError("tunnels:\n  - {type: http, local_port: 80, hostname: a, remote_port: 1}\n",
-                "c.yaml:2:47: 'remote_port' is not a setting of a http tunnel; expected one of: hostname, local_host, local_port, name, type");
+                "c.yaml:2:47: 'remote_port' is not a setting of a http tunnel; expected one of: allow_cidr, basic_auth, hostname, "
+                        + "https_only, local_host, local_port, name, type");
     }
 
     @Test
     void aTunnelWithoutATypeIsAnError() {
-        assertError("tunnels:\n  - {local_port: 80}\n", "c.yaml:2:5: a tunnel needs 'type': one of tcp, http");
+        assertError("tunnels:\n  - {local_port: 80}\n", "c.yaml:2:5: a tunnel needs 'type': one of tcp, http, tls");
     }
 
     @Test
     void anUnknownTypeIsAnError() {
-        assertError("tunnels:\n  - {type: udp, local_port: 80}\n", "c.yaml:2:12: 'type' must be one of tcp, http, got 'udp'");
+        assertError("tunnels:\n  - {type: udp, local_port: 80}\n", "c.yaml:2:12: 'type' must be one of tcp, http, tls, got 'udp'");
     }
 
     @Test
