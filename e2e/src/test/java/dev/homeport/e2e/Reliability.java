@@ -6,8 +6,9 @@ import java.time.Duration;
 
 /**
  * Settings shared by the fault and soak scenarios (docs/reliability.md lists them). Long mode,
- * {@code -Dhomeport.reliability.long=true}, runs every bulk case with a full GiB and the soak for
- * {@code homeport.soak.seconds} (default 600 in long mode, 60 otherwise).
+ * {@code -Dhomeport.reliability.long=true}, runs the bandwidth-capped case with a full GiB, the
+ * tiny-segment case with 32 MiB, and the soak for {@code homeport.soak.seconds} (default 600 in long
+ * mode, 60 otherwise).
  */
 final class Reliability {
     static final boolean LONG = Boolean.getBoolean("homeport.reliability.long");
