@@ -85,7 +85,9 @@ class SoakTest {
         run(h, seed + 1, length);
         long ranMs = (System.nanoTime() - t0) / 1_000_000;
         settle(h, service);
+        long settledMs = (System.nanoTime() - t0) / 1_000_000;
         ResourceLevels after = ResourceLevels.measure();
+        System.out.printf("event=measured scenario=soak settled_ms=%d measured_ms=%d%n", settledMs, (System.nanoTime() - t0) / 1_000_000);
 
         System.out.printf("event=measured scenario=soak transport=%s seed=%d ran_ms=%d streams=%s bytes=%d%n"
                 + "event=measured scenario=soak before: %s%nevent=measured scenario=soak after:  %s%n",
