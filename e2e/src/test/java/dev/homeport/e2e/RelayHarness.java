@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,8 @@ final class RelayHarness implements AutoCloseable {
     private final UnaryOperator<RelayClientConfig> clientSettings;
     private final List<RelayClient> clients = new CopyOnWriteArrayList<>();
     private final Map<RelayClient, ClientLog> logs = new ConcurrentHashMap<>();
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** Public sockets not closed yet; closed ones are dropped as new ones come, so a soak does not pile them up. */
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile RelayServer relay;
     private volatile int publicPort;
     /** Between the clients and the relay when the scenario asked for one, else {@code null}. */
@@ -217,6 +219,7 @@ final class RelayHarness implements AutoCloseable {
     /** A public connection to {@code port}, with a receive buffer of {@code receiveBuffer} bytes (0: the OS default). */
     Socket connect(int port, int receiveBuffer) throws IOException {
         Socket s = new Socket();
+        sockets.removeIf(Socket::isClosed);
         sockets.add(s);
         if (receiveBuffer > 0) {
             s.setReceiveBufferSize(receiveBuffer); // before connect, so that the window scale fits it

@@ -42,7 +42,7 @@ class SoakTest {
     private static final int LONG_MAX = 8 << 20;
     private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(20);
     /** Slack for what a JVM legitimately holds more after a load than before it. */
-    private static final long HEAP_SLACK = 48L << 20;
+    private static final long HEAP_SLACK = 16L << 20;
     private static final int LIVE_BUFFER_SLACK = 16;
     /**
      * Netty's allocator keeps chunks it grew to under load (measured: 24-33 MiB more after a 20-30 s
