@@ -72,6 +72,11 @@ final class LocalService implements AutoCloseable {
         return accepted.get();
     }
 
+    /** Connections open now. */
+    int active() {
+        return active.get();
+    }
+
     /** The most connections that were open at the same moment. */
     int maxConcurrent() {
         return maxActive.get();

@@ -11,6 +11,7 @@ import dev.homeport.server.RelayServerConfig;
 import dev.homeport.server.auth.SingleToken;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -42,9 +44,12 @@ final class RelayHarness implements AutoCloseable {
     private final UnaryOperator<RelayClientConfig> clientSettings;
     private final List<RelayClient> clients = new CopyOnWriteArrayList<>();
     private final Map<RelayClient, ClientLog> logs = new ConcurrentHashMap<>();
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** Public sockets not closed yet; closed ones are dropped as new ones come, so a soak does not pile them up. */
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile RelayServer relay;
     private volatile int publicPort;
+    /** Between the clients and the relay when the scenario asked for one, else {@code null}. */
+    private volatile FaultProxy proxy;
 
     private RelayHarness(Transport transport, RelayServerConfig relayConfig, UnaryOperator<RelayClientConfig> clientSettings) {
         this.transport = transport;
@@ -61,6 +66,7 @@ final class RelayHarness implements AutoCloseable {
         private final Transport transport;
         private UnaryOperator<RelayServerConfig> relay = UnaryOperator.identity();
         private UnaryOperator<RelayClientConfig> client = UnaryOperator.identity();
+        private boolean faultProxy;
 
         private Builder(Transport transport) {
             this.transport = transport;
@@ -76,6 +82,12 @@ final class RelayHarness implements AutoCloseable {
             return this;
         }
 
+        /** Clients reach the relay through a {@link FaultProxy}, see {@link #proxy()}. */
+        Builder throughFaultProxy() {
+            this.faultProxy = true;
+            return this;
+        }
+
         /** Starts the relay only. */
         RelayHarness startRelay() throws InterruptedException {
             int base = FreePorts.block(1 + PUBLIC_PORTS);
@@ -87,6 +99,14 @@ final class RelayHarness implements AutoCloseable {
                     .withMaxConnectionsPerAddress(PUBLIC_CLIENTS_FROM_LOOPBACK);
             RelayHarness h = new RelayHarness(transport, transport.relay(relay.apply(config)), client);
             h.startRelay();
+            if (faultProxy) {
+                try {
+                    h.proxy = FaultProxy.to(base);
+                } catch (IOException e) {
+                    h.close();
+                    throw new UncheckedIOException(e);
+                }
+            }
             return h;
         }
 
@@ -111,6 +131,14 @@ final class RelayHarness implements AutoCloseable {
 
     int controlPort() {
         return relayConfig.control().getPort();
+    }
+
+    /** The fault proxy clients connect through; fails if the scenario did not ask for one. */
+    FaultProxy proxy() {
+        if (proxy == null) {
+            throw new IllegalStateException("this harness has no fault proxy: use Builder.throughFaultProxy()");
+        }
+        return proxy;
     }
 
     /** Starts the relay on its control port and port range, e.g. after {@link #stopRelay()}. */
@@ -143,8 +171,14 @@ final class RelayHarness implements AutoCloseable {
 
     /** Starts a client in the background; it is closed with the harness. */
     RelayClient startClient(String token, int localPort) {
-        RelayClientConfig config = RelayClientConfig.of("127.0.0.1", controlPort(), token,
-                        List.of(new TunnelSpec(tunnelName(localPort), "127.0.0.1", localPort, 0)))
+        return startClient(token, localPort, 0);
+    }
+
+    /** Starts a client whose tunnel asks for public port {@code remotePort} (0: any), as after a client restart. */
+    RelayClient startClient(String token, int localPort, int remotePort) {
+        int relayPort = proxy != null ? proxy.port() : controlPort();
+        RelayClientConfig config = RelayClientConfig.of("127.0.0.1", relayPort, token,
+                        List.of(new TunnelSpec(tunnelName(localPort), "127.0.0.1", localPort, remotePort)))
                 .withBackoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)))
                 .withShutdownGrace(Duration.ofSeconds(1));
         ClientLog events = new ClientLog();
@@ -157,6 +191,11 @@ final class RelayHarness implements AutoCloseable {
     /** What {@code client} reported so far. */
     ClientLog log(RelayClient client) {
         return logs.get(client);
+    }
+
+    /** Every client started so far, in order. */
+    List<RelayClient> clients() {
+        return List.copyOf(clients);
     }
 
     /** The client {@link Builder#start} started. */
@@ -183,6 +222,7 @@ final class RelayHarness implements AutoCloseable {
     /** A public connection to {@code port}, with a receive buffer of {@code receiveBuffer} bytes (0: the OS default). */
     Socket connect(int port, int receiveBuffer) throws IOException {
         Socket s = new Socket();
+        sockets.removeIf(Socket::isClosed);
         sockets.add(s);
         if (receiveBuffer > 0) {
             s.setReceiveBufferSize(receiveBuffer); // before connect, so that the window scale fits it
@@ -237,6 +277,13 @@ final class RelayHarness implements AutoCloseable {
         }
         for (RelayClient c : clients) {
             c.close();
+        }
+        if (proxy != null) {
+            try {
+                proxy.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (relay != null) {
             relay.close();

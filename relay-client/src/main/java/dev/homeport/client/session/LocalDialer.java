@@ -50,6 +50,15 @@ final class LocalDialer implements StreamAcceptor {
             stream.refuse(ErrorCode.BIND_DENIED, "no tunnel " + open.tunnelId() + " on this client");
             return;
         }
+        // OPEN is read while the loop works through a batch of epoll events, in which a local socket
+        // closed a moment ago (its stream was reset by the same read) may still have an event pending.
+        // A socket created now could get its file descriptor, and Netty, which finds channels by
+        // descriptor, would hand it that stale event: a read on a socket still connecting fails with
+        // NotYetConnectedException and the stream with it. As a task, the dial runs after the batch.
+        loop.execute(() -> dial(stream, open, tunnel));
+    }
+
+    private void dial(MuxStream stream, Open open, TunnelSpec tunnel) {
         ChannelStreamBridge bridge = new ChannelStreamBridge(stream, loop);
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
