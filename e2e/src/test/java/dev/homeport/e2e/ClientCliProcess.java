@@ -20,8 +20,14 @@ final class ClientCliProcess implements AutoCloseable {
     }
 
     static ClientCliProcess start(List<String> args, Map<String, String> env, Path log) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.homeport.client.cli.HomeportCommand"));
+        return start(List.of(), args, env, log);
+    }
+
+    /** With {@code jvmOptions} (such as {@code -Djavax.net.ssl.trustStore=...}) before the main class. */
+    static ClientCliProcess start(List<String> jvmOptions, List<String> args, Map<String, String> env, Path log) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.homeport.client.cli.HomeportCommand"));
         cmd.addAll(args);
         return new ClientCliProcess(ExternalProcess.start("homeport", cmd, env, log));
     }

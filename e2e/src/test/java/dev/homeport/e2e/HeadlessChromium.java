@@ -47,13 +47,20 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     static HeadlessChromium start(Path dir) throws Exception {
+        return start(dir, List.of());
+    }
+
+    /** With {@code extraFlags} on Chromium's command line (such as {@code --ignore-certificate-errors-spki-list=...}). */
+    static HeadlessChromium start(Path dir, List<String> extraFlags) throws Exception {
         ExternalProcess.require(BINARY, "chromium", OPT_OUT);
         Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
-        ExternalProcess p = ExternalProcess.start("chromium", List.of(BINARY.toString(), "--headless", "--no-sandbox",
+        List<String> command = new java.util.ArrayList<>(List.of(BINARY.toString(), "--headless", "--no-sandbox",
                 "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-breakpad", "--disable-crash-reporter",
-                "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=" + profile,
-                "about:blank"), Map.of(), dir.resolve("chromium.log"));
+                "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=" + profile));
+        command.addAll(extraFlags);
+        command.add("about:blank");
+        ExternalProcess p = ExternalProcess.start("chromium", command, Map.of(), dir.resolve("chromium.log"));
         try {
             Path portFile = profile.resolve("DevToolsActivePort");
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();

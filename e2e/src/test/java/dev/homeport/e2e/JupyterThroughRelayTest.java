@@ -12,6 +12,8 @@ import dev.homeport.server.RelayServer;
 import dev.homeport.server.RelayServerConfig;
 import dev.homeport.server.auth.SingleToken;
 import dev.homeport.server.http.HttpSettings;
+import dev.homeport.server.https.HttpsSettings;
+import dev.homeport.server.tls.CertificateFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,12 +21,20 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,27 +43,34 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code homeport jupyter} against a real Jupyter Notebook 6 and a relay with a public HTTP port, as
+ * {@code homeport jupyter} against a real Jupyter Notebook 6 and a relay with a public HTTPS port, as
  * the iPad would use it: the CLI finds the server, prints the URL, QR code and Juno values, and
  * checks Jupyter's host/origin rules; through that URL a kernel runs code over its WebSocket, and
- * headless Chromium runs a notebook cell. The relay's public side is {@link #SCHEME}; the host
- * names are under {@code .localhost}, which Chromium and the CLI's check dial on loopback (RFC 6761).
+ * headless Chromium runs a notebook cell. The relay terminates TLS with a {@code *.localhost}
+ * certificate from a CA made for the test, and every client verifies it: this JVM by that CA and the
+ * host name, the CLI by a trust store holding that CA, Chromium by the certificate's key (SPKI). The
+ * host names are under {@code .localhost}, which Chromium and the CLI's check dial on loopback (RFC
+ * 6761). The relay's plain HTTP port runs too, and redirects the Jupyter name to HTTPS.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class JupyterThroughRelayTest {
-    /** The public side of the relay. Only "http" until the relay's HTTPS listener lands. */
-    static final String SCHEME = "http";
+    /** The public side of the relay that the CLI prints and the clients use. */
+    static final String SCHEME = "https";
     static final String DOMAIN = "localhost";
     private static final String TOKEN = "jupyter-e2e-relay-token";
     private static final Duration CLI_OUTPUT_TIMEOUT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TRUST_STORE_PASSWORD = "jupyter-e2e-trust";
 
     @TempDir
     static Path dir;
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private RelayServer relay;
+    private TestCa.Issued certificate;
+    private SSLContext trustsTheTestCa;
+    private List<String> cliTrust;
     private JupyterProcess jupyter;
     private String output;
     private String url;
@@ -61,10 +78,19 @@ class JupyterThroughRelayTest {
     @BeforeAll
     void startJupyterRelayAndCli() throws Exception {
         jupyter = track(JupyterProcess.start(dir.resolve("allowed"), true));
+        Path pki = Files.createDirectories(dir.resolve("pki"));
+        TestCa ca = TestCa.create("Jupyter e2e CA", pki);
+        certificate = ca.issue("*." + DOMAIN);
+        trustsTheTestCa = ca.clientContext();
+        Path trustStore = ca.writeTrustStore(pki.resolve("trust.p12"), TRUST_STORE_PASSWORD);
+        cliTrust = List.of("-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStoreType=PKCS12",
+                "-Djavax.net.ssl.trustStorePassword=" + TRUST_STORE_PASSWORD);
         int ports = FreePorts.block(2);
         relay = track(RelayServer.start(RelayServerConfig.of(new InetSocketAddress("127.0.0.1", 0), "127.0.0.1",
                         new PortRange(ports, ports + 1), new SingleToken(TOKEN)).withShutdownGrace(Duration.ZERO)
-                .withHttp(HttpSettings.on(new InetSocketAddress("127.0.0.1", 0), DOMAIN))));
+                .withHttp(HttpSettings.on(new InetSocketAddress("127.0.0.1", 0), DOMAIN))
+                .withHttps(HttpsSettings.on(new InetSocketAddress("127.0.0.1", 0), CertificateFiles.load(List.of(
+                        new CertificateFiles.Pair(certificate.certificateFile(), certificate.keyFile())))))));
         ClientCliProcess cli = track(startCli(jupyter, "jupyter", dir.resolve("allowed")));
         output = cli.awaitOutput(l -> l.startsWith("Check through the relay:"), CLI_OUTPUT_TIMEOUT);
         url = output.lines().map(String::strip).filter(l -> l.startsWith(SCHEME + "://")).findFirst().orElseThrow(
@@ -80,13 +106,30 @@ class JupyterThroughRelayTest {
 
     @Test
     void theCliFindsTheRunningNotebookAndPrintsItsPublicUrlWithTokenAndTheValuesForJuno() {
-        int port = relay.httpAddress().getPort();
+        int port = relay.httpsAddress().getPort();
         assertThat(output).contains("(notebook 6, pid " + jupyter.pid() + ", " + jupyter.notebookDir + ")");
         assertThat(url).isEqualTo(SCHEME + "://jupyter." + DOMAIN + ":" + port + "/?token=" + jupyter.token);
         assertThat(output).contains("  Address  jupyter." + DOMAIN + "\n", "  Port     " + port + "\n",
                 "  Token    " + jupyter.token + "\n", "  (HTTPS " + ("https".equals(SCHEME) ? "on" : "off") + ")\n");
         assertThat(output).contains("Check through the relay: ok: Jupyter answers REST and WebSocket requests through "
                 + SCHEME + "://jupyter." + DOMAIN + ":" + port);
+    }
+
+    @Test
+    void plainHttpForTheJupyterNameIsRedirectedToTheHttpsUrlWhichListsTheContents() throws Exception {
+        URI u = URI.create(url);
+        String path = "/api/contents?token=" + jupyter.token;
+        RawHttp.Response redirect;
+        try (RawHttp c = new RawHttp(relay.httpAddress())) {
+            redirect = c.send(RawHttp.get(u.getHost() + ":" + relay.httpAddress().getPort(), path, "Connection: close")).read();
+        }
+        assertThat(redirect.status()).isEqualTo(308);
+        URI location = URI.create(redirect.header("location"));
+        assertThat(location).isEqualTo(URI.create(SCHEME + "://" + u.getRawAuthority() + path));
+
+        RawHttp.Response followed = request(location, "GET", location.getRawPath() + "?" + location.getRawQuery(), null);
+        assertThat(followed.status()).isEqualTo(200);
+        assertThat(JSON.readTree(followed.body()).path("type").asText()).isEqualTo("directory");
     }
 
     @Test
@@ -99,6 +142,9 @@ class JupyterThroughRelayTest {
     @Test
     void throughThePrintedUrlTheContentsAreListedAndAKernelPrints42OverItsWebSocket() throws Exception {
         URI u = URI.create(url);
+        try (SSLSocket s = tls(u)) { // the relay's certificate for the name, verified by the test CA and the host name
+            assertThat(s.getSession().getPeerCertificates()[0]).isEqualTo(certificate.certificate());
+        }
         Files.writeString(jupyter.notebookDir.resolve("hello.txt"), "hi");
         RawHttp.Response contents = request(u, "GET", "/api/contents?token=" + jupyter.token, null);
         assertThat(contents.status()).isEqualTo(200);
@@ -107,7 +153,7 @@ class JupyterThroughRelayTest {
         RawHttp.Response started = request(u, "POST", "/api/kernels?token=" + jupyter.token, "{\"name\": \"python3\"}");
         assertThat(started.status()).isEqualTo(201);
         String kernel = JSON.readTree(started.body()).path("id").asText();
-        try (KernelSocket ws = KernelSocket.open(relay.httpAddress(), u.getRawAuthority(),
+        try (KernelSocket ws = KernelSocket.open(tls(u), u.getRawAuthority(),
                 "/api/kernels/" + kernel + "/channels?token=" + jupyter.token, SCHEME + "://" + u.getRawAuthority())) {
             String msgId = UUID.randomUUID().toString();
             ws.sendText(executeRequest(msgId, "print(6*7)"));
@@ -145,7 +191,11 @@ class JupyterThroughRelayTest {
                 + " \"nbformat\": 4, \"nbformat_minor\": 5}}";
         assertThat(request(u, "PUT", "/api/contents/browser.ipynb?token=" + jupyter.token, notebook).status()).isEqualTo(201);
 
-        try (HeadlessChromium chromium = HeadlessChromium.start(dir)) {
+        // Chromium accepts the relay's certificate by its key alone, as the targeted alternative to trusting
+        // the test CA system-wide; it still checks everything for any other certificate.
+        String spki = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
+                .digest(certificate.certificate().getPublicKey().getEncoded()));
+        try (HeadlessChromium chromium = HeadlessChromium.start(dir, List.of("--ignore-certificate-errors-spki-list=" + spki))) {
             chromium.navigate(SCHEME + "://" + u.getRawAuthority() + "/notebooks/browser.ipynb?token=" + jupyter.token);
             chromium.awaitValue("the notebook's kernel is connected and idle",
                     "typeof Jupyter !== 'undefined' && !!Jupyter.notebook && !!Jupyter.notebook.kernel"
@@ -159,6 +209,7 @@ class JupyterThroughRelayTest {
                             + " return o ? o.textContent : ''; })()",
                     v -> !v.asText().isEmpty(), Duration.ofSeconds(60));
             assertThat(shown.asText()).isEqualTo("42\n");
+            assertThat(chromium.evaluate("location.origin").asText()).isEqualTo(SCHEME + "://" + u.getRawAuthority());
         }
     }
 
@@ -177,7 +228,7 @@ class JupyterThroughRelayTest {
         }
         Path config = localOnly.home.resolve(".jupyter").resolve("jupyter_notebook_config.py");
         assertThat(advice).contains("Check through the relay: Jupyter refuses requests for the public name: "
-                        + "GET /api/contents with Host: localonly." + DOMAIN + ":" + relay.httpAddress().getPort() + " answered 403",
+                        + "GET /api/contents with Host: localonly." + DOMAIN + ":" + relay.httpsAddress().getPort() + " answered 403",
                 "Fix: restart Jupyter with --NotebookApp.allow_remote_access=True\n",
                 "  or add this line to " + config + " and restart it:\n",
                 "    c.NotebookApp.allow_remote_access = True\n");
@@ -205,7 +256,8 @@ class JupyterThroughRelayTest {
             URI u = URI.create(tcpUrl);
             assertThat(out).contains("(unknown kind)").doesNotContain("\u2588");
             assertThat(tcpUrl).isEqualTo("http://127.0.0.1:" + u.getPort() + "/?token=" + jupyter.token);
-            assertThat(u.getPort()).isNotEqualTo(jupyter.port).isNotEqualTo(relay.httpAddress().getPort());
+            assertThat(u.getPort()).isNotEqualTo(jupyter.port).isNotEqualTo(relay.httpAddress().getPort())
+                    .isNotEqualTo(relay.httpsAddress().getPort());
             assertThat(out).contains("Check through the relay: ok: ");
             try (RawHttp c = new RawHttp(new InetSocketAddress("127.0.0.1", u.getPort()))) {
                 RawHttp.Response r = c.send(RawHttp.get(u.getRawAuthority(), "/api/contents?token=" + jupyter.token,
@@ -218,17 +270,18 @@ class JupyterThroughRelayTest {
 
     // ---- fixtures ----
 
+    /** The CLI as a user runs it, trusting the test CA (as a public CA would be) for its check through HTTPS. */
     private ClientCliProcess startCli(JupyterProcess j, String hostname, Path logDir) throws Exception {
-        return ClientCliProcess.start(List.of("jupyter", "--server", "tcp://127.0.0.1:" + relay.controlAddress().getPort(),
+        return ClientCliProcess.start(cliTrust, List.of("jupyter", "--server", "tcp://127.0.0.1:" + relay.controlAddress().getPort(),
                         "--insecure-plaintext", "--token", TOKEN, "--hostname", hostname),
                 Map.of("HOME", j.home.toString(), "JUPYTER_RUNTIME_DIR", j.runtimeDir.toString(),
                         "JUPYTER_CONFIG_DIR", j.home.resolve(".jupyter").toString()),
                 logDir.resolve("homeport-" + System.nanoTime() + ".log"));
     }
 
-    /** One request through the relay's public HTTP port, with the public Host, as a browser that resolved it. */
+    /** One request through the relay's public HTTPS port, with the public Host, as a browser that resolved it. */
     private RawHttp.Response request(URI publicUrl, String method, String path, String body) throws Exception {
-        try (RawHttp c = new RawHttp(relay.httpAddress())) {
+        try (RawHttp c = new RawHttp(tls(publicUrl))) {
             StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + publicUrl.getRawAuthority()
                     + "\r\nConnection: close\r\n");
             byte[] payload = body == null ? new byte[0] : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -238,6 +291,29 @@ class JupyterThroughRelayTest {
             c.send(head.append("\r\n").toString());
             c.send(payload);
             return c.read();
+        }
+    }
+
+    /**
+     * A TLS connection to the URL's port on loopback (where {@code .localhost} names go), with the host
+     * as SNI, its certificate checked against the test CA and the host name, as a browser does.
+     */
+    private SSLSocket tls(URI publicUrl) throws Exception {
+        assertThat(publicUrl.getScheme()).isEqualTo("https");
+        Socket raw = new Socket();
+        try {
+            raw.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), publicUrl.getPort()), 5_000);
+            SSLSocket s = (SSLSocket) trustsTheTestCa.getSocketFactory().createSocket(raw, publicUrl.getHost(), publicUrl.getPort(), true);
+            SSLParameters p = s.getSSLParameters();
+            p.setServerNames(List.of(new SNIHostName(publicUrl.getHost())));
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            s.setSSLParameters(p);
+            s.setSoTimeout(30_000);
+            s.startHandshake();
+            return s;
+        } catch (Exception e) {
+            raw.close();
+            throw e;
         }
     }
 

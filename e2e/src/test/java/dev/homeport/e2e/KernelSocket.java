@@ -11,7 +11,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * A WebSocket client (RFC 6455) on a plain socket, enough for Jupyter's kernel channels: it dials one
+ * A WebSocket client (RFC 6455) on a plain or TLS socket, enough for Jupyter's kernel channels: it dials one
  * address and sends the Host header the test names, as a browser would that resolved the name.
  * Text frames of any length out (masked) and in; pings answered; no extensions offered.
  */
@@ -34,24 +34,33 @@ final class KernelSocket implements AutoCloseable {
     static KernelSocket open(InetSocketAddress dial, String host, String path, String origin) throws IOException {
         Socket s = new Socket();
         s.connect(dial, 5_000);
-        s.setSoTimeout(30_000);
-        KernelSocket ws = new KernelSocket(s);
-        byte[] nonce = new byte[16];
-        ws.random.nextBytes(nonce);
-        String head = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nOrigin: " + origin + "\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n";
-        ws.out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-        ws.out.flush();
-        String status = ws.line();
-        for (String l = ws.line(); !l.isEmpty(); l = ws.line()) {
-            // headers: nothing needed from them
-        }
-        if (!status.startsWith("HTTP/1.1 101")) {
+        return open(s, host, path, origin);
+    }
+
+    /** Opens {@code path} over {@code s}, already connected (a TLS socket, say); closes it on failure. */
+    static KernelSocket open(Socket s, String host, String path, String origin) throws IOException {
+        try {
+            s.setSoTimeout(30_000);
+            KernelSocket ws = new KernelSocket(s);
+            byte[] nonce = new byte[16];
+            ws.random.nextBytes(nonce);
+            String head = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nOrigin: " + origin + "\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n";
+            ws.out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            ws.out.flush();
+            String status = ws.line();
+            for (String l = ws.line(); !l.isEmpty(); l = ws.line()) {
+                // headers: nothing needed from them
+            }
+            if (!status.startsWith("HTTP/1.1 101")) {
+                throw new IOException("WebSocket upgrade of " + path + " answered: " + status);
+            }
+            return ws;
+        } catch (IOException | RuntimeException e) {
             s.close();
-            throw new IOException("WebSocket upgrade of " + path + " answered: " + status);
+            throw e;
         }
-        return ws;
     }
 
     void sendText(String text) throws IOException {

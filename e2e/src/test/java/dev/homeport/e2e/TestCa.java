@@ -80,6 +80,20 @@ final class TestCa {
         return new Issued(certFile, keyFile, cert, serverKeys);
     }
 
+    /**
+     * This CA alone as a PKCS12 trust store at {@code file}, for another JVM's default TLS trust
+     * ({@code -Djavax.net.ssl.trustStore=file -Djavax.net.ssl.trustStorePassword=password}).
+     */
+    Path writeTrustStore(Path file, String password) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setCertificateEntry("ca", certificate);
+        try (var out = Files.newOutputStream(file)) {
+            store.store(out, password.toCharArray());
+        }
+        return file;
+    }
+
     /** A client TLS context that trusts this CA and nothing else. */
     SSLContext clientContext() throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");
