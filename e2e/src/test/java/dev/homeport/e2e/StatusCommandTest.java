@@ -69,6 +69,10 @@ class StatusCommandTest {
             Matcher m = firstClient.matcher(status().out());
             return m.find() && Long.parseLong(m.group(1)) >= text.length() && Long.parseLong(m.group(2)) >= text.length();
         });
+        // Each client rewrites its status once a second: the second may still say "connecting" for up to that long.
+        Await.until(STATUS_TIMEOUT, "homeport status shows the second client connected with its tunnel",
+                () -> status().out().contains("client pid " + second.pid() + ", relay 127.0.0.1:" + relay.controlPort()
+                        + ", connected"));
         Result r = status();
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("client pid " + second.pid()).contains("tunnel second  tcp://")

@@ -37,7 +37,7 @@ import java.util.Objects;
  *                       Prometheus {@code meterRegistry} (see {@link #withAdmin})
  * @param https          the public HTTPS listener (HTTP tunnels over TLS, TLS passthrough); {@link HttpsSettings#OFF} by default
  * @param acme           certificates for HTTPS host names from an ACME CA, or {@code null} for none
- * @param maxConnectionsPerAddress public connections (TCP and HTTP listeners together) one source
+ * @param maxConnectionsPerAddress public connections (TCP, HTTP and HTTPS listeners together) one source
  *                       address may hold open at once; more are reset at accept
  */
 public record RelayServerConfig(

@@ -121,7 +121,7 @@ public final class HomeportServerCommand implements Callable<Integer> {
 
     @Option(names = "--max-connections-per-address", paramLabel = "N",
             defaultValue = "${env:HOMEPORT_MAX_CONNECTIONS_PER_ADDRESS:-100}",
-            description = "Public connections (TCP ports and the HTTP port together) one source address may hold open "
+            description = "Public connections (TCP ports, the HTTP and the HTTPS port together) one source address may hold open "
                     + "at once; more are reset when accepted (env HOMEPORT_MAX_CONNECTIONS_PER_ADDRESS). Default: ${DEFAULT-VALUE}.")
     int maxConnectionsPerAddress;
 
