@@ -101,9 +101,12 @@ final class Exchange {
         return f;
     }
 
+    /** How long one direction may still take once the other is done; long demonstration runs raise it. */
+    private static final long JOIN_SECONDS = Long.getLong("homeport.e2e.joinSeconds", 60);
+
     static <T> T join(FutureTask<T> f) throws Exception {
         try {
-            return f.get(60, TimeUnit.SECONDS);
+            return f.get(JOIN_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
