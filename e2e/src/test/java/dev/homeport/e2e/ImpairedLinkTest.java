@@ -91,7 +91,9 @@ class ImpairedLinkTest {
 
         Outcome pub = Exchange.asPublicClient(h.connect(), plan, gate);
 
-        Await.until(Duration.ofSeconds(10), "the local service to finish", () -> atService.containsKey(plan.id()));
+        // The proxy may still hold up to 32 MiB on the way; through 1-7 byte segments that is many seconds.
+        Await.until(Duration.ofSeconds(Long.getLong("homeport.e2e.joinSeconds", 10)), "the local service to finish",
+                () -> atService.containsKey(plan.id()));
         Outcome local = atService.get(plan.id());
         assertThat(local.received()).as("upload, " + shape).isEqualTo(pub.sent());
         assertThat(pub.received()).as("download, " + shape).isEqualTo(local.sent());
