@@ -43,6 +43,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -208,6 +209,30 @@ class AcmeCertificatesTest {
     }
 
     @Test
+    void theRelaysOwnNameIsOrderedAtStartSoClientsCanReachItByWebSocketOnTheHttpsPort() throws Exception {
+        String own = "relay." + DOMAIN;
+        RelayServer relay = relay(acme(dir, AcmeChallengeType.HTTP_01), new SingleToken(TOKEN), false, 0, c -> c.withPublicHost(own));
+        int https = relay.httpsAddress().getPort();
+
+        awaitCertificate(relay, own); // no client bound anything
+        assertThat(handshake(https, own)[0].getSubjectAlternativeNames()).anySatisfy(san -> assertThat(san.get(1)).isEqualTo(own));
+        // What a client's wss://relay.homeport.test/_homeport sends, over TLS verified as a browser would.
+        try (SSLSocket tls = (SSLSocket) Pebble.trusting(pebble.root()).getSocketFactory().createSocket("127.0.0.1", https)) {
+            SSLParameters p = tls.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            p.setServerNames(List.of(new SNIHostName(own)));
+            tls.setSSLParameters(p);
+            tls.setSoTimeout(10_000);
+            RawHttp c = new RawHttp(tls);
+            String key = RawHttp.webSocketKey();
+            RawHttp.Response r = c.send(RawHttp.get(own, RelayServerConfig.DEFAULT_WEBSOCKET_PATH, "Upgrade: websocket",
+                    "Connection: Upgrade", "Sec-WebSocket-Key: " + key, "Sec-WebSocket-Version: 13")).read();
+            assertThat(r.status()).isEqualTo(101);
+            assertThat(r.header("sec-websocket-accept")).isEqualTo(RawHttp.expectedAccept(key));
+        }
+    }
+
+    @Test
     void aCaThatIsDownIsRetriedWithBackoffReportedOnMetricsAndUsedOnceItIsUp() throws Exception {
         Pebble late = Pebble.prepare(dir.resolve("late-pebble"), httpPort, tlsPort); // configured, not started
         teardown.add(late);
@@ -249,8 +274,13 @@ class AcmeCertificatesTest {
         return relay(acme, tokens, admin, 0);
     }
 
-    /** A relay with its public HTTP port where pebble checks HTTP-01, and its HTTPS port on {@code httpsPort} (0: any). */
     private RelayServer relay(AcmeSettings acme, TokenDirectory tokens, boolean admin, int httpsPort) throws InterruptedException {
+        return relay(acme, tokens, admin, httpsPort, UnaryOperator.identity());
+    }
+
+    /** A relay with its public HTTP port where pebble checks HTTP-01, and its HTTPS port on {@code httpsPort} (0: any). */
+    private RelayServer relay(AcmeSettings acme, TokenDirectory tokens, boolean admin, int httpsPort,
+                              UnaryOperator<RelayServerConfig> more) throws InterruptedException {
         int ports = FreePorts.block(4);
         RelayServerConfig config = RelayServerConfig.of(new InetSocketAddress("127.0.0.1", 0), "127.0.0.1",
                         new PortRange(ports, ports + 3), tokens)
@@ -261,7 +291,7 @@ class AcmeCertificatesTest {
         if (admin) {
             config = config.withAdmin(new InetSocketAddress("127.0.0.1", 0));
         }
-        return teardown.add(RelayServer.start(config));
+        return teardown.add(RelayServer.start(more.apply(config)));
     }
 
     private RelayClient client(RelayServer relay, String token, TunnelSpec tunnel) {

@@ -12,11 +12,13 @@ import dev.homeport.server.admin.AdminListener;
 import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.session.ControlChannelInitializer;
 import dev.homeport.server.session.ControlContext;
+import dev.homeport.server.session.ControlOverHttps;
 import dev.homeport.server.session.SessionListener;
 import dev.homeport.server.tcp.PublicTcpListener;
 import dev.homeport.server.tls.ServerCertificates;
 import dev.homeport.server.tls.acme.AcmeCertificates;
 import dev.homeport.server.tls.acme.AcmeChallengeType;
+import dev.homeport.server.tunnel.HostName;
 import dev.homeport.server.tunnel.HostRegistry;
 import dev.homeport.server.tunnel.Tunnel;
 import dev.homeport.server.tunnel.TunnelRegistry;
@@ -89,14 +91,15 @@ public final class RelayServer implements AutoCloseable {
         };
         config.tokens().onRevoked(this::closeSessionsOf);
         Channel control = null;
+        ControlContext controlContext = new ControlContext(config, registry, tracker,
+                new HandshakeRateLimiter(config.authFailureBurst(), config.authFailureRefill()), metrics, hosts);
         try {
             control = new ServerBootstrap()
                     .group(acceptors, workers)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, 1024)
-                    .childHandler(new ControlChannelInitializer(new ControlContext(config, registry, tracker,
-                            new HandshakeRateLimiter(config.authFailureBurst(), config.authFailureRefill()), metrics, hosts), transport))
+                    .childHandler(new ControlChannelInitializer(controlContext, transport))
                     .bind(config.control()).sync().channel();
             if (config.acme() != null) {
                 this.acme = AcmeCertificates.start(config.acme(), config.http().enabled(), metrics.registry());
@@ -108,6 +111,11 @@ public final class RelayServer implements AutoCloseable {
                         acme.hostBound(name);
                     }
                 });
+                // The relay's own name serves clients' WebSocket sessions on the HTTPS port (ControlOverHttps).
+                String own = HostName.canonical(config.publicHost());
+                if (config.https().enabled() && isDomainName(own) && files.forHostname(own) == null) {
+                    acme.hostBound(own);
+                }
             }
             if (config.http().enabled()) {
                 this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts, metrics, perAddress,
@@ -120,7 +128,7 @@ public final class RelayServer implements AutoCloseable {
                 ServerCertificates certificates = acme == null ? config.https().certificates()
                         : config.https().withCertificateSource(acme).certificates();
                 this.httpsChannel = new PublicHttpsListener(transport, acceptors, workers, config.https(), config.http(), hosts,
-                        certificates, metrics, perAddress).listen();
+                        certificates, metrics, perAddress, new ControlOverHttps(controlContext, transport)).listen();
                 hosts.serveHttpsOn(httpsAddress().getPort(), name -> certificates.forHostname(name) != null);
                 log.info("event=https_listening address={} certificate_sources={} client_hello_limit={}", httpsAddress(),
                         config.https().certificateSources().size(), config.https().clientHelloLimit());
@@ -150,6 +158,11 @@ public final class RelayServer implements AutoCloseable {
         this.controlChannel = control;
         log.info("event=relay_started control={} public_ports={} bind={} transport={} max_connections_per_address={}",
                 controlAddress(), config.ports(), config.bindAddress(), transport, config.maxConnectionsPerAddress());
+    }
+
+    /** A name a CA can issue for: valid, with a dot, and not an IP literal (whose last label is all digits). */
+    private static boolean isDomainName(String name) {
+        return HostName.isValid(name) && name.contains(".") && !name.substring(name.lastIndexOf('.') + 1).matches("[0-9]+");
     }
 
     /** Binds the control port and returns the running relay; throws if the port cannot be bound. */

@@ -21,9 +21,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.NetUtil;
 
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import java.net.URI;
+import java.util.List;
 
 /**
  * The pipeline of the client's connection to the relay, in order: HTTP proxy (if any), TLS (unless
@@ -61,6 +64,11 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
             SslHandler tls = t.tls().newHandler(ch.alloc(), config.serverHost(), config.serverPort());
             SSLParameters params = tls.engine().getSSLParameters();
             params.setEndpointIdentificationAlgorithm("HTTPS");
+            if (!NetUtil.isValidIpV4Address(config.serverHost()) && !NetUtil.isValidIpV6Address(config.serverHost())) {
+                // The JDK's engine names only dotted hosts by itself; a relay known by a one-label name
+                // (a compose service, an /etc/hosts entry) needs it too, its HTTPS port routes by it.
+                params.setServerNames(List.of(new SNIHostName(config.serverHost())));
+            }
             tls.engine().setSSLParameters(params);
             p.addLast("tls", tls);
         }

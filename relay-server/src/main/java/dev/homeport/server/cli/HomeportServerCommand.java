@@ -111,7 +111,9 @@ public final class HomeportServerCommand implements Callable<Integer> {
     boolean insecurePlaintext;
 
     @Option(names = "--websocket-path", paramLabel = "PATH", defaultValue = "${env:HOMEPORT_WEBSOCKET_PATH:-/_homeport}",
-            description = "Path where clients may connect by WebSocket on the control port. Default: ${DEFAULT-VALUE}.")
+            description = "Path where clients may connect by WebSocket: on the control port, and with --https on the "
+                    + "public HTTPS port too (an upgrade to exactly this path is the relay's, for any name there). "
+                    + "Default: ${DEFAULT-VALUE}.")
     String webSocketPath;
 
     @Option(names = "--admin", paramLabel = "HOST:PORT", defaultValue = "${env:HOMEPORT_ADMIN:-127.0.0.1:7790}",

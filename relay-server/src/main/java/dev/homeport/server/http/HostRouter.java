@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,7 @@ import java.util.ArrayDeque;
  * headers before the request goes on to be re-encoded. Later requests must name the same host (421
  * otherwise; on HTTPS, every Host must be the TLS server name). Applies the tunnel's access rules
  * ({@link PublicAccess}). Answers 308, 400, 401, 403, 404, 421 or 502 itself when it does not forward.
+ * A first request that the port's {@link ControlUpgrade} claims is handed to it instead, untouched.
  */
 final class HostRouter extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(HostRouter.class);
@@ -65,8 +67,13 @@ final class HostRouter extends ChannelDuplexHandler {
      */
     private Tunnel routed;
     private MuxSession routedSession;
+    /** The relay's own entrance on this port, or {@code null}. */
+    private final ControlUpgrade control;
+    /** The first request is a client's upgrade to the relay: handed over at the end of this read. */
+    private HttpRequest controlRequest;
 
-    HostRouter(HostRegistry hosts, TrustedProxies trusted, String scheme, RelayMetrics metrics) {
+    HostRouter(HostRegistry hosts, TrustedProxies trusted, String scheme, RelayMetrics metrics, ControlUpgrade control) {
+        this.control = control;
         this.metrics = metrics;
         this.hosts = hosts;
         this.trusted = trusted;
@@ -88,6 +95,8 @@ final class HostRouter extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (refusing) {
             ReferenceCountUtil.release(msg);
+        } else if (controlRequest != null) {
+            afterControlRequest(ctx, msg);
         } else if (msg instanceof HttpRequest request) {
             onRequest(ctx, request);
         } else if (msg instanceof HttpContent content && content.decoderResult().isFailure() && routed != null) {
@@ -124,6 +133,10 @@ final class HostRouter extends ChannelDuplexHandler {
         if (serverName != null && !requested.equals(serverName)) {
             refuse(ctx, request, HttpResponseStatus.MISDIRECTED_REQUEST, "This connection was opened for " + serverName
                     + "; send requests for " + displayed(requested) + " on a connection opened for that name.");
+            return;
+        }
+        if (host == null && control != null && control.claims(request)) {
+            controlRequest = request;
             return;
         }
         InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
@@ -173,8 +186,29 @@ final class HostRouter extends ChannelDuplexHandler {
         return false;
     }
 
+    /** Only the empty end of an upgrade request may follow it: a WebSocket client waits for the answer before it sends. */
+    private void afterControlRequest(ChannelHandlerContext ctx, Object msg) {
+        boolean emptyEnd = msg instanceof LastHttpContent last && !last.content().isReadable() && last.decoderResult().isSuccess();
+        ReferenceCountUtil.release(msg);
+        if (!emptyEnd) {
+            controlRequest = null;
+            refusing = true;
+            log.debug("event=control_upgrade_refused peer={} reason=\"data before the upgrade was answered\"",
+                    ctx.channel().remoteAddress());
+            ctx.close();
+        }
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (controlRequest != null) {
+            HttpRequest request = controlRequest;
+            controlRequest = null;
+            if (ctx.channel().isActive()) {
+                control.takeOver(ctx.pipeline(), request);
+            }
+            return;
+        }
         if (routed != null) {
             Tunnel tunnel = routed;
             MuxSession session = routedSession;

@@ -18,11 +18,14 @@ public final class HttpPipeline {
     private HttpPipeline() {
     }
 
-    /** @param scheme {@code http}, or {@code https} when a TLS handler sits in front */
+    /**
+     * @param scheme  {@code http}, or {@code https} when a TLS handler sits in front
+     * @param control the relay's own entrance on this port, or {@code null} for none
+     */
     public static void addHandlers(ChannelPipeline pipeline, HttpSettings settings, HostRegistry hosts, String scheme,
-                                   RelayMetrics metrics) {
+                                   RelayMetrics metrics, ControlUpgrade control) {
         pipeline.addLast("request-decoder", new PublicRequestDecoder(settings))
-                .addLast("router", new HostRouter(hosts, settings.trustedProxies(), scheme, metrics))
+                .addLast("router", new HostRouter(hosts, settings.trustedProxies(), scheme, metrics, control))
                 .addLast("upgrade-gate", new UpgradeGate(settings))
                 .addLast("request-encoder", new RequestReencoder());
     }
@@ -30,6 +33,19 @@ public final class HttpPipeline {
     /** Every request on this connection must be for {@code serverName}, the name its TLS handshake gave (421 otherwise). */
     public static void expectServerName(ChannelPipeline pipeline, String serverName) {
         pipeline.get(HostRouter.class).expectServerName(serverName);
+    }
+
+    /**
+     * Takes the HTTP handlers out for handlers added behind them, when the last request was the
+     * connection's last HTTP: returns {@code false}, leaving everything in place, if the decoder
+     * holds bytes past it, which would belong to neither protocol.
+     */
+    public static boolean handOver(ChannelPipeline pipeline) {
+        if (pipeline.get(PublicRequestDecoder.class).hasUnreadBytes()) {
+            return false;
+        }
+        removeHandlers(pipeline);
+        return true;
     }
 
     /** Takes the HTTP handlers out, for a connection that turns out to carry something else. */

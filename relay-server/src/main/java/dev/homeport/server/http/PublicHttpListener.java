@@ -64,7 +64,7 @@ public final class PublicHttpListener {
                             return;
                         }
                         ChannelStreamBridge.configure(ch.config());
-                        HttpPipeline.addHandlers(ch.pipeline(), settings, hosts, "http", metrics);
+                        HttpPipeline.addHandlers(ch.pipeline(), settings, hosts, "http", metrics, null);
                         // Before the router, so that a challenge is answered even where HTTPS redirects.
                         if (acmeChallenges != null) {
                             ch.pipeline().addAfter("request-decoder", "acme-challenge", new Http01ChallengeHandler(acmeChallenges));

@@ -57,6 +57,11 @@ final class PublicRequestDecoder extends HttpRequestDecoder {
         this.idle = betweenRequests;
     }
 
+    /** Whether bytes past the last decoded message wait here (e.g. the start of a next request). */
+    boolean hasUnreadBytes() {
+        return actualReadableBytes() > 0;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;

@@ -3,6 +3,7 @@ package dev.homeport.server.https;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.admission.ConnectionsPerAddress;
+import dev.homeport.server.http.ControlUpgrade;
 import dev.homeport.server.http.HttpPipeline;
 import dev.homeport.server.http.HttpSettings;
 import dev.homeport.server.tls.ServerCertificates;
@@ -21,7 +22,9 @@ import io.netty.channel.socket.SocketChannel;
  * (TLS passes through to the home service). Pipeline of a public connection, in order: the
  * {@link ServerNameSniffer}, which holds the first bytes until the ClientHello names a server, then
  * the HTTP handlers of {@link HttpPipeline} with scheme {@code https}. {@link ServerNameRouter}
- * then puts TLS in front of the HTTP handlers, or swaps them for a stream.
+ * then puts TLS in front of the HTTP handlers, or swaps them for a stream. A client's WebSocket
+ * upgrade to the control path becomes a session here ({@link ControlUpgrade}), for clients that
+ * may reach the relay only by HTTPS.
  */
 public final class PublicHttpsListener {
     private final NetTransport transport;
@@ -33,10 +36,13 @@ public final class PublicHttpsListener {
     private final ServerCertificates certificates;
     private final RelayMetrics metrics;
     private final ConnectionsPerAddress perAddress;
+    private final ControlUpgrade control;
 
+    /** @param control client sessions by WebSocket on this port, see {@link ControlUpgrade} */
     public PublicHttpsListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, HttpsSettings https,
                                HttpSettings http, HostRegistry hosts, ServerCertificates certificates, RelayMetrics metrics,
-                               ConnectionsPerAddress perAddress) {
+                               ConnectionsPerAddress perAddress, ControlUpgrade control) {
+        this.control = control;
         this.metrics = metrics;
         this.perAddress = perAddress;
         this.transport = transport;
@@ -65,7 +71,7 @@ public final class PublicHttpsListener {
                         ChannelStreamBridge.configure(ch.config());
                         ch.pipeline().addLast("server-name",
                                 new ServerNameSniffer(https.clientHelloLimit(), https.clientHelloTimeout(), router));
-                        HttpPipeline.addHandlers(ch.pipeline(), http, hosts, "https", metrics);
+                        HttpPipeline.addHandlers(ch.pipeline(), http, hosts, "https", metrics, control);
                     }
                 })
                 .bind(https.listen()).sync().channel();

@@ -2,7 +2,6 @@ package dev.homeport.server.session;
 
 import dev.homeport.protocol.transport.NetTransport;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 
 /**
@@ -21,11 +20,7 @@ public final class ControlChannelInitializer extends ChannelInitializer<SocketCh
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        if (!context.limiter().allows(ch.remoteAddress().getAddress())) {
-            // Throttled after too many failed handshakes: no TLS, no handshake, no log line per attempt.
-            context.metrics().throttled();
-            ch.config().setOption(ChannelOption.SO_LINGER, 0);
-            ch.close();
+        if (!context.admit(ch)) {
             return;
         }
         transport.configureSessionSocket(ch);

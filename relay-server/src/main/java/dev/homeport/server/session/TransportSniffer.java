@@ -1,16 +1,11 @@
 package dev.homeport.server.session;
 
 import dev.homeport.protocol.frame.Frame;
-import dev.homeport.protocol.transport.WebSocketFrameAdapter;
 import dev.homeport.server.RelayServerConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +20,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class TransportSniffer extends ByteToMessageDecoder {
     private static final Logger log = LoggerFactory.getLogger(TransportSniffer.class);
-    /** An upgrade request carries a few headers; a request this large is not one. */
-    static final int MAX_UPGRADE_REQUEST_BYTES = 8 * 1024;
-
     private final ControlContext context;
     private final RelayServerConfig config;
 
@@ -64,19 +56,10 @@ final class TransportSniffer extends ByteToMessageDecoder {
         }
         ChannelPipeline p = ctx.pipeline();
         if (in.getUnsignedByte(in.readerIndex()) != Frame.VERSION) {
-            WebSocketServerProtocolConfig ws = WebSocketServerProtocolConfig.newBuilder()
-                    .websocketPath(config.webSocketPath())
-                    .checkStartsWith(false)
-                    .maxFramePayloadLength(config.protocol().maxFramePayload() + Frame.HEADER_LENGTH)
-                    .handshakeTimeoutMillis(config.protocol().handshakeTimeout().toMillis())
-                    .build();
-            p.addLast("http-codec", new HttpServerCodec(4096, MAX_UPGRADE_REQUEST_BYTES, 8192))
-                    .addLast("http-aggregator", new HttpObjectAggregator(MAX_UPGRADE_REQUEST_BYTES))
-                    .addLast("websocket", new WebSocketServerProtocolHandler(ws))
-                    .addLast("websocket-path-guard", new WebSocketPathGuard())
-                    .addLast("websocket-frames", new WebSocketFrameAdapter());
+            WebSocketSession.addLast(p, context);
+        } else {
+            SessionPipeline.addLast(p, context);
         }
-        SessionPipeline.addLast(p, context);
         p.remove(this);
     }
 }

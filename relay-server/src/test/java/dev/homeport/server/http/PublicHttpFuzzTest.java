@@ -38,7 +38,7 @@ class PublicHttpFuzzTest {
     void anyPublicBytesGetAnErrorPageAndACloseOrNothingAndNeverReachAStream(FuzzedDataProvider data) {
         try (FuzzChannel ch = new FuzzChannel(t -> false,
                 new PublicRequestDecoder(SETTINGS), new HostRouter(HOSTS, SETTINGS.trustedProxies(), "http",
-                        new RelayMetrics(new SimpleMeterRegistry(), List::of)),
+                        new RelayMetrics(new SimpleMeterRegistry(), List::of), null),
                 new UpgradeGate(SETTINGS), new RequestReencoder())) {
             boolean answered = false;
             while (data.remainingBytes() > 0 && ch.channel().isOpen()) {
