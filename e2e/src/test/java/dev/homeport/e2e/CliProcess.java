@@ -140,6 +140,17 @@ final class CliProcess implements AutoCloseable {
         return "stdout:\n  " + String.join("\n  ", stdout) + "\nstderr:\n  " + String.join("\n  ", stderr);
     }
 
+    /** Waits for a command that ends by itself (e.g. {@code token add}); returns its exit code. */
+    int exitCode() throws InterruptedException {
+        if (!process.waitFor(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the command did not end within " + START_TIMEOUT + "; " + describe());
+        }
+        for (Thread t : readers) {
+            t.join(5_000); // the rest of its output
+        }
+        return process.exitValue();
+    }
+
     /** SIGTERM, then waits; returns the exit code. */
     int stop() throws InterruptedException {
         // The JVM under 'script' first; through handles: Process.destroy() would also close our ends of
