@@ -1,5 +1,6 @@
 package dev.homeport.server.http;
 
+import dev.homeport.testsupport.FrozenTime;
 import dev.homeport.server.tunnel.HostName;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -51,7 +52,7 @@ class PublicHttpRulesTest {
     void requestsThatTwoParsersCouldFrameDifferentlyAreRefused(String what, String raw, int status) {
         String request = raw.replace("\\r", "\r").replace("\\n", "\n").replace("\\t", "\t").replace("\\u0001", "\u0001")
                 .replace("LONG", "x".repeat(5000)).replace("BIG", "y".repeat(17 * 1024));
-        EmbeddedChannel ch = new EmbeddedChannel(new PublicRequestDecoder(SETTINGS));
+        EmbeddedChannel ch = FrozenTime.channel(new PublicRequestDecoder(SETTINGS));
         try {
             ch.writeInbound(Unpooled.copiedBuffer(request, StandardCharsets.ISO_8859_1));
             HttpRequest decoded = ch.readInbound();
@@ -71,7 +72,7 @@ class PublicHttpRulesTest {
     @Test
     void aRequestHeadNotCompleteWithinTheTimeoutClosesTheConnection() {
         HttpSettings settings = SETTINGS.withHeaderTimeout(Duration.ofSeconds(10));
-        EmbeddedChannel ch = new EmbeddedChannel(new PublicRequestDecoder(settings));
+        EmbeddedChannel ch = FrozenTime.channel(new PublicRequestDecoder(settings));
         ch.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a.exa", StandardCharsets.US_ASCII));
         ch.advanceTimeBy(9, TimeUnit.SECONDS);
         ch.runScheduledPendingTasks();
@@ -84,7 +85,7 @@ class PublicHttpRulesTest {
 
     @Test
     void aConnectionWaitingForItsAnswerOrIdleBetweenRequestsHasNoHeadDeadline() {
-        EmbeddedChannel ch = new EmbeddedChannel(new PublicRequestDecoder(SETTINGS));
+        EmbeddedChannel ch = FrozenTime.channel(new PublicRequestDecoder(SETTINGS));
         ch.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a.example.com\r\n\r\n", StandardCharsets.US_ASCII));
         ch.advanceTimeBy(1, TimeUnit.HOURS);
         ch.runScheduledPendingTasks();

@@ -1,5 +1,6 @@
 package dev.homeport.server.tls;
 
+import dev.homeport.testsupport.FrozenTime;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -35,7 +36,7 @@ class ServerNameSnifferTest {
     private final List<String> routed = new ArrayList<>();
 
     private EmbeddedChannel channel() {
-        return new EmbeddedChannel(new ServerNameSniffer(LIMIT, TIMEOUT, (ctx, name) -> {
+        return FrozenTime.channel(new ServerNameSniffer(LIMIT, TIMEOUT, (ctx, name) -> {
             routed.add(name);
             ctx.pipeline().remove(ctx.handler());
         }));
