@@ -1,5 +1,6 @@
 package dev.homeport.client.cli;
 
+import dev.homeport.cli.CliErrors;
 import dev.homeport.cli.LogFormat;
 import dev.homeport.client.ClientEvents;
 import dev.homeport.client.RelayClient;

@@ -1,5 +1,6 @@
 package dev.homeport.client.cli;
 
+import dev.homeport.cli.CliErrors;
 import dev.homeport.client.jupyter.JupyterServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,6 @@
 package dev.homeport.server.cli;
 
+import dev.homeport.cli.CliErrors;
 import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.protocol.SettingValues;
 import dev.homeport.server.PortRange;

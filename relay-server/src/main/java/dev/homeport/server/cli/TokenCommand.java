@@ -1,5 +1,6 @@
 package dev.homeport.server.cli;
 
+import dev.homeport.cli.CliErrors;
 import dev.homeport.server.PortRange;
 import dev.homeport.server.auth.FileTokenDirectory;
 import dev.homeport.server.auth.TokenFile;

@@ -1,20 +1,20 @@
-package dev.homeport.server.cli;
+package dev.homeport.cli;
 
 import dev.homeport.cli.config.ConfigError;
 import picocli.CommandLine;
 
 /**
- * How the CLI reports bad input: one line naming the problem, a pointer to --help, and an exit
+ * How both commands (homeport, homeport-server) report bad input: one line naming the problem, a pointer to --help, and an exit
  * code (2 for usage and configuration errors, 1 for failures at run time); never a stack trace.
  */
-final class CliErrors {
-    static final int USAGE = 2;
-    static final int FAILURE = 1;
+public final class CliErrors {
+    public static final int USAGE = 2;
+    public static final int FAILURE = 1;
 
     private CliErrors() {
     }
 
-    static void install(CommandLine cl) {
+    public static void install(CommandLine cl) {
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
             cmd.getErr().println(cmd.getCommandName() + ": " + ex.getMessage());
