@@ -3,7 +3,7 @@
 # with the CPU each relay process spends per GiB moved. For comparing tuning variants in one go:
 #
 #   bench/ab-throughput.sh [--runs N] [--bytes 2g] [--warmup 4g] [--directions "up down"]
-#                          [--no-direct] [--socat] [--ref-hops] [--syscalls]
+#                          [--no-direct] [--socat] [--ref-hops] [--syscalls] [--fairness]
 #                          [--variant 'NAME|JAVA_OPTS|RELAY_FLAGS|CLIENT_FLAGS']...
 #
 #   e.g.  bench/ab-throughput.sh --runs 5 \
@@ -33,6 +33,10 @@
 # writes through a 256 KiB buffer. Same forwarder, same threads: the difference is the cost of the
 # two user-space copies per hop, and `splice2` bounds what zero-copy forwarding could reach here.
 #
+# --fairness adds, to each round, one `fairness` run per path (2,000 64-byte round trips while one
+# bulk upload shares the path, see bench/README.md) and prints the medians of its p50/p99 and of the
+# bulk MB/s during it: the head-of-line cost a tuning variant trades against throughput.
+#
 # --syscalls adds, after the rounds, one extra run per variant and direction with `strace -c -f`
 # attached to the relay and the client, and prints syscalls per GiB (strace slows the run down;
 # only the counts mean anything).
@@ -51,6 +55,7 @@ DIRECT=1
 SYSCALLS=0
 SOCAT=0
 REF_HOPS=0
+FAIRNESS=0
 declare -a VARIANTS=()
 while (( $# )); do
   case "$1" in
@@ -62,6 +67,7 @@ while (( $# )); do
     --syscalls) SYSCALLS=1 ;;
     --socat) SOCAT=1 ;;
     --ref-hops) REF_HOPS=1 ;;
+    --fairness) FAIRNESS=1 ;;
     --variant) VARIANTS+=("$2"); shift ;;
     *) die "unknown option $1 (see the header of $0)" ;;
   esac
@@ -211,6 +217,19 @@ measure() {
   log "round $round $dir $name: ${mbs:-?} MB/s status=${status:-none} relay=${rc:--} client=${cc:--} CPU s/GiB"
 }
 
+# fair P ROUND: one fairness run, one row in fairness.tsv.
+FAIR_TSV="$OUT/fairness.tsv"
+printf 'round\tpath\tstatus\tp50_us\tp99_us\tbulk_mb_per_s\n' > "$FAIR_TSV"
+fair() {
+  local p="$1" round="$2" name line
+  name=$(path_name "$p")
+  line=$(tool fairness --target "$(path_target "$p")" --messages 2000 --warmup 500 --max-seconds 90 2>>"$OUT/tool-errors.log" \
+         | tee -a "$OUT/tool.log" | grep '^{' | tail -1) || true
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$(json_field "$line" status)" "$(json_field "$line" p50_us)" \
+    "$(json_field "$line" p99_us)" "$(json_field "$line" bulk_mb_per_s)" >> "$FAIR_TSV"
+  log "round $round fairness $name: p50=$(json_field "$line" p50_us) us p99=$(json_field "$line" p99_us) us bulk=$(json_field "$line" bulk_mb_per_s) MB/s"
+}
+
 n=${#PATHS[@]}
 for round in $(seq 1 "$RUNS"); do
   for dir in $DIRECTIONS; do
@@ -218,6 +237,11 @@ for round in $(seq 1 "$RUNS"); do
       measure "${PATHS[$(( (k + round - 1) % n ))]}" "$dir" "$round"
     done
   done
+  if (( FAIRNESS )); then
+    for k in $(seq 0 $(( n - 1 ))); do
+      fair "${PATHS[$(( (k + round - 1) % n ))]}" "$round"
+    done
+  fi
 done
 
 # ---- summary -------------------------------------------------------------------------------
@@ -244,6 +268,15 @@ col() { # col DIR PATH FIELD_NO: that column of the ok rows
       printf '%-5s %-16s %4s %9s %6s %10s %11s %10s\n' "$dir" "$name" "$ok/$RUNS" "${m:-n/a}" "${ratio:--}" "$rc" "$cc" "$tc"
     done
   done
+  if (( FAIRNESS )); then
+    echo "fairness: 64-byte round trips while one bulk upload shares the path (medians)"
+    printf '%-16s %4s %9s %9s %10s\n' path ok p50_us p99_us bulk_MB/s
+    for p in "${PATHS[@]}"; do
+      name=$(path_name "$p")
+      fcol() { awk -F'\t' -v p="$name" -v f="$1" 'NR > 1 && $2 == p && $3 == "ok" { print $f }' "$FAIR_TSV"; }
+      printf '%-16s %4s %9s %9s %10s\n' "$name" "$(fcol 4 | wc -l)/$RUNS" "$(fcol 4 | med)" "$(fcol 5 | med)" "$(fcol 6 | med)"
+    done
+  fi
 } | tee "$OUT/summary.txt"
 
 # ---- optional syscall counts ------------------------------------------------------------------

@@ -43,9 +43,13 @@ import java.util.function.Function;
  */
 public final class MuxSession extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(MuxSession.class);
-    /** Outbound bytes Netty may hold before the session stops framing more stream data. */
     /** Pings over which the minimum RTT is taken (about five minutes at the default interval). */
     static final int MIN_RTT_SAMPLES = 30;
+    /**
+     * Outbound bytes Netty may hold before the session stops framing more stream data. Smaller marks
+     * cost throughput and barely shorten the wait of a small message behind a bulk one, which sits in
+     * the kernel's buffers (docs/benchmarks.md, "Tuning knobs tried").
+     */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(128 * 1024, 512 * 1024);
 
     public enum Role {
