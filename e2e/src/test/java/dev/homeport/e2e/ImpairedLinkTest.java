@@ -48,7 +48,7 @@ class ImpairedLinkTest {
     void bytesCrossALinkThatSlicesEverythingIntoSegmentsOfOneToSevenBytes(Transport transport) throws Exception {
         // Each segment is a system call and a packet: a MiB is a quarter of a million of them, so even
         // the long run sends 32 MiB here, not a GiB.
-        long size = Reliability.LONG ? 32L << 20 : transport == Transport.WEBSOCKET ? 512 << 10 : 1 << 20;
+        long size = Reliability.LONG ? 32L << 20 : transport.webSocket() ? 512 << 10 : 1 << 20;
         // The GiB demonstration is its own run, about 20 minutes on PLAIN (docs/reliability.md):
         // -Dhomeport.reliability.tinySegmentsUpload=1073741824 -Dhomeport.e2e.joinSeconds=3600
         // -Djunit.jupiter.execution.timeout.mode=disabled

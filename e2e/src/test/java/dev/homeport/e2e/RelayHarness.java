@@ -90,18 +90,18 @@ final class RelayHarness implements AutoCloseable {
 
         /** Starts the relay only. */
         RelayHarness startRelay() throws InterruptedException {
-            int base = FreePorts.block(1 + PUBLIC_PORTS);
+            int base = FreePorts.block(2 + PUBLIC_PORTS); // control, public ports, a spare for the transport
             RelayServerConfig config = RelayServerConfig.of(
                             new InetSocketAddress(InetAddress.getLoopbackAddress(), base), "127.0.0.1",
                             new PortRange(base + 1, base + PUBLIC_PORTS), new SingleToken(TOKEN))
                     .withShutdownGrace(Duration.ofSeconds(1))
                     // Every public client here comes from 127.0.0.1; the cap has its own tests (HostilePublicTrafficTest).
                     .withMaxConnectionsPerAddress(PUBLIC_CLIENTS_FROM_LOOPBACK);
-            RelayHarness h = new RelayHarness(transport, transport.relay(relay.apply(config)), client);
+            RelayHarness h = new RelayHarness(transport, transport.relay(relay.apply(config), base + 1 + PUBLIC_PORTS), client);
             h.startRelay();
             if (faultProxy) {
                 try {
-                    h.proxy = FaultProxy.to(base);
+                    h.proxy = FaultProxy.to(transport.relayPort(h.relayConfig));
                 } catch (IOException e) {
                     h.close();
                     throw new UncheckedIOException(e);
@@ -176,8 +176,8 @@ final class RelayHarness implements AutoCloseable {
 
     /** Starts a client whose tunnel asks for public port {@code remotePort} (0: any), as after a client restart. */
     RelayClient startClient(String token, int localPort, int remotePort) {
-        int relayPort = proxy != null ? proxy.port() : controlPort();
-        RelayClientConfig config = RelayClientConfig.of("127.0.0.1", relayPort, token,
+        int relayPort = proxy != null ? proxy.port() : transport.relayPort(relayConfig);
+        RelayClientConfig config = RelayClientConfig.of(transport.relayHost(), relayPort, token,
                         List.of(new TunnelSpec(tunnelName(localPort), "127.0.0.1", localPort, remotePort)))
                 .withBackoff(new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)))
                 .withShutdownGrace(Duration.ofSeconds(1));

@@ -5,19 +5,23 @@ import dev.homeport.client.transport.ClientTls;
 import dev.homeport.client.transport.ClientTransport;
 import dev.homeport.client.transport.RelayTrust;
 import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.https.HttpsSettings;
+import dev.homeport.server.tls.CertificateFiles;
 import dev.homeport.server.tls.RelayCertificate;
 import dev.homeport.server.tls.ServerTls;
 import io.netty.handler.ssl.SslContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.util.List;
 
 /**
  * What carries a session between client and relay. Every scenario runs once per constant, through
- * {@link AcrossTransports}; a transport is added here by adapting the two configs, and nothing else
- * in the suite changes. The TLS ones share one self-signed certificate, pinned by the client.
+ * {@link AcrossTransports}; a transport is added here by adapting the two configs (and, if clients
+ * dial another port or name, {@link #relayPort} and {@link #relayHost}), and nothing else in the
+ * suite changes. The TLS ones share one self-signed certificate, pinned by the client.
  */
 enum Transport {
     /** Raw frames on a bare TCP connection. */
@@ -66,10 +70,66 @@ enum Transport {
         long bulk(long bytes) {
             return bytes / 32;
         }
+    },
+    /**
+     * The same WebSocket, on the relay's public HTTPS port (for clients that may reach only port
+     * 443), by the certificate's name: that port routes by SNI. The control port still listens.
+     */
+    HTTPS_PORT {
+        @Override
+        RelayServerConfig relay(RelayServerConfig config) {
+            throw new UnsupportedOperationException("the HTTPS port needs a port of its own: relay(config, sparePort)");
+        }
+
+        @Override
+        RelayServerConfig relay(RelayServerConfig config, int sparePort) {
+            return config.withTls(Certificate.server()).withHttps(HttpsSettings.on(new InetSocketAddress("127.0.0.1", sparePort),
+                    Certificate.files()));
+        }
+
+        @Override
+        RelayClientConfig client(RelayClientConfig config) {
+            return WEBSOCKET.client(config);
+        }
+
+        @Override
+        String relayHost() {
+            return "localhost";
+        }
+
+        @Override
+        int relayPort(RelayServerConfig relay) {
+            return relay.https().listen().getPort();
+        }
+
+        @Override
+        long bulk(long bytes) {
+            return WEBSOCKET.bulk(bytes);
+        }
     };
 
     /** The relay config a scenario asked for, made to listen on this transport. */
     abstract RelayServerConfig relay(RelayServerConfig config);
+
+    /** As {@link #relay(RelayServerConfig)}, with a free port for a transport that needs a listener of its own. */
+    RelayServerConfig relay(RelayServerConfig config, int sparePort) {
+        return relay(config);
+    }
+
+    /** The name clients dial the relay by. */
+    String relayHost() {
+        return "127.0.0.1";
+    }
+
+    /** The port clients dial, of a relay started with {@code relay}'s config. */
+    int relayPort(RelayServerConfig relay) {
+        return relay.control().getPort();
+    }
+
+    /** Whether the session runs in WebSocket messages. */
+    boolean webSocket() {
+        return this == WEBSOCKET || this == HTTPS_PORT;
+    }
 
     /** The client config a scenario asked for, made to dial over this transport. */
     abstract RelayClientConfig client(RelayClientConfig config);
@@ -97,6 +157,11 @@ enum Transport {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        /** The same certificate as the public HTTPS port's certificate file. */
+        static CertificateFiles files() {
+            return CertificateFiles.load(List.of(new CertificateFiles.Pair(CERTIFICATE.certificateFile(), CERTIFICATE.keyFile())));
         }
 
         /** Trusts exactly the test certificate, by its pinned fingerprint. */
