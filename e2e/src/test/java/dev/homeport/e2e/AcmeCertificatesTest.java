@@ -1,7 +1,6 @@
 package dev.homeport.e2e;
 
 import java.nio.charset.StandardCharsets;
-import javax.net.ssl.SSLContext;
 import dev.homeport.server.https.HttpsSettings;
 import dev.homeport.client.ClientEvents;
 import dev.homeport.client.RelayClient;
@@ -26,12 +25,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -217,12 +213,7 @@ class AcmeCertificatesTest {
         awaitCertificate(relay, own); // no client bound anything
         assertThat(handshake(https, own)[0].getSubjectAlternativeNames()).anySatisfy(san -> assertThat(san.get(1)).isEqualTo(own));
         // What a client's wss://relay.homeport.test/_homeport sends, over TLS verified as a browser would.
-        try (SSLSocket tls = (SSLSocket) Pebble.trusting(pebble.root()).getSocketFactory().createSocket("127.0.0.1", https)) {
-            SSLParameters p = tls.getSSLParameters();
-            p.setEndpointIdentificationAlgorithm("HTTPS");
-            p.setServerNames(List.of(new SNIHostName(own)));
-            tls.setSSLParameters(p);
-            tls.setSoTimeout(10_000);
+        try (SSLSocket tls = BrowserTls.open(Pebble.trusting(pebble.root()), https, own)) {
             RawHttp c = new RawHttp(tls);
             String key = RawHttp.webSocketKey();
             RawHttp.Response r = c.send(RawHttp.get(own, RelayServerConfig.DEFAULT_WEBSOCKET_PATH, "Upgrade: websocket",
@@ -332,13 +323,7 @@ class AcmeCertificatesTest {
 
     /** GET {@code path} over HTTPS as a browser sends it (SNI, pebble's root, name checked); the whole response. */
     private static String httpsGet(int port, String host, String path) throws IOException, InterruptedException {
-        SSLContext trusting = Pebble.trusting(pebble.root());
-        try (SSLSocket tls = (SSLSocket) trusting.getSocketFactory().createSocket("127.0.0.1", port)) {
-            SSLParameters p = tls.getSSLParameters();
-            p.setEndpointIdentificationAlgorithm("HTTPS");
-            p.setServerNames(List.of(new SNIHostName(host)));
-            tls.setSSLParameters(p);
-            tls.setSoTimeout(10_000);
+        try (SSLSocket tls = BrowserTls.open(Pebble.trusting(pebble.root()), port, host)) {
             tls.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             return new String(tls.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -354,17 +339,8 @@ class AcmeCertificatesTest {
             Thread.currentThread().interrupt();
             throw new IOException(e);
         }
-        Socket raw = new Socket("127.0.0.1", port);
-        try (SSLSocket tls = (SSLSocket) Pebble.trusting(root).getSocketFactory().createSocket(raw, host, port, true)) {
-            SSLParameters p = tls.getSSLParameters();
-            p.setEndpointIdentificationAlgorithm("HTTPS");
-            p.setServerNames(List.of(new SNIHostName(host)));
-            tls.setSSLParameters(p);
-            tls.setSoTimeout(10_000);
-            tls.startHandshake();
+        try (SSLSocket tls = BrowserTls.open(Pebble.trusting(root), port, host)) {
             return (X509Certificate[]) tls.getSession().getPeerCertificates();
-        } finally {
-            raw.close();
         }
     }
 }

@@ -24,8 +24,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -228,13 +226,6 @@ class ControlOverHttpsTest {
 
     /** A TLS connection as a browser opens it: SNI {@code name}, the chain checked against the test CA. */
     private SSLSocket tls(int port, String name) throws Exception {
-        SSLSocket tls = (SSLSocket) ca.clientContext().getSocketFactory().createSocket("127.0.0.1", port);
-        SSLParameters p = tls.getSSLParameters();
-        p.setEndpointIdentificationAlgorithm("HTTPS");
-        p.setServerNames(List.of(new SNIHostName(name)));
-        tls.setSSLParameters(p);
-        tls.setSoTimeout(10_000);
-        tls.startHandshake();
-        return tls;
+        return BrowserTls.open(ca.clientContext(), port, name);
     }
 }
