@@ -50,7 +50,12 @@ final class CliProcess implements AutoCloseable {
      * one for stdin, stdout and stderr, and copies everything it writes to our stdout.
      */
     static CliProcess homeportOnATerminal(Path stateHome, String... args) throws IOException {
-        StringBuilder shell = new StringBuilder("exec");
+        return homeportOnATerminal(stateHome, 0, args);
+    }
+
+    /** As above, on a terminal {@code columns} wide (0: as {@code script} makes it). */
+    static CliProcess homeportOnATerminal(Path stateHome, int columns, String... args) throws IOException {
+        StringBuilder shell = new StringBuilder(columns > 0 ? "stty cols " + columns + " rows 24; exec" : "exec");
         for (String word : javaCommand("dev.homeport.app.HomeportMain", args)) {
             shell.append(" '").append(word.replace("'", "'\\''")).append('\'');
         }

@@ -100,4 +100,16 @@ class StatusCommandTest {
         client.awaitStdout(2, l -> redraw.matcher(l).matches(), STATUS_TIMEOUT);
         assertThat(client.stdout()).anyMatch(l -> l.contains("tcp://127.0.0.1:"));
     }
+
+    @Test
+    void onANarrowTerminalTheStatusLineIsCutToFitSoItNeverWraps() throws Exception {
+        RelayHarness relay = teardown.add(RelayHarness.over(Transport.PLAIN).startRelay());
+        LocalService echo = teardown.add(LocalService.echo(0));
+        CliProcess client = teardown.add(CliProcess.homeportOnATerminal(dir, 30, "tcp", Integer.toString(echo.port()),
+                "--server", "tcp://127.0.0.1:" + relay.controlPort(), "--token", RelayHarness.TOKEN, "--insecure-plaintext",
+                "--state-dir", dir.resolve("state").toString()));
+        // 29 characters: one short of the width, so the cursor never reaches the last column.
+        client.awaitStdout(2, l -> l.equals("\u001b[Khomeport: 1 tunnel | 0 stream"), STATUS_TIMEOUT);
+        assertThat(client.stdout()).filteredOn(l -> l.startsWith("\u001b[Khomeport:")).allMatch(l -> l.length() <= 3 + 29);
+    }
 }

@@ -16,11 +16,13 @@ public final class TerminalLine implements AutoCloseable {
     private static final String ERASE = "\r\033[K";
 
     private final PrintStream terminal;
+    private final TerminalWidth width;
     private final Object lock = new Object();
     private boolean shown;
 
-    private TerminalLine(PrintStream terminal) {
+    private TerminalLine(PrintStream terminal, TerminalWidth width) {
         this.terminal = terminal;
+        this.width = width;
     }
 
     /** True when stdout and stderr are both a terminal; otherwise the client writes plain log lines only. */
@@ -42,14 +44,16 @@ public final class TerminalLine implements AutoCloseable {
 
     /** Takes over System.err as described above. */
     public static TerminalLine install() {
-        TerminalLine line = new TerminalLine(System.err);
+        TerminalLine line = new TerminalLine(System.err, TerminalWidth.watch());
         System.setErr(new PrintStream(line.new ErasingStream(), true, StandardCharsets.UTF_8));
         return line;
     }
 
+    /** Draws {@code text} in place of the current line, cut to the terminal's width. */
     public void show(String text) {
+        String fitted = TerminalWidth.fit(text, width.columns());
         synchronized (lock) {
-            terminal.print(ERASE + text);
+            terminal.print(ERASE + fitted);
             terminal.flush();
             shown = true;
         }
