@@ -1,5 +1,7 @@
 package dev.homeport.server.access;
 
+import io.netty.util.NetUtil;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
@@ -58,14 +60,9 @@ public record AddressRanges(List<Block> blocks) {
     private static Block block(String cidr, String what) {
         int slash = cidr.indexOf('/');
         String address = slash < 0 ? cidr : cidr.substring(0, slash);
-        if (!isLiteral(address)) {
+        byte[] network = NetUtil.createByteArrayFromIpAddressString(address); // literals only: never a DNS lookup
+        if (network == null) {
             throw new IllegalArgumentException(what + " must be addresses or CIDR blocks such as 192.0.2.0/24, got '" + cidr + "'");
-        }
-        byte[] network;
-        try {
-            network = InetAddress.getByName(address).getAddress(); // a literal: no lookup
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(what + ": '" + cidr + "' is not an IP address or CIDR block");
         }
         int bits = network.length * 8;
         if (slash >= 0) {
@@ -79,12 +76,6 @@ public record AddressRanges(List<Block> blocks) {
             }
         }
         return new Block(network, bits);
-    }
-
-    /** Whether {@code text} is an IPv4 or IPv6 literal, which InetAddress parses without asking DNS. */
-    public static boolean isLiteral(String text) {
-        return text.length() <= 45 && (text.matches("\\d{1,3}(\\.\\d{1,3}){3}")
-                || (text.indexOf(':') >= 0 && text.matches("[0-9a-fA-F:.]+")));
     }
 
     public boolean isEmpty() {

@@ -1,12 +1,12 @@
 package dev.homeport.server.http;
 
 import dev.homeport.server.access.AccessPolicy;
-import dev.homeport.server.access.AddressRanges;
 import dev.homeport.server.tunnel.HostRegistry;
 import dev.homeport.server.tunnel.Tunnel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.NetUtil;
 
 import java.net.InetAddress;
 import java.net.URI;
@@ -80,13 +80,7 @@ final class PublicAccess {
         if (entry.startsWith("[") && entry.endsWith("]")) {
             entry = entry.substring(1, entry.length() - 1);
         }
-        if (!AddressRanges.isLiteral(entry)) {
-            return proxy;
-        }
-        try {
-            return InetAddress.getByName(entry); // a literal: no lookup
-        } catch (java.net.UnknownHostException e) {
-            return proxy;
-        }
+        InetAddress client = NetUtil.createInetAddressFromIpAddressString(entry); // a literal, or null: never a lookup
+        return client == null ? proxy : client;
     }
 }
