@@ -13,6 +13,11 @@ import java.util.Arrays;
  * {@link #offer} looks only at what arrived since the last. At most {@code limit} bytes (record
  * headers included) are looked at before the hello must be complete; a longer or malformed hello
  * is refused, never guessed at. One reader per connection, on its event loop.
+ *
+ * <p>Why not Netty's {@code AbstractSniHandler}: its limit counts the ClientHello message only, so a
+ * hello cut into one-byte records holds six times that on the wire; it accepts records longer than
+ * TLS allows; and on anything it cannot read it goes on without a name (a default certificate),
+ * where a relay that routes by name must close. {@code ServerNameSnifferTest} holds each of these.
  */
 public final class ClientHelloReader {
     /** Default {@code limit}: a ClientHello with a post-quantum key share is about 1.8 KiB; 16 KiB leaves room for many extensions. */
