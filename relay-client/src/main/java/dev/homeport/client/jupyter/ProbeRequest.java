@@ -24,7 +24,8 @@ import java.util.Map;
  * One HTTP/1.1 request on its own connection, written byte for byte as a browser would send it to
  * {@code origin} (scheme://host[:port]): the Host header is the public name, not where the socket
  * goes. Host names under {@code .localhost} are dialed on loopback, as browsers do (RFC 6761).
- * Blocking and short: the CLI's one-off check, never on an event loop.
+ * Blocking and short: the CLI's one-off check, never on an event loop. Not java.net.http's client:
+ * it will not send a Host other than where it connects, nor Connection and Upgrade headers of our own.
  */
 final class ProbeRequest {
     /** Longest answer head or body read; Jupyter's answers to the check are far smaller. */
