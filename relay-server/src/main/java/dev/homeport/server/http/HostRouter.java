@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.Set;
 
 /**
  * The heart of a public HTTP connection: checks each request, routes the connection by the Host of
@@ -51,6 +52,8 @@ final class HostRouter extends ChannelDuplexHandler {
     /** The host this connection serves, set by its first request. */
     private String host;
     private Tunnel tunnel;
+    /** The fields the current request declared hop-by-hop in Connection, also removed from its trailers. */
+    private Set<String> hopByHop = Set.of();
     /** Whether the latest request prefers JSON error pages. */
     private boolean json;
     /** The relay has answered on its own; the rest of the input is dropped. */
@@ -116,6 +119,9 @@ final class HostRouter extends ChannelDuplexHandler {
             content.release();
             ctx.close();
         } else if (host != null && (msg instanceof HttpContent || msg instanceof ByteBuf)) {
+            if (msg instanceof LastHttpContent last) {
+                HeaderHygiene.cleanTrailers(last.trailingHeaders(), hopByHop);
+            }
             forward(ctx, msg); // a body, or raw bytes after an upgrade request
         } else {
             ReferenceCountUtil.release(msg);
@@ -167,6 +173,7 @@ final class HostRouter extends ChannelDuplexHandler {
         } else if (!admitted(ctx, request, host, tunnel, peer, fromProxy)) {
             return;
         }
+        hopByHop = HeaderHygiene.cleanHead(request.headers()); // first, so the relay's own headers survive it
         ForwardedHeaders.apply(request.headers(), peer.getAddress(), fromProxy, scheme);
         forward(ctx, request);
     }
