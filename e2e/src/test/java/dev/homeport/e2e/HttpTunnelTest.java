@@ -264,6 +264,54 @@ class HttpTunnelTest {
     }
 
     @Test
+    void requestsPipelinedBeforeARefusedOneAreAnsweredInOrderThenTheRefusalThenTheClose() throws Exception {
+        RelayServer relay = relay(new SingleToken(TOKEN), s -> s);
+        HttpEchoService alpha = service("alpha");
+        HttpEchoService beta = service("beta");
+        bind(client(relay, TOKEN, TunnelSpec.http("a", "127.0.0.1", alpha.port(), "alpha")));
+        bind(client(relay, TOKEN, TunnelSpec.http("b", "127.0.0.1", beta.port(), "beta")));
+
+        try (RawHttp c = connect(relay)) { // one write: the relay reads both requests at once, before any stream is open
+            c.send(RawHttp.get("alpha.example.com", "/first") + RawHttp.get("beta.example.com", "/second"));
+            RawHttp.Response first = c.read();
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.body()).startsWith("service=alpha\n").contains("GET /first HTTP/1.1");
+            assertThat(c.read().status()).isEqualTo(421);
+            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
+        }
+        String smuggling = "POST /x HTTP/1.1\r\nHost: alpha.example.com\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n";
+        try (RawHttp c = connect(relay)) { // two good ones with a body each, then a refused one, then bytes that are dropped
+            c.send("POST /a HTTP/1.1\r\nHost: alpha.example.com\r\nContent-Length: 5\r\n\r\nhello"
+                    + "POST /b HTTP/1.1\r\nHost: alpha.example.com\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+                    + smuggling + RawHttp.get("alpha.example.com", "/never"));
+            c.finishSending(); // a FIN behind them does not cut the answers short
+            assertThat(c.read().body()).contains("POST /a HTTP/1.1").contains("body=hello\n");
+            assertThat(c.read().body()).contains("POST /b HTTP/1.1").contains("body=abc\n");
+            assertThat(c.read().status()).isEqualTo(400);
+            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
+        }
+        try (RawHttp c = connect(relay)) { // the stream is open already when a good request and a misdirected one come together
+            assertThat(c.send(RawHttp.get("alpha.example.com", "/open")).read().status()).isEqualTo(200);
+            c.send(RawHttp.get("alpha.example.com", "/c") + RawHttp.get("nobody.example.com", "/d", "Accept: application/json"));
+            assertThat(c.read().body()).contains("GET /c HTTP/1.1");
+            RawHttp.Response misdirected = c.read();
+            assertThat(misdirected.status()).isEqualTo(421);
+            assertThat(misdirected.body()).contains("\"status\": 421");
+            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
+        }
+        try (RawHttp c = connect(relay)) { // a good request, then one whose chunked body is broken, in one read
+            c.send(RawHttp.get("alpha.example.com", "/e")
+                    + "POST /f HTTP/1.1\r\nHost: alpha.example.com\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+            assertThat(c.read().body()).contains("GET /e HTTP/1.1");
+            assertThat(c.read().status()).isEqualTo(400);
+            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(alpha.requestHeads).extracting(h -> h.substring(0, h.indexOf(' ', h.indexOf(' ') + 1)))
+                .containsExactly("GET /first", "POST /a", "POST /b", "GET /open", "GET /c", "GET /e");
+        assertThat(beta.connections.get()).isZero();
+    }
+
+    @Test
     void bodiesPassThroughChunkedOrLargeAndAHalfClosingClientStillGetsItsAnswer() throws Exception {
         RelayServer relay = relay(new SingleToken(TOKEN), s -> s);
         HttpEchoService alpha = service("alpha");
