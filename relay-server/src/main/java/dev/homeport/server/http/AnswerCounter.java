@@ -39,6 +39,7 @@ final class AnswerCounter {
     private byte[] partial = NONE;
     private boolean interim;
     private boolean stopped;
+    private boolean released;
     private int answered;
 
     /** A request with {@code method} goes to the service now: its answer comes after those before it. */
@@ -86,6 +87,9 @@ final class AnswerCounter {
             if (joined) {
                 in.release();
             }
+            if (stopped) {
+                end();
+            }
         }
         return answered != before || stopped;
     }
@@ -121,6 +125,16 @@ final class AnswerCounter {
         partial = NONE;
     }
 
+    /** The stream ended, or counting stopped: the decoder lets go of its line buffer. Outside a decode only. */
+    void end() {
+        stopped = true;
+        partial = NONE;
+        if (!released) {
+            released = true;
+            decoder.release();
+        }
+    }
+
     /** Netty's response decoder, driven by hand, told which answers have no body. */
     private final class Decoder extends HttpResponseDecoder {
         Decoder() {
@@ -130,6 +144,14 @@ final class AnswerCounter {
 
         void decodeSome(ByteBuf in, List<Object> into) throws Exception {
             decode(null, in, into); // HttpObjectDecoder does not use the context
+        }
+
+        void release() {
+            try {
+                handlerRemoved0(null); // frees the decoder's line buffer; uses no context either
+            } catch (Exception e) {
+                throw new IllegalStateException("the response decoder did not let go of its buffer", e);
+            }
         }
 
         @Override

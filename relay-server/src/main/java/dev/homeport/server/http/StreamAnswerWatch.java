@@ -87,6 +87,7 @@ final class StreamAnswerWatch implements StreamHandler {
 
     @Override
     public void onRemoteFin() {
+        answers.end();
         if (answered) {
             bridge.onRemoteFin();
             progress.answered(answers.answered(), true);
@@ -97,6 +98,7 @@ final class StreamAnswerWatch implements StreamHandler {
 
     @Override
     public void onClosed(ErrorCode code, String reason) {
+        answers.end();
         if (answered) {
             bridge.onClosed(code, reason);
             progress.answered(answers.answered(), true);

@@ -34,6 +34,8 @@ class AnswerCounterTest {
             }
             assertThat(counter.answered()).as("pieces of %d bytes", piece).isEqualTo(6);
             assertThat(counter.stopped()).isFalse();
+            counter.end();
+            assertThat(counter.stopped()).isTrue();
         }
     }
 
