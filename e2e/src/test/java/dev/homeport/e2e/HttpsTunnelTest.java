@@ -171,7 +171,7 @@ class HttpsTunnelTest {
     }
 
     @Test
-    void aRequestPipelinedBeforeAMisdirectedOneIsAnsweredFirstOverTls() throws Exception {
+    void requestsPipelinedBeforeAMisdirectedOrUnauthorizedOneAreAnsweredFirstOverTls() throws Exception {
         RelayServer relay = relay(false);
         HttpEchoService alpha = service("alpha");
         HttpEchoService beta = service("beta");
@@ -191,6 +191,21 @@ class HttpsTunnelTest {
         }
         assertThat(alpha.requestHeads).hasSize(1);
         assertThat(beta.connections.get()).isZero();
+
+        // Another refusal, by the tunnel's access rules: the request with the right password is answered first.
+        HttpEchoService gamma = service("gamma");
+        bind(client(relay, TunnelSpec.http("g", "127.0.0.1", gamma.port(), "gamma")
+                .withAccess(new TunnelAccess(true, "ana:s3cret", List.of()))));
+        try (SSLSocket socket = tls(relay, "gamma.example.com"); RawHttp c = new RawHttp(socket)) {
+            c.send(RawHttp.get("gamma.example.com", "/in", "Authorization: " + basic("ana:s3cret"))
+                    + RawHttp.get("gamma.example.com", "/out"));
+            assertThat(c.read().body()).startsWith("service=gamma\n").contains("GET /in HTTP/1.1");
+            RawHttp.Response unauthorized = c.read();
+            assertThat(unauthorized.status()).isEqualTo(401);
+            assertThat(unauthorized.header("www-authenticate")).startsWith("Basic ");
+            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(gamma.requestHeads).hasSize(1);
     }
 
     @Test
