@@ -306,8 +306,17 @@ class HttpTunnelTest {
             assertThat(c.read().status()).isEqualTo(400);
             assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
         }
+        try (RawHttp c = connect(relay)) { // behind an upgrade that the service declines, the refusal waits for its verdict
+            c.send(RawHttp.get("alpha.example.com", "/g", "Upgrade: websocket", "Connection: Upgrade")
+                    + RawHttp.get("beta.example.com", "/h"));
+            RawHttp.Response declined = c.read();
+            assertThat(declined.status()).isEqualTo(200);
+            assertThat(declined.body()).contains("GET /g HTTP/1.1").contains("upgrade: websocket\n");
+            assertThat(c.read().status()).isEqualTo(421);
+            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
+        }
         assertThat(alpha.requestHeads).extracting(h -> h.substring(0, h.indexOf(' ', h.indexOf(' ') + 1)))
-                .containsExactly("GET /first", "POST /a", "POST /b", "GET /open", "GET /c", "GET /e");
+                .containsExactly("GET /first", "POST /a", "POST /b", "GET /open", "GET /c", "GET /e", "GET /g");
         assertThat(beta.connections.get()).isZero();
     }
 
