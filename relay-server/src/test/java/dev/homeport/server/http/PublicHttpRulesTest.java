@@ -43,6 +43,7 @@ class PublicHttpRulesTest {
             "a request line over 4096 bytes          | GET /LONG HTTP/1.1\\r\\nHost: a.example.com\\r\\n\\r\\n | 414",
             "a head over 16 KiB                      | GET / HTTP/1.1\\r\\nHost: a.example.com\\r\\nX-Big: BIG\\r\\n\\r\\n | 431",
             "Transfer-Encoding chunked, identity     | POST / HTTP/1.1\\r\\nHost: a.example.com\\r\\nTransfer-Encoding: chunked, identity\\r\\n\\r\\n | 400",
+            "whitespace before a header colon       | GET / HTTP/1.1\\r\\nHost: a.example.com\\r\\nX-Forwarded-For : 6.6.6.6\\r\\n\\r\\n | 400",
             "a control character in a header name    | GET / HTTP/1.1\\r\\nHost: a.example.com\\r\\nX-A\\u0001B: 1\\r\\n\\r\\n | 400",
             "obs-fold (a line starting with a space) | GET / HTTP/1.1\\r\\nHost: a.example.com\\r\\nX-A: 1\\r\\n  folded\\r\\n\\r\\n | 400",
             "obs-fold with a tab                     | GET / HTTP/1.1\\r\\nHost: a.example.com\\r\\nX-A: 1\\r\\n\\tfolded\\r\\n\\r\\n | 400",
