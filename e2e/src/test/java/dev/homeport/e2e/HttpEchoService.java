@@ -82,7 +82,7 @@ final class HttpEchoService implements AutoCloseable {
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
-    /** The last request head received, lowercased header names as {@code name: value} lines. */
+    /** The last request head received, lowercased header names as {@code name: value} lines, trailers as {@code trailer name: value}. */
     String lastHead() {
         String last = null;
         for (String h : requestHeads) {
@@ -103,6 +103,10 @@ final class HttpEchoService implements AutoCloseable {
             StringBuilder head = new StringBuilder(request.method() + " " + request.uri() + " " + request.protocolVersion() + "\n");
             for (Map.Entry<String, String> h : request.headers()) {
                 head.append(h.getKey().toLowerCase(java.util.Locale.ROOT)).append(": ").append(h.getValue()).append('\n');
+            }
+            for (Map.Entry<String, String> t : request.trailingHeaders()) { // a chunked body's trailers, marked as such
+                head.append("trailer ").append(t.getKey().toLowerCase(java.util.Locale.ROOT)).append(": ").append(t.getValue())
+                        .append('\n');
             }
             requestHeads.add(head.toString());
             String body = "service=" + name + "\nbody=" + describe(request.content()) + "\n" + head;

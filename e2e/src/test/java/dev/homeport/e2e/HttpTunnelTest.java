@@ -178,6 +178,67 @@ class HttpTunnelTest {
     }
 
     @Test
+    void aWsgiServiceNeverSeesForwardingHeadersSpoofedWithUnderscores() throws Exception {
+        RelayServer relay = relay(new SingleToken(TOKEN), s -> s);
+        WsgiEchoService wsgi = WsgiEchoService.start(dir);
+        open.add(wsgi);
+        bind(client(relay, TOKEN, TunnelSpec.http("w", "127.0.0.1", wsgi.port(), "wsgi")));
+
+        // wsgiref files X_Forwarded_For under HTTP_X_FORWARDED_FOR too: before the fix it saw 6.6.6.6,127.0.0.1.
+        RawHttp.Response underscores = exchange(relay, RawHttp.get("wsgi.example.com", "/",
+                "X_Forwarded_For: 6.6.6.6", "x_forwarded_proto: https", "X_Real_IP: 6.6.6.6", "Forwarded_: for=6.6.6.6",
+                "X.Forwarded.Host: evil.example.net", "X_Custom: from-public", "X-Kept: yes"));
+        assertThat(underscores.status()).isEqualTo(200);
+        assertThat(underscores.body()).contains("HTTP_X_FORWARDED_FOR=127.0.0.1\n", "HTTP_X_FORWARDED_PROTO=http\n",
+                        "HTTP_X_FORWARDED_HOST=wsgi.example.com\n", "HTTP_X_KEPT=yes\n")
+                .doesNotContain("6.6.6.6").doesNotContain("https").doesNotContain("evil").doesNotContain("HTTP_X_CUSTOM")
+                .doesNotContain("HTTP_X_REAL_IP");
+    }
+
+    @Test
+    void fieldsNamedInConnectionAreHopByHopButTheRelaysOwnForwardingHeadersStay() throws Exception {
+        RelayServer relay = relay(new SingleToken(TOKEN), s -> s);
+        WsgiEchoService wsgi = WsgiEchoService.start(dir);
+        open.add(wsgi);
+        bind(client(relay, TOKEN, TunnelSpec.http("w", "127.0.0.1", wsgi.port(), "wsgi")));
+
+        // Named in Connection, a field is hop-by-hop: it goes, except that the relay still sets its own.
+        RawHttp.Response hopByHop = exchange(relay, RawHttp.get("wsgi.example.com", "/",
+                "Connection: keep-alive, X-Forwarded-For, Authorization, X-Secret", "Authorization: Bearer hop-only",
+                "X-Secret: hop-only", "Keep-Alive: timeout=5", "TE: trailers", "Proxy-Authorization: Basic aG9wOm9ubHk=",
+                "Upgrade: h2c"));
+        assertThat(hopByHop.status()).isEqualTo(200);
+        assertThat(hopByHop.body()).contains("HTTP_X_FORWARDED_FOR=127.0.0.1\n", "HTTP_CONNECTION=keep-alive\n")
+                .doesNotContain("hop-only").doesNotContain("HTTP_AUTHORIZATION").doesNotContain("HTTP_X_SECRET")
+                .doesNotContain("HTTP_KEEP_ALIVE").doesNotContain("HTTP_TE").doesNotContain("HTTP_PROXY_AUTHORIZATION")
+                .doesNotContain("HTTP_UPGRADE"); // an Upgrade without the upgrade option is not one
+
+        // Fields that frame or route the request cannot be made hop-by-hop: the request is refused.
+        RawHttp.Response framing = exchange(relay, "POST / HTTP/1.1\r\nHost: wsgi.example.com\r\nConnection: Content-Length\r\n"
+                + "Content-Length: 5\r\n\r\nhello");
+        assertThat(framing.status()).isEqualTo(400);
+        assertThat(framing.body()).contains("Connection may not name content-length");
+    }
+
+    @Test
+    void forwardingHeadersAndHopByHopFieldsInChunkedTrailersNeverReachTheService() throws Exception {
+        RelayServer relay = relay(new SingleToken(TOKEN), s -> s);
+        HttpEchoService alpha = service("alpha");
+        bind(client(relay, TOKEN, TunnelSpec.http("a", "127.0.0.1", alpha.port(), "alpha")));
+
+        RawHttp.Response r = exchange(relay, "POST /t HTTP/1.1\r\nHost: alpha.example.com\r\nTransfer-Encoding: chunked\r\n"
+                + "Connection: X-Hop\r\n\r\n5\r\nhello\r\n0\r\nX-Forwarded-For: 6.6.6.6\r\nForwarded: for=6.6.6.6\r\n"
+                + "X_Forwarded_Proto: https\r\nX-Real-IP: 6.6.6.6\r\nHost: evil.example.net\r\nX-Hop: hop-only\r\n"
+                + "X-Checksum: 5d41402a\r\n\r\n");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).contains("body=hello\n");
+        String seen = alpha.lastHead();
+        assertThat(seen).contains("trailer x-checksum: 5d41402a\n", "x-forwarded-for: 127.0.0.1\n")
+                .doesNotContain("6.6.6.6").doesNotContain("evil.example.net").doesNotContain("https")
+                .doesNotContain("hop-only").doesNotContain("x_forwarded");
+    }
+
+    @Test
     void twoRequestsOnOneKeepAliveConnectionTravelOneStreamAndAnotherHostIsMisdirected() throws Exception {
         RelayServer relay = relay(new SingleToken(TOKEN), s -> s);
         HttpEchoService alpha = service("alpha");
@@ -200,6 +261,63 @@ class HttpTunnelTest {
         }
         assertThat(beta.connections.get()).isZero();
         assertThat(alpha.requestHeads).hasSize(2);
+    }
+
+    @Test
+    void requestsPipelinedBeforeARefusedOneAreAnsweredInOrderThenTheRefusalThenTheClose() throws Exception {
+        RelayServer relay = relay(new SingleToken(TOKEN), s -> s);
+        HttpEchoService alpha = service("alpha");
+        HttpEchoService beta = service("beta");
+        bind(client(relay, TOKEN, TunnelSpec.http("a", "127.0.0.1", alpha.port(), "alpha")));
+        bind(client(relay, TOKEN, TunnelSpec.http("b", "127.0.0.1", beta.port(), "beta")));
+
+        try (RawHttp c = connect(relay)) { // one write: the relay reads both requests at once, before any stream is open
+            c.send(RawHttp.get("alpha.example.com", "/first") + RawHttp.get("beta.example.com", "/second"));
+            RawHttp.Response first = c.read();
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.body()).startsWith("service=alpha\n").contains("GET /first HTTP/1.1");
+            assertThat(c.read().status()).isEqualTo(421);
+            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
+        }
+        String smuggling = "POST /x HTTP/1.1\r\nHost: alpha.example.com\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n";
+        try (RawHttp c = connect(relay)) { // two good ones with a body each, then a refused one, then bytes that are dropped
+            c.send("POST /a HTTP/1.1\r\nHost: alpha.example.com\r\nContent-Length: 5\r\n\r\nhello"
+                    + "POST /b HTTP/1.1\r\nHost: alpha.example.com\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+                    + smuggling + RawHttp.get("alpha.example.com", "/never"));
+            c.finishSending(); // a FIN behind them does not cut the answers short
+            assertThat(c.read().body()).contains("POST /a HTTP/1.1").contains("body=hello\n");
+            assertThat(c.read().body()).contains("POST /b HTTP/1.1").contains("body=abc\n");
+            assertThat(c.read().status()).isEqualTo(400);
+            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
+        }
+        try (RawHttp c = connect(relay)) { // the stream is open already when a good request and a misdirected one come together
+            assertThat(c.send(RawHttp.get("alpha.example.com", "/open")).read().status()).isEqualTo(200);
+            c.send(RawHttp.get("alpha.example.com", "/c") + RawHttp.get("nobody.example.com", "/d", "Accept: application/json"));
+            assertThat(c.read().body()).contains("GET /c HTTP/1.1");
+            RawHttp.Response misdirected = c.read();
+            assertThat(misdirected.status()).isEqualTo(421);
+            assertThat(misdirected.body()).contains("\"status\": 421");
+            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
+        }
+        try (RawHttp c = connect(relay)) { // a good request, then one whose chunked body is broken, in one read
+            c.send(RawHttp.get("alpha.example.com", "/e")
+                    + "POST /f HTTP/1.1\r\nHost: alpha.example.com\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+            assertThat(c.read().body()).contains("GET /e HTTP/1.1");
+            assertThat(c.read().status()).isEqualTo(400);
+            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
+        }
+        try (RawHttp c = connect(relay)) { // behind an upgrade that the service declines, the refusal waits for its verdict
+            c.send(RawHttp.get("alpha.example.com", "/g", "Upgrade: websocket", "Connection: Upgrade")
+                    + RawHttp.get("beta.example.com", "/h"));
+            RawHttp.Response declined = c.read();
+            assertThat(declined.status()).isEqualTo(200);
+            assertThat(declined.body()).contains("GET /g HTTP/1.1").contains("upgrade: websocket\n");
+            assertThat(c.read().status()).isEqualTo(421);
+            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(alpha.requestHeads).extracting(h -> h.substring(0, h.indexOf(' ', h.indexOf(' ') + 1)))
+                .containsExactly("GET /first", "POST /a", "POST /b", "GET /open", "GET /c", "GET /e", "GET /g");
+        assertThat(beta.connections.get()).isZero();
     }
 
     @Test

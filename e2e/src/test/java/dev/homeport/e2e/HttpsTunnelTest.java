@@ -171,6 +171,44 @@ class HttpsTunnelTest {
     }
 
     @Test
+    void requestsPipelinedBeforeAMisdirectedOrUnauthorizedOneAreAnsweredFirstOverTls() throws Exception {
+        RelayServer relay = relay(false);
+        HttpEchoService alpha = service("alpha");
+        HttpEchoService beta = service("beta");
+        bind(client(relay, TunnelSpec.http("a", "127.0.0.1", alpha.port(), "alpha")));
+        bind(client(relay, TunnelSpec.http("b", "127.0.0.1", beta.port(), "beta")));
+
+        try (SSLSocket socket = tls(relay, "alpha.example.com"); RawHttp c = new RawHttp(socket)) {
+            // One write, so one TLS record: both requests reach the relay in one read.
+            c.send(RawHttp.get("alpha.example.com", "/first") + RawHttp.get("beta.example.com", "/second"));
+            RawHttp.Response first = c.read();
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.body()).startsWith("service=alpha\n").contains("GET /first HTTP/1.1");
+            RawHttp.Response second = c.read();
+            assertThat(second.status()).isEqualTo(421);
+            assertThat(second.body()).contains("beta.example.com");
+            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(alpha.requestHeads).hasSize(1);
+        assertThat(beta.connections.get()).isZero();
+
+        // Another refusal, by the tunnel's access rules: the request with the right password is answered first.
+        HttpEchoService gamma = service("gamma");
+        bind(client(relay, TunnelSpec.http("g", "127.0.0.1", gamma.port(), "gamma")
+                .withAccess(new TunnelAccess(true, "ana:s3cret", List.of()))));
+        try (SSLSocket socket = tls(relay, "gamma.example.com"); RawHttp c = new RawHttp(socket)) {
+            c.send(RawHttp.get("gamma.example.com", "/in", "Authorization: " + basic("ana:s3cret"))
+                    + RawHttp.get("gamma.example.com", "/out"));
+            assertThat(c.read().body()).startsWith("service=gamma\n").contains("GET /in HTTP/1.1");
+            RawHttp.Response unauthorized = c.read();
+            assertThat(unauthorized.status()).isEqualTo(401);
+            assertThat(unauthorized.header("www-authenticate")).startsWith("Basic ");
+            assertThat(c.closedWithin(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(gamma.requestHeads).hasSize(1);
+    }
+
+    @Test
     void aServerNameWithoutCertificateOrNoServerNameAtAllIsClosedWithoutACertificate() throws Exception {
         RelayServer relay = relay(false);
         HttpEchoService alpha = service("alpha");

@@ -22,7 +22,7 @@ final class ForwardedHeaders {
     static final AsciiString FORWARDED = AsciiString.cached("forwarded");
 
     /** Headers that claim to describe the client; only a trusted proxy may send them. */
-    private static final List<AsciiString> CLAIMS = List.of(X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST,
+    static final List<AsciiString> CLAIMS = List.of(X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST,
             X_FORWARDED_PORT, X_REAL_IP, FORWARDED);
 
     private ForwardedHeaders() {

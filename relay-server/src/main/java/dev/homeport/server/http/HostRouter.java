@@ -25,13 +25,15 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.Set;
 
 /**
  * The heart of a public HTTP connection: checks each request, routes the connection by the Host of
  * its first request to the tunnel's session, opens its one stream there, and rewrites the forwarding
  * headers before the request goes on to be re-encoded. Later requests must name the same host (421
  * otherwise; on HTTPS, every Host must be the TLS server name). Applies the tunnel's access rules
- * ({@link PublicAccess}). Answers 308, 400, 401, 403, 404, 421 or 502 itself when it does not forward.
+ * ({@link PublicAccess}). Answers 308, 400, 401, 403, 404, 421 or 502 itself when it does not forward,
+ * in the request's turn ({@link RefusalInTurn}).
  * A first request that the port's {@link ControlUpgrade} claims is handed to it instead, untouched.
  */
 final class HostRouter extends ChannelDuplexHandler {
@@ -51,10 +53,15 @@ final class HostRouter extends ChannelDuplexHandler {
     /** The host this connection serves, set by its first request. */
     private String host;
     private Tunnel tunnel;
+    /** The fields the current request declared hop-by-hop in Connection, also removed from its trailers. */
+    private Set<String> hopByHop = Set.of();
     /** Whether the latest request prefers JSON error pages. */
     private boolean json;
-    /** The relay has answered on its own; the rest of the input is dropped. */
+    /** The relay has answered on its own, or will in its turn ({@link #turns}); the rest of the input is dropped. */
     private boolean refusing;
+    /** Pipelined requests are answered in order, the relay's refusal after the service's answers before it. */
+    private final RefusalInTurn turns = new RefusalInTurn();
+    private AnswerCounter answers;
     /**
      * Messages for the stream until its OPEN is queued on the session: a write before that could
      * reach the session ahead of the OPEN when both share one event loop.
@@ -100,22 +107,33 @@ final class HostRouter extends ChannelDuplexHandler {
         } else if (msg instanceof HttpRequest request) {
             onRequest(ctx, request);
         } else if (msg instanceof HttpContent content && content.decoderResult().isFailure() && routed != null) {
-            // Head and broken body came in one read: nothing was opened or forwarded yet.
+            // Head and broken body came in one read: nothing was opened yet. Requests held before it go on.
             content.release();
-            routed = null;
-            routedSession = null;
-            held.forEach(ReferenceCountUtil::release);
-            held = null;
-            refusing = true;
+            for (Object m; (m = held.pollLast()) != null; ) {
+                ReferenceCountUtil.release(m);
+                if (m instanceof HttpRequest) {
+                    turns.withdrawn();
+                    break;
+                }
+            }
+            if (!turns.anyForwarded()) {
+                routed = null;
+                routedSession = null;
+                held = null;
+            }
             log.debug("event=http_refused status=400 host={} peer={} reason=\"{}\"", host, ctx.channel().remoteAddress(),
                     content.decoderResult().cause().toString());
-            ErrorPage.send(ctx.channel(), HttpResponseStatus.BAD_REQUEST, "The request body is not valid HTTP/1.1 framing.", json);
+            answerItself(ctx, new RefusalInTurn.Refusal(HttpResponseStatus.BAD_REQUEST,
+                    "The request body is not valid HTTP/1.1 framing.", json, ""));
         } else if (msg instanceof HttpContent content && content.decoderResult().isFailure()) {
             // The body broke the framing after its head was forwarded: the service has a torn request.
             log.debug("event=http_body_invalid host={} reason=\"{}\"", host, content.decoderResult().cause().toString());
             content.release();
             ctx.close();
         } else if (host != null && (msg instanceof HttpContent || msg instanceof ByteBuf)) {
+            if (msg instanceof LastHttpContent last) {
+                HeaderHygiene.cleanTrailers(last.trailingHeaders(), hopByHop);
+            }
             forward(ctx, msg); // a body, or raw bytes after an upgrade request
         } else {
             ReferenceCountUtil.release(msg);
@@ -157,6 +175,7 @@ final class HostRouter extends ChannelDuplexHandler {
             }
             host = requested;
             tunnel = found;
+            answers = new AnswerCounter();
             routed = found;
             routedSession = session;
             held = new ArrayDeque<>(); // opened at the end of this read, see channelReadComplete
@@ -167,7 +186,9 @@ final class HostRouter extends ChannelDuplexHandler {
         } else if (!admitted(ctx, request, host, tunnel, peer, fromProxy)) {
             return;
         }
+        hopByHop = HeaderHygiene.cleanHead(request.headers()); // first, so the relay's own headers survive it
         ForwardedHeaders.apply(request.headers(), peer.getAddress(), fromProxy, scheme);
+        turns.forwarded();
         forward(ctx, request);
     }
 
@@ -179,10 +200,9 @@ final class HostRouter extends ChannelDuplexHandler {
             return true;
         }
         ReferenceCountUtil.release(request);
-        refusing = true;
         log.debug("event=http_refused status={} host={} peer={} reason=\"{}\"", refusal.status().code(), name,
                 ctx.channel().remoteAddress(), refusal.message());
-        ErrorPage.send(ctx.channel(), refusal.status(), refusal.message(), json, refusal.extraHeaders());
+        answerItself(ctx, new RefusalInTurn.Refusal(refusal.status(), refusal.message(), json, refusal.extraHeaders()));
         return false;
     }
 
@@ -214,8 +234,8 @@ final class HostRouter extends ChannelDuplexHandler {
             MuxSession session = routedSession;
             routed = null;
             routedSession = null;
-            if (ctx.channel().isActive() && !refusing) {
-                open(ctx, tunnel, session);
+            if (ctx.channel().isActive() && (!refusing || turns.owed())) {
+                open(ctx, tunnel, session); // with a refusal owed, for the requests before it
             }
         }
         ctx.fireChannelReadComplete();
@@ -224,11 +244,13 @@ final class HostRouter extends ChannelDuplexHandler {
     private void open(ChannelHandlerContext ctx, Tunnel tunnel, MuxSession session) {
         EventLoop loop = ctx.channel().eventLoop();
         StreamAnswerWatch[] answers = new StreamAnswerWatch[1];
+        AnswerCounter counter = this.answers;
         ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
         StreamTraffic traffic = metrics.streamOpened(tunnel);
         session.openStream(tunnel.id(), String.valueOf(ctx.channel().remoteAddress()), stream -> {
             bridge[0] = new ChannelStreamBridge(stream, loop, traffic);
-            answers[0] = new StreamAnswerWatch(bridge[0], () -> loop.execute(() -> unanswered(ctx)));
+            answers[0] = new StreamAnswerWatch(bridge[0], () -> loop.execute(() -> unanswered(ctx)), counter,
+                    (total, over) -> loop.execute(() -> turns.answered(ctx.channel(), total, over)));
             return answers[0];
         });
         ctx.pipeline().get(UpgradeGate.class).watch(answers[0]);
@@ -241,8 +263,16 @@ final class HostRouter extends ChannelDuplexHandler {
         if (held != null) {
             held.add(msg);
         } else {
-            ctx.fireChannelRead(msg);
+            pass(ctx, msg);
         }
+    }
+
+    /** Sends a message on to the stream; a request's method first goes to the count of answers. */
+    private void pass(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            answers.expect(request.method());
+        }
+        ctx.fireChannelRead(msg);
     }
 
     private void drain(ChannelHandlerContext ctx) {
@@ -251,14 +281,14 @@ final class HostRouter extends ChannelDuplexHandler {
             return; // the channel closed and its handlers were removed first
         }
         held = null;
-        boolean deliver = ctx.channel().isActive() && !refusing;
+        boolean deliver = ctx.channel().isActive() && (!refusing || turns.owed());
         for (Object m; (m = messages.poll()) != null; ) {
             if (m instanceof HeldEvent e) {
                 if (deliver) {
                     ctx.fireUserEventTriggered(e.event());
                 }
             } else if (deliver) {
-                ctx.fireChannelRead(m);
+                pass(ctx, m);
             } else {
                 ReferenceCountUtil.release(m);
             }
@@ -267,20 +297,26 @@ final class HostRouter extends ChannelDuplexHandler {
 
     /** The stream ended before the service sent a byte; on this channel's loop. */
     private void unanswered(ChannelHandlerContext ctx) {
-        if (refusing || !ctx.channel().isActive()) {
+        if ((refusing && !turns.owed()) || !ctx.channel().isActive()) {
             return;
         }
         refusing = true;
+        turns.cancel(); // the first request went unanswered: its 502 comes first, and the connection ends with it
         log.debug("event=http_unanswered host={} peer={}", host, ctx.channel().remoteAddress());
         ErrorPage.send(ctx.channel(), HttpResponseStatus.BAD_GATEWAY, "The service behind " + host + " is not reachable right now.", json);
     }
 
     private void refuse(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String message) {
         ReferenceCountUtil.release(request);
-        refusing = true;
         log.debug("event=http_refused status={} host={} peer={} reason=\"{}\"", status.code(), host,
                 ctx.channel().remoteAddress(), message);
-        ErrorPage.send(ctx.channel(), status, message, json);
+        answerItself(ctx, new RefusalInTurn.Refusal(status, message, json, ""));
+    }
+
+    /** Answers a request the relay does not forward, in its turn, and drops the rest of the input. */
+    private void answerItself(ChannelHandlerContext ctx, RefusalInTurn.Refusal refusal) {
+        refusing = true;
+        turns.refuse(ctx.channel(), refusal);
     }
 
     /** A host name as the public sent it, shortened so a page never echoes a whole header back. */
@@ -290,7 +326,9 @@ final class HostRouter extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (refusing && evt instanceof ChannelInputShutdownEvent) {
+        if (turns.owed() && evt instanceof ChannelInputShutdownEvent) {
+            // The client sent all it will; the answers it waits for still come, and the page closes after.
+        } else if (refusing && evt instanceof ChannelInputShutdownEvent) {
             ctx.close(); // the client read the answer and is done
         } else if (held != null && evt instanceof ChannelInputShutdownEvent) {
             held.add(new HeldEvent(evt)); // the FIN must follow the request, not overtake it

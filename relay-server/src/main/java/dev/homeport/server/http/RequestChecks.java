@@ -56,6 +56,12 @@ final class RequestChecks {
             return new Rejection(HttpResponseStatus.BAD_REQUEST,
                     hosts.isEmpty() ? "the request has no Host header" : "the request has more than one Host header");
         }
+        for (String option : HeaderHygiene.connectionOptions(headers)) {
+            if (HeaderHygiene.FRAMING.contains(option)) {
+                // Removing it as hop-by-hop would let the service frame or route the request differently.
+                return new Rejection(HttpResponseStatus.BAD_REQUEST, "Connection may not name " + option);
+            }
+        }
         return null;
     }
 }

@@ -13,21 +13,33 @@ import java.util.function.Consumer;
  * the local service is down, the service closed without answering, the session went away) goes to
  * {@code unanswered}, which answers 502, instead of the bridge cutting the connection without a word.
  * After an upgrade request, the first bytes of the next answer tell whether the service switched
- * protocols ({@code HTTP/1.1 101}). Called on the session's loop.
+ * protocols ({@code HTTP/1.1 101}). Its {@link AnswerCounter} counts the complete answers for a
+ * refusal that waits its turn; {@code progress} hears when the count grows or ends. Called on the
+ * session's loop.
  */
 final class StreamAnswerWatch implements StreamHandler {
     private static final byte[] SWITCHING = "HTTP/1.1 101".getBytes(StandardCharsets.US_ASCII);
 
     private final StreamHandler bridge;
     private final Runnable unanswered;
+    private final AnswerCounter answers;
+    private final Progress progress;
+
+    /** Hears, on the session's loop, that answers were completed, or that no more will be counted. */
+    interface Progress {
+        /** @param over counting stopped, or the stream ended after an answer began */
+        void answered(int total, boolean over);
+    }
     private boolean answered;
     /** Set (on the public channel's loop) before an upgrade request is forwarded; hears the verdict once. */
     private volatile Consumer<Boolean> switchVerdict;
     private int matched;
 
-    StreamAnswerWatch(StreamHandler bridge, Runnable unanswered) {
+    StreamAnswerWatch(StreamHandler bridge, Runnable unanswered, AnswerCounter answers, Progress progress) {
         this.bridge = bridge;
         this.unanswered = unanswered;
+        this.answers = answers;
+        this.progress = progress;
     }
 
     /** The next answer is to an upgrade request: tell {@code verdict} whether it switches protocols. */
@@ -52,7 +64,20 @@ final class StreamAnswerWatch implements StreamHandler {
                 verdict.accept(!mismatch);
             }
         }
-        bridge.onData(data);
+        if (answers.stopped()) {
+            bridge.onData(data); // raw bytes after an upgrade: nothing more to count
+            return;
+        }
+        ByteBuf view = data.retainedDuplicate(); // the bridge may write and release data before it is counted
+        try {
+            bridge.onData(data);
+            if (answers.onData(view)) {
+                // After the bridge queued the bytes, so that what this triggers on the channel follows them.
+                progress.answered(answers.answered(), answers.stopped());
+            }
+        } finally {
+            view.release();
+        }
     }
 
     @Override
@@ -62,8 +87,10 @@ final class StreamAnswerWatch implements StreamHandler {
 
     @Override
     public void onRemoteFin() {
+        answers.end();
         if (answered) {
             bridge.onRemoteFin();
+            progress.answered(answers.answered(), true);
         } else {
             unanswered.run();
         }
@@ -71,8 +98,10 @@ final class StreamAnswerWatch implements StreamHandler {
 
     @Override
     public void onClosed(ErrorCode code, String reason) {
+        answers.end();
         if (answered) {
             bridge.onClosed(code, reason);
+            progress.answered(answers.answered(), true);
         } else {
             unanswered.run();
         }

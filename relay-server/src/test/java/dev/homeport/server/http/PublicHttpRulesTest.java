@@ -19,6 +19,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +43,7 @@ class PublicHttpRulesTest {
             "a request line over 4096 bytes          | GET /LONG HTTP/1.1\\r\\nHost: a.example.com\\r\\n\\r\\n | 414",
             "a head over 16 KiB                      | GET / HTTP/1.1\\r\\nHost: a.example.com\\r\\nX-Big: BIG\\r\\n\\r\\n | 431",
             "Transfer-Encoding chunked, identity     | POST / HTTP/1.1\\r\\nHost: a.example.com\\r\\nTransfer-Encoding: chunked, identity\\r\\n\\r\\n | 400",
+            "whitespace before a header colon       | GET / HTTP/1.1\\r\\nHost: a.example.com\\r\\nX-Forwarded-For : 6.6.6.6\\r\\n\\r\\n | 400",
             "a control character in a header name    | GET / HTTP/1.1\\r\\nHost: a.example.com\\r\\nX-A\\u0001B: 1\\r\\n\\r\\n | 400",
             "obs-fold (a line starting with a space) | GET / HTTP/1.1\\r\\nHost: a.example.com\\r\\nX-A: 1\\r\\n  folded\\r\\n\\r\\n | 400",
             "obs-fold with a tab                     | GET / HTTP/1.1\\r\\nHost: a.example.com\\r\\nX-A: 1\\r\\n\\tfolded\\r\\n\\r\\n | 400",
@@ -109,6 +111,75 @@ class PublicHttpRulesTest {
         assertThat(h.get("X-Forwarded-Proto")).isEqualTo("http");
         assertThat(h.contains("X-Real-IP")).isFalse();
         assertThat(h.contains("X-Forwarded-Port")).isFalse();
+    }
+
+    @Test
+    void headerNamesOtherThanLettersDigitsAndDashesAreDroppedAndTheRelaysForwardingHeadersStayItsOwn() throws Exception {
+        HttpHeaders h = new DefaultHttpHeaders().add("Host", "a.example.com").add("X_Forwarded_For", "6.6.6.6")
+                .add("x-forwarded_proto", "https").add("X.Real.IP", "6.6.6.6").add("X~Custom", "1").add("Accept-Language", "en");
+        HeaderHygiene.cleanHead(h);
+        ForwardedHeaders.apply(h, InetAddress.getByName("192.0.2.1"), false, "http");
+        assertThat(h.names()).containsExactlyInAnyOrder("Host", "Accept-Language", "x-forwarded-for", "x-forwarded-proto",
+                "x-forwarded-host", "forwarded");
+        assertThat(h.get("X-Forwarded-For")).isEqualTo("192.0.2.1");
+    }
+
+    @Test
+    void fieldsNamedInConnectionAndTheStandardHopByHopSetAreRemovedButAnUpgradeStays() throws Exception {
+        HttpHeaders h = new DefaultHttpHeaders().add("Host", "a.example.com")
+                .add("Connection", "keep-alive, X-Forwarded-For,Authorization").add("Connection", "Upgrade ,X-Other")
+                .add("Upgrade", "websocket").add("Authorization", "Bearer x").add("X-Other", "1").add("X-Forwarded-For", "6.6.6.6")
+                .add("Keep-Alive", "timeout=5").add("Proxy-Connection", "keep-alive").add("Proxy-Authorization", "Basic eA==")
+                .add("TE", "trailers").add("Sec-WebSocket-Key", "k");
+        Set<String> hopByHop = HeaderHygiene.cleanHead(h);
+        ForwardedHeaders.apply(h, InetAddress.getByName("10.0.0.5"), true, "http"); // even a trusted proxy's is gone
+        assertThat(hopByHop).containsExactlyInAnyOrder("x-forwarded-for", "authorization", "x-other");
+        assertThat(h.getAll("Connection")).containsExactly("keep-alive, Upgrade");
+        assertThat(h.get("Upgrade")).isEqualTo("websocket");
+        assertThat(h.get("X-Forwarded-For")).isEqualTo("10.0.0.5");
+        assertThat(h.names()).doesNotContain("Authorization", "X-Other", "Keep-Alive", "Proxy-Connection", "Proxy-Authorization", "TE")
+                .contains("Sec-WebSocket-Key");
+
+        HttpHeaders noOption = new DefaultHttpHeaders().add("Host", "a.example.com").add("Connection", "X-A").add("Upgrade", "h2c");
+        HeaderHygiene.cleanHead(noOption);
+        assertThat(noOption.names()).containsExactly("Host"); // an Upgrade without the upgrade option is not one
+    }
+
+    @ParameterizedTest
+    @CsvSource({"Host", "content-length", "Transfer-Encoding"})
+    void aRequestThatNamesAFramingOrRoutingFieldInConnectionIsRefused(String field) {
+        EmbeddedChannel ch = FrozenTime.channel(new PublicRequestDecoder(SETTINGS));
+        try {
+            ch.writeInbound(Unpooled.copiedBuffer("POST / HTTP/1.1\r\nHost: a.example.com\r\nConnection: close, " + field
+                    + "\r\nContent-Length: 0\r\n\r\n", StandardCharsets.US_ASCII));
+            HttpRequest decoded = ch.readInbound();
+            RequestChecks.Rejection rejection = RequestChecks.check(decoded);
+            ReferenceCountUtil.release(decoded);
+            assertThat(rejection).isNotNull();
+            assertThat(rejection.status().code()).isEqualTo(400);
+            assertThat(rejection.reason()).isEqualTo("Connection may not name " + field.toLowerCase(java.util.Locale.ROOT));
+        } finally {
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void trailersLoseForwardingHopByHopAndOddlyNamedFieldsWhoeverSentThem() {
+        EmbeddedChannel ch = FrozenTime.channel(new PublicRequestDecoder(SETTINGS));
+        try {
+            ch.writeInbound(Unpooled.copiedBuffer("POST / HTTP/1.1\r\nHost: a.example.com\r\nTransfer-Encoding: chunked\r\n"
+                    + "Connection: X-Hop\r\n\r\n0\r\nX-Forwarded-For: 6.6.6.6\r\nForwarded: for=6.6.6.6\r\nX_Real_IP: 6.6.6.6\r\n"
+                    + "Host: b.example.com\r\nX-Hop: 1\r\nTE: trailers\r\nX-Checksum: abc\r\n\r\n", StandardCharsets.US_ASCII));
+            HttpRequest head = ch.readInbound();
+            Set<String> hopByHop = HeaderHygiene.cleanHead(head.headers());
+            ReferenceCountUtil.release(head);
+            io.netty.handler.codec.http.LastHttpContent last = ch.readInbound();
+            HeaderHygiene.cleanTrailers(last.trailingHeaders(), hopByHop);
+            assertThat(last.trailingHeaders().names()).containsExactly("X-Checksum");
+            last.release();
+        } finally {
+            ch.finishAndReleaseAll();
+        }
     }
 
     @Test
