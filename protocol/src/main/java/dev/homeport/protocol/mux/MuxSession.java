@@ -959,8 +959,8 @@ public final class MuxSession extends ChannelDuplexHandler {
     // ---- keep-alive ----
 
     private void keepAliveTick() {
-        if (drainedSent) {
-            return; // nothing more is sent; the drain has its own deadline
+        if (drainedSent || closing) {
+            return; // nothing more is sent; the drain and the close have their own deadlines
         }
         long silentNanos = nanoTime() - lastReadNanos;
         if (silentNanos > local.keepAliveTimeout().toNanos()) {

@@ -69,8 +69,8 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
             return;
         }
         if (granted + inFlight >= maxTunnels) {
-            refused(ctx, bind, ErrorCode.BIND_DENIED, "this session already holds " + maxTunnels
-                    + " tunnels, the most one session may on this relay (--max-tunnels-per-session)");
+            refused(ctx, bind, ErrorCode.BIND_DENIED, "this session holds " + granted + " tunnels and has " + inFlight
+                    + " more BINDs in progress: at most " + maxTunnels + " per session on this relay (--max-tunnels-per-session)");
             return;
         }
         TokenRights rights = config.tokens().rights(principal);
