@@ -45,6 +45,11 @@ final class CliProcess implements AutoCloseable {
         return start("dev.homeport.server.cli.HomeportServerCommand", stateHome, args);
     }
 
+    /** {@code homeport-server} with JVM flags of the test's besides the usual ones (e.g. a small direct memory). */
+    static CliProcess server(Path stateHome, List<String> jvmFlags, String... args) throws IOException {
+        return start(javaCommand(jvmFlags, "dev.homeport.server.cli.HomeportServerCommand", args), stateHome);
+    }
+
     /**
      * {@code homeport} on a pseudo-terminal, as in an interactive shell: util-linux {@code script} gives it
      * one for stdin, stdout and stderr, and copies everything it writes to our stdout.
@@ -67,8 +72,14 @@ final class CliProcess implements AutoCloseable {
     }
 
     private static List<String> javaCommand(String mainClass, String... args) {
+        return javaCommand(List.of(), mainClass, args);
+    }
+
+    private static List<String> javaCommand(List<String> jvmFlags, String mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", productionClasspath(), mainClass));
+                "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-cp", productionClasspath(), mainClass));
         command.addAll(List.of(args));
         return command;
     }

@@ -43,6 +43,30 @@ final class RawSession implements AutoCloseable {
         Socket socket = new Socket();
         socket.setSoTimeout(10_000);
         socket.connect(relay, 5_000);
+        return handshake(socket, token, initialWindow);
+    }
+
+    /** As {@link #open}, over TLS to a relay with the test certificate (Transport.TLS), as the CLI client connects. */
+    static RawSession openTls(InetSocketAddress relay, String token, int initialWindow) throws IOException {
+        return openTls(relay, token, initialWindow, 0);
+    }
+
+    /** As {@link #openTls(InetSocketAddress, String, int)}, with a kernel receive buffer of {@code receiveBuffer} bytes (0: the default). */
+    static RawSession openTls(InetSocketAddress relay, String token, int initialWindow, int receiveBuffer) throws IOException {
+        Socket tcp = new Socket();
+        if (receiveBuffer > 0) {
+            tcp.setReceiveBufferSize(receiveBuffer); // before connect, so that the window is small from the start
+        }
+        tcp.setSoTimeout(10_000);
+        tcp.connect(relay, 5_000);
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) Transport.rawTlsSockets()
+                .createSocket(tcp, "localhost", relay.getPort(), true);
+        tls.startHandshake();
+        return handshake(tls, token, initialWindow);
+    }
+
+    /** The session's handshake, on a connected socket: returns once WELCOME came, or throws with the relay's GO_AWAY. */
+    private static RawSession handshake(Socket socket, String token, int initialWindow) throws IOException {
         RawSession s = new RawSession(socket);
         byte[] clientNonce = new byte[Hello.NONCE_LENGTH];
         new SecureRandom().nextBytes(clientNonce);
@@ -116,6 +140,12 @@ final class RawSession implements AutoCloseable {
         } catch (SocketException reset) {
             return true;
         }
+    }
+
+    /** Writes bytes as they are (frames a test encoded itself, many at once). */
+    void write(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
     }
 
     /** Reads the next frame, whatever it is. */

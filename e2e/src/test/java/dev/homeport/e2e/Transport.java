@@ -139,6 +139,16 @@ enum Transport {
         return bytes;
     }
 
+    /** Sockets for a hand-made client (a {@link RawSession}) that trust exactly the test relay's certificate. */
+    static javax.net.ssl.SSLSocketFactory rawTlsSockets() {
+        return Certificate.rawTlsSockets();
+    }
+
+    /** The test relay's certificate and key files, for a relay started as a process ({@code --cert}, {@code --key}). */
+    static RelayCertificate certificate() {
+        return Certificate.CERTIFICATE;
+    }
+
     /** One relay certificate for the whole run: generating a key pair per test would only cost time. */
     private static final class Certificate {
         private static final RelayCertificate CERTIFICATE = generate();
@@ -162,6 +172,25 @@ enum Transport {
         /** The same certificate as the public HTTPS port's certificate file. */
         static CertificateFiles files() {
             return CertificateFiles.load(List.of(new CertificateFiles.Pair(CERTIFICATE.certificateFile(), CERTIFICATE.keyFile())));
+        }
+
+        static javax.net.ssl.SSLSocketFactory rawTlsSockets() {
+            try (java.io.InputStream pem = Files.newInputStream(CERTIFICATE.certificateFile())) {
+                java.security.KeyStore trusted = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+                trusted.load(null, null);
+                trusted.setCertificateEntry("relay",
+                        java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(pem));
+                javax.net.ssl.TrustManagerFactory tmf =
+                        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(trusted);
+                javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+                tls.init(null, tmf.getTrustManagers(), null);
+                return tls.getSocketFactory();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("cannot trust the test relay's certificate", e);
+            }
         }
 
         /** Trusts exactly the test certificate, by its pinned fingerprint. */

@@ -21,9 +21,11 @@ public enum ErrorCode {
     SHUTDOWN(13, "peer shutting down"),
     KEEPALIVE_TIMEOUT(14, "keep-alive timed out"),
     RATE_LIMITED(15, "too many attempts"),
-    INTERNAL_ERROR(16, "internal error");
+    INTERNAL_ERROR(16, "internal error"),
+    FLOODING(17, "peer sends answered frames and does not read the answers"),
+    SESSION_LIMIT(18, "too many sessions for this token");
 
-    private static final ErrorCode[] BY_CODE = new ErrorCode[17];
+    private static final ErrorCode[] BY_CODE = new ErrorCode[19];
 
     static {
         for (ErrorCode c : values()) {

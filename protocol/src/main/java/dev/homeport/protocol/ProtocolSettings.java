@@ -16,6 +16,11 @@ import java.time.Duration;
  * @param handshakeTimeout     a handshake not finished within this closes the connection
  * @param pingInterval         how often a PING is sent (for liveness and the RTT that window tuning uses)
  * @param keepAliveTimeout     a session that received nothing (frames or pongs) for this long is dead
+ * @param maxControlBacklog    bytes of control frames (PING answers, BIND replies, RESET, WINDOW_UPDATE ...)
+ *                             this side may have queued toward a peer that does not read them; more is
+ *                             session error FLOODING
+ * @param maxUnansweredBinds   BINDs of the peer this side has not answered yet; at this many it reads no
+ *                             further frame until an answer goes out
  */
 public record ProtocolSettings(
         int maxFramePayload,
@@ -25,7 +30,9 @@ public record ProtocolSettings(
         int maxConcurrentStreams,
         Duration handshakeTimeout,
         Duration pingInterval,
-        Duration keepAliveTimeout) {
+        Duration keepAliveTimeout,
+        int maxControlBacklog,
+        int maxUnansweredBinds) {
 
     public static final int MIN_FRAME_PAYLOAD = 1024;
     public static final int MAX_FRAME_PAYLOAD = 16 * 1024 * 1024;
@@ -33,6 +40,18 @@ public record ProtocolSettings(
     public static final int MAX_WINDOW = Integer.MAX_VALUE;
     /** Session credit each side starts with; a larger {@code sessionWindow} is granted right after the handshake. */
     public static final int INITIAL_SESSION_WINDOW = 1024 * 1024;
+    /** A control frame is at most a header and a few strings; a backlog below this would end honest sessions. */
+    public static final int MIN_CONTROL_BACKLOG = 16 * 1024;
+    public static final int DEFAULT_MAX_CONTROL_BACKLOG = 256 * 1024;
+    public static final int DEFAULT_MAX_UNANSWERED_BINDS = 16;
+
+    /** The settings without the two flood limits, which take their defaults. */
+    public ProtocolSettings(int maxFramePayload, int initialStreamWindow, int maxStreamWindow, long sessionWindow,
+                            int maxConcurrentStreams, Duration handshakeTimeout, Duration pingInterval,
+                            Duration keepAliveTimeout) {
+        this(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow, maxConcurrentStreams, handshakeTimeout,
+                pingInterval, keepAliveTimeout, DEFAULT_MAX_CONTROL_BACKLOG, DEFAULT_MAX_UNANSWERED_BINDS);
+    }
 
     public ProtocolSettings {
         require(maxFramePayload >= MIN_FRAME_PAYLOAD && maxFramePayload <= MAX_FRAME_PAYLOAD,
@@ -48,6 +67,9 @@ public record ProtocolSettings(
         requirePositive(keepAliveTimeout, "keepAliveTimeout");
         require(keepAliveTimeout.compareTo(pingInterval) > 0, "keepAliveTimeout",
                 "longer than pingInterval (" + pingInterval + ")", keepAliveTimeout);
+        require(maxControlBacklog >= MIN_CONTROL_BACKLOG, "maxControlBacklog", "at least " + MIN_CONTROL_BACKLOG + " bytes",
+                maxControlBacklog);
+        require(maxUnansweredBinds >= 1, "maxUnansweredBinds", "at least 1", maxUnansweredBinds);
     }
 
     public static ProtocolSettings defaults() {
@@ -64,27 +86,37 @@ public record ProtocolSettings(
 
     public ProtocolSettings withMaxFramePayload(int v) {
         return new ProtocolSettings(v, initialStreamWindow, maxStreamWindow, sessionWindow,
-                maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout);
+                maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout,
+                maxControlBacklog, maxUnansweredBinds);
     }
 
     public ProtocolSettings withWindows(int initial, int max, long session) {
         return new ProtocolSettings(maxFramePayload, initial, max, session,
-                maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout);
+                maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout,
+                maxControlBacklog, maxUnansweredBinds);
     }
 
     public ProtocolSettings withMaxConcurrentStreams(int v) {
         return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
-                v, handshakeTimeout, pingInterval, keepAliveTimeout);
+                v, handshakeTimeout, pingInterval, keepAliveTimeout, maxControlBacklog, maxUnansweredBinds);
     }
 
     public ProtocolSettings withHandshakeTimeout(Duration v) {
         return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
-                maxConcurrentStreams, v, pingInterval, keepAliveTimeout);
+                maxConcurrentStreams, v, pingInterval, keepAliveTimeout,
+                maxControlBacklog, maxUnansweredBinds);
     }
 
     public ProtocolSettings withKeepAlive(Duration interval, Duration timeout) {
         return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
-                maxConcurrentStreams, handshakeTimeout, interval, timeout);
+                maxConcurrentStreams, handshakeTimeout, interval, timeout,
+                maxControlBacklog, maxUnansweredBinds);
+    }
+
+    /** The flood limits: control bytes queued for a peer that does not read, and BINDs it may have unanswered. */
+    public ProtocolSettings withFloodLimits(int controlBacklog, int unansweredBinds) {
+        return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
+                maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout, controlBacklog, unansweredBinds);
     }
 
     private static void require(boolean ok, String name, String expected, Object actual) {

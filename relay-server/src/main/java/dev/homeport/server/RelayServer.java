@@ -4,6 +4,7 @@ import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.admission.ConnectionsPerAddress;
+import dev.homeport.server.admission.PerTokenCount;
 import dev.homeport.server.auth.HandshakeRateLimiter;
 import dev.homeport.server.http.PublicHttpListener;
 import dev.homeport.server.https.PublicHttpsListener;
@@ -76,8 +77,10 @@ public final class RelayServer implements AutoCloseable {
         this.perAddress = new ConnectionsPerAddress(config.maxConnectionsPerAddress(), metrics::refusedPerAddressCap);
         this.publicTcp = new PublicTcpListener(transport, acceptors, workers, config.bindAddress(), metrics, perAddress);
         AtomicInteger tunnelIds = new AtomicInteger(1);
-        this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen, tunnelIds, metrics);
-        this.hosts = new HostRegistry(config.http().domain(), config.reconnectGrace(), tunnelIds, metrics);
+        PerTokenCount tunnelsPerToken = new PerTokenCount(config.tenants().maxTunnelsPerToken());
+        this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen, tunnelIds, metrics,
+                tunnelsPerToken);
+        this.hosts = new HostRegistry(config.http().domain(), config.reconnectGrace(), tunnelIds, metrics, tunnelsPerToken);
         SessionListener tracker = new SessionListener() {
             @Override
             public void started(MuxSession session, String principal) {
@@ -92,7 +95,8 @@ public final class RelayServer implements AutoCloseable {
         config.tokens().onRevoked(this::closeSessionsOf);
         Channel control = null;
         ControlContext controlContext = new ControlContext(config, registry, tracker,
-                new HandshakeRateLimiter(config.authFailureBurst(), config.authFailureRefill()), metrics, hosts);
+                new HandshakeRateLimiter(config.authFailureBurst(), config.authFailureRefill()), metrics, hosts,
+                new PerTokenCount(config.tenants().maxSessionsPerToken()));
         try {
             control = new ServerBootstrap()
                     .group(acceptors, workers)

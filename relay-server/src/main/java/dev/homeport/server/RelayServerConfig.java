@@ -2,6 +2,7 @@ package dev.homeport.server;
 
 import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.server.admission.ConnectionsPerAddress;
+import dev.homeport.server.admission.TenantLimits;
 import dev.homeport.server.auth.TokenDirectory;
 import dev.homeport.server.http.HttpSettings;
 import dev.homeport.server.https.HttpsSettings;
@@ -39,6 +40,7 @@ import java.util.Objects;
  * @param acme           certificates for HTTPS host names from an ACME CA, or {@code null} for none
  * @param maxConnectionsPerAddress public connections (TCP, HTTP and HTTPS listeners together) one source
  *                       address may hold open at once; more are reset at accept
+ * @param tenants        sessions and tunnels one token, and one session of it, may hold
  */
 public record RelayServerConfig(
         InetSocketAddress control,
@@ -58,7 +60,8 @@ public record RelayServerConfig(
         InetSocketAddress admin,
         HttpsSettings https,
         AcmeSettings acme,
-        int maxConnectionsPerAddress) {
+        int maxConnectionsPerAddress,
+        TenantLimits tenants) {
 
     public static final String DEFAULT_WEBSOCKET_PATH = "/_homeport";
     public static final int DEFAULT_AUTH_FAILURE_BURST = 10;
@@ -77,6 +80,7 @@ public record RelayServerConfig(
         meterRegistry = meterRegistry == null ? new SimpleMeterRegistry() : meterRegistry;
         http = http == null ? HttpSettings.OFF : http;
         https = https == null ? HttpsSettings.OFF : https;
+        tenants = tenants == null ? TenantLimits.DEFAULTS : tenants;
         if (admin != null && !(meterRegistry instanceof PrometheusMeterRegistry)) {
             throw new IllegalArgumentException("the admin endpoint serves Prometheus metrics: use withAdmin(...)");
         }
@@ -104,72 +108,78 @@ public record RelayServerConfig(
         return new RelayServerConfig(control, bindAddress, ports, "", tokens, DEFAULT_RECONNECT_GRACE,
                 DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults(), null, DEFAULT_WEBSOCKET_PATH,
                 DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF, null, HttpsSettings.OFF, null,
-                ConnectionsPerAddress.DEFAULT_MAX);
+                ConnectionsPerAddress.DEFAULT_MAX, null);
     }
 
     public RelayServerConfig withReconnectGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants);
     }
 
     public RelayServerConfig withShutdownGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants);
     }
 
     public RelayServerConfig withProtocol(ProtocolSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants);
     }
 
     public RelayServerConfig withTls(SslContext context) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 context, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants);
     }
 
     public RelayServerConfig withAuthFailureLimit(int burst, Duration refill) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, burst, refill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress);
+                tls, webSocketPath, burst, refill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants);
     }
 
     public RelayServerConfig withMeterRegistry(MeterRegistry registry) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin, https, acme, maxConnectionsPerAddress);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin, https, acme, maxConnectionsPerAddress, tenants);
     }
 
     public RelayServerConfig withHttp(HttpSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin, https, acme, maxConnectionsPerAddress);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin, https, acme, maxConnectionsPerAddress, tenants);
     }
 
     /** Serves /metrics (Prometheus) and /health on {@code address}, with a Prometheus registry for the relay. */
     public RelayServerConfig withAdmin(InetSocketAddress address) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                http, address, https, acme, maxConnectionsPerAddress);
+                http, address, https, acme, maxConnectionsPerAddress, tenants);
     }
 
     public RelayServerConfig withHttps(HttpsSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, settings, acme,
-                maxConnectionsPerAddress);
+                maxConnectionsPerAddress, tenants);
     }
 
     public RelayServerConfig withPublicHost(String host) {
         return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants);
     }
 
     /** Certificates for the host names clients bind, from an ACME CA; {@code null}: none. */
     public RelayServerConfig withAcme(AcmeSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, settings,
-                maxConnectionsPerAddress);
+                maxConnectionsPerAddress, tenants);
     }
 
     public RelayServerConfig withMaxConnectionsPerAddress(int max) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, max);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, max, tenants);
+    }
+
+    public RelayServerConfig withTenantLimits(TenantLimits limits) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme,
+                maxConnectionsPerAddress, limits);
     }
 }

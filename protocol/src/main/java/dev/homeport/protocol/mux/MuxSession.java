@@ -16,6 +16,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.DecoderException;
@@ -113,6 +114,17 @@ public final class MuxSession extends ChannelDuplexHandler {
     private volatile long bytesReceived;
     private volatile long bytesSent;
     private volatile String closeReason;
+    /**
+     * Control frames written toward the peer and not yet on the wire, in bytes: what a peer that sends
+     * answered frames and does not read makes this side hold (PROTOCOL.md, "Answers to a peer that does not read").
+     */
+    private long controlBacklog;
+    /** The peer's BINDs passed on to the next handler and not answered yet. */
+    private int unansweredBinds;
+    private boolean readsPaused;
+    /** The backlog passed its limit: the session is ending, and frames read with it are dropped. */
+    private boolean flooding;
+    private ScheduledFuture<?> closeDeadline;
 
     /** @param acceptor policy for streams the peer opens, or {@code null} if the peer may open none */
     public MuxSession(Role role, ProtocolSettings local, HandshakeCompleted peer, StreamAcceptor acceptor) {
@@ -271,13 +283,17 @@ public final class MuxSession extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (closing) {
+        if (closing || flooding) {
             frame.release(); // the session already failed or is closing: frames read with it change nothing
             return;
         }
         lastReadNanos = nanoTime();
         FrameType type = frame.type();
         if (type == FrameType.BIND || type == FrameType.BIND_OK || type == FrameType.BIND_REFUSED) {
+            if (type == FrameType.BIND) {
+                unansweredBinds++;
+                updateReading();
+            }
             ctx.fireChannelRead(frame);
             return;
         }
@@ -315,7 +331,55 @@ public final class MuxSession extends ChannelDuplexHandler {
         if (ctx.channel().isWritable()) {
             scheduleFlush();
         }
+        updateReading();
         ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Counts the answers later handlers write (BIND_OK, BIND_REFUSED) as this session's own control frames. */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof Frame frame && frame.type() != FrameType.DATA) {
+            if ((frame.type() == FrameType.BIND_OK || frame.type() == FrameType.BIND_REFUSED) && unansweredBinds > 0) {
+                unansweredBinds--;
+                updateReading();
+            }
+            ctx.write(frame, countedInBacklog(frame, promise));
+        } else {
+            ctx.write(msg, promise);
+        }
+    }
+
+    /**
+     * Pauses reading from the peer while answers cannot go out: on the relay while the connection is
+     * not writable, and on either side while {@code maxUnansweredBinds} BINDs wait for their answer.
+     * Only the relay pauses for writability: two sides that both did could each wait for the other
+     * to read (two bulk transfers in opposite directions), and the client always reads.
+     */
+    private void updateReading() {
+        boolean pause = role == Role.RELAY && !ctx.channel().isWritable() || unansweredBinds >= local.maxUnansweredBinds();
+        if (pause != readsPaused && !closing) {
+            readsPaused = pause;
+            ctx.channel().config().setAutoRead(!pause); // turning it back on asks for a read at once
+        }
+    }
+
+    /**
+     * Adds {@code frame} to the control backlog until it is on the wire; a backlog past
+     * {@code maxControlBacklog} means the peer asks for answers it does not read, and ends the session.
+     */
+    private ChannelPromise countedInBacklog(Frame frame, ChannelPromise promise) {
+        int bytes = Frame.HEADER_LENGTH + frame.payload().readableBytes();
+        controlBacklog += bytes;
+        if (controlBacklog > local.maxControlBacklog() && !closing && !flooding) {
+            flooding = true;
+            log.warn("event=session_flooding session={} control_backlog_bytes={} max_control_backlog={}", id(),
+                    controlBacklog, local.maxControlBacklog());
+            loop.execute(() -> closeSession(ErrorCode.FLOODING, "more than " + local.maxControlBacklog()
+                    + " bytes of answers queued that the peer does not read (maxControlBacklog)"));
+        }
+        ChannelPromise counted = promise.isVoid() ? ctx.newPromise() : promise;
+        counted.addListener(f -> controlBacklog -= bytes);
+        return counted;
     }
 
     @Override
@@ -325,6 +389,9 @@ public final class MuxSession extends ChannelDuplexHandler {
             closeReason = "connection closed";
         }
         keepAlive.cancel(false);
+        if (closeDeadline != null) {
+            closeDeadline.cancel(false);
+        }
         if (drainDeadline != null) {
             drainDeadline.cancel(false);
         }
@@ -348,6 +415,10 @@ public final class MuxSession extends ChannelDuplexHandler {
         } else {
             log.warn("event=internal_error session={}", id(), c);
             closeSession(ErrorCode.INTERNAL_ERROR, "internal error");
+            if (c instanceof OutOfMemoryError && Thread.getDefaultUncaughtExceptionHandler() != null) {
+                // Not this session's problem alone: the process decides (the relay exits to be restarted).
+                Thread.getDefaultUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), c);
+            }
         }
     }
 
@@ -808,7 +879,7 @@ public final class MuxSession extends ChannelDuplexHandler {
             frame.release(); // DRAINED was this side's last word (PROTOCOL.md, "GO_AWAY")
             return;
         }
-        ctx.write(frame, ctx.voidPromise());
+        ctx.write(frame, countedInBacklog(frame, ctx.voidPromise()));
         controlWritten = true;
         scheduleFlush();
     }
@@ -888,8 +959,8 @@ public final class MuxSession extends ChannelDuplexHandler {
     // ---- keep-alive ----
 
     private void keepAliveTick() {
-        if (drainedSent) {
-            return; // nothing more is sent; the drain has its own deadline
+        if (drainedSent || closing) {
+            return; // nothing more is sent; the drain and the close have their own deadlines
         }
         long silentNanos = nanoTime() - lastReadNanos;
         if (silentNanos > local.keepAliveTimeout().toNanos()) {
@@ -910,6 +981,11 @@ public final class MuxSession extends ChannelDuplexHandler {
         closeReason = message;
         if (ctx.channel().isActive()) {
             ctx.writeAndFlush(new GoAway(code, message).toFrame(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+            // GO_AWAY waits behind what is queued; a peer that does not read it is not waited for beyond keepAliveTimeout.
+            closeDeadline = loop.schedule(() -> {
+                log.info("event=go_away_not_taken session={} code={}", id(), code);
+                ctx.close();
+            }, local.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
         } else {
             ctx.close();
         }

@@ -330,7 +330,7 @@ class FrameTypesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {17, 1000, -1})
+    @ValueSource(ints = {19, 1000, -1})
     void errorCodeFromANewerPeerReadsAsInternalError(int code) {
         Frame reset = decodeFromWire(FrameType.RESET, 1, u32(code));
         Frame goAway = decodeFromWire(FrameType.GO_AWAY, 0, concat(u32(code), new byte[] {0, 2, 'h', 'i'}));

@@ -1,6 +1,7 @@
 package dev.homeport.server.auth;
 
 import dev.homeport.protocol.handshake.TokenKey;
+import dev.homeport.server.process.OutOfMemoryExit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +92,10 @@ public final class FileTokenDirectory implements TokenDirectory, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // A half-edited or unreadable file keeps the tokens last read; the relay goes on.
             log.warn("event=tokens_reload_failed file={} reason=\"{}\"", file.path(), e.getMessage());
+        } catch (Error e) {
+            // An error thrown out of here would cancel every later poll, silently: revocations would stop applying.
+            OutOfMemoryExit.ifOutOfMemory(e);
+            log.error("event=tokens_poll_failed file={}", file.path(), e);
         }
     }
 

@@ -6,6 +6,8 @@ import dev.homeport.protocol.SettingValues;
 import dev.homeport.server.PortRange;
 import dev.homeport.server.RelayServer;
 import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.admission.TenantLimits;
+import dev.homeport.server.process.OutOfMemoryExit;
 import dev.homeport.server.auth.AnyOfTokens;
 import dev.homeport.server.auth.FileTokenDirectory;
 import dev.homeport.server.auth.SingleToken;
@@ -128,6 +130,24 @@ public final class HomeportServerCommand implements Callable<Integer> {
                     + "at once; more are reset when accepted (env HOMEPORT_MAX_CONNECTIONS_PER_ADDRESS). Default: ${DEFAULT-VALUE}.")
     int maxConnectionsPerAddress;
 
+    @Option(names = "--max-sessions-per-token", paramLabel = "N",
+            defaultValue = "${env:HOMEPORT_MAX_SESSIONS_PER_TOKEN:-32}",
+            description = "Client sessions one token may hold at once; one more is ended with GO_AWAY SESSION_LIMIT "
+                    + "(env HOMEPORT_MAX_SESSIONS_PER_TOKEN). Default: ${DEFAULT-VALUE}.")
+    int maxSessionsPerToken;
+
+    @Option(names = "--max-tunnels-per-session", paramLabel = "N",
+            defaultValue = "${env:HOMEPORT_MAX_TUNNELS_PER_SESSION:-64}",
+            description = "Tunnels (ports and host names) one client session may be granted; more BINDs are refused "
+                    + "(env HOMEPORT_MAX_TUNNELS_PER_SESSION). Default: ${DEFAULT-VALUE}.")
+    int maxTunnelsPerSession;
+
+    @Option(names = "--max-tunnels-per-token", paramLabel = "N",
+            defaultValue = "${env:HOMEPORT_MAX_TUNNELS_PER_TOKEN:-256}",
+            description = "Tunnels one token may hold at once over all its sessions, counting those reserved for its "
+                    + "reconnect; more BINDs are refused (env HOMEPORT_MAX_TUNNELS_PER_TOKEN). Default: ${DEFAULT-VALUE}.")
+    int maxTunnelsPerToken;
+
     @CommandLine.Mixin
     SessionLimitOptions limits = new SessionLimitOptions();
 
@@ -171,7 +191,8 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 null,
                 https.toSettings(),
                 null,
-                maxConnectionsPerAddress);
+                maxConnectionsPerAddress,
+                new TenantLimits(maxSessionsPerToken, maxTunnelsPerSession, maxTunnelsPerToken));
         if (!admin.isEmpty()) {
             config = config.withAdmin(parseHostPort(admin, "--admin"));
         }
@@ -320,6 +341,7 @@ public final class HomeportServerCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        OutOfMemoryExit.install();
         System.exit(execute(commandLine(), args));
     }
 }

@@ -34,6 +34,16 @@ final class SessionLimitOptions {
             description = "A session silent this long is dead. Default: 30s.")
     String keepAliveTimeout;
 
+    @Option(names = "--max-control-backlog", paramLabel = "SIZE",
+            description = "Answers (PING ACK, BIND replies, RESET, WINDOW_UPDATE) the relay may queue for a client that "
+                    + "does not read them; more ends the session with GO_AWAY FLOODING. Default: 256KiB.")
+    String maxControlBacklog;
+
+    @Option(names = "--max-unanswered-binds", paramLabel = "N",
+            description = "BINDs of one client the relay works on at once; it reads no further frame from the client "
+                    + "until one is answered. Default: 16.")
+    Integer maxUnansweredBinds;
+
     ProtocolSettings toSettings() {
         ProtocolSettings d = ProtocolSettings.defaults();
         return new ProtocolSettings(
@@ -44,6 +54,9 @@ final class SessionLimitOptions {
                 maxStreams == null ? d.maxConcurrentStreams() : maxStreams,
                 handshakeTimeout == null ? d.handshakeTimeout() : SettingValues.duration(handshakeTimeout, "--handshake-timeout"),
                 pingInterval == null ? d.pingInterval() : SettingValues.duration(pingInterval, "--ping-interval"),
-                keepAliveTimeout == null ? d.keepAliveTimeout() : SettingValues.duration(keepAliveTimeout, "--keepalive-timeout"));
+                keepAliveTimeout == null ? d.keepAliveTimeout() : SettingValues.duration(keepAliveTimeout, "--keepalive-timeout"),
+                maxControlBacklog == null ? d.maxControlBacklog()
+                        : SettingValues.intBytes(maxControlBacklog, "--max-control-backlog"),
+                maxUnansweredBinds == null ? d.maxUnansweredBinds() : maxUnansweredBinds);
     }
 }

@@ -1,5 +1,6 @@
 package dev.homeport.server.http;
 
+import dev.homeport.server.process.OutOfMemoryGuard;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.metrics.RelayMetrics;
@@ -64,6 +65,7 @@ public final class PublicHttpListener {
                             return;
                         }
                         ChannelStreamBridge.configure(ch.config());
+                        ch.pipeline().addFirst("out-of-memory", OutOfMemoryGuard.INSTANCE);
                         HttpPipeline.addHandlers(ch.pipeline(), settings, hosts, "http", metrics, null);
                         // Before the router, so that a challenge is answered even where HTTPS redirects.
                         if (acmeChallenges != null) {

@@ -1,5 +1,6 @@
 package dev.homeport.server.https;
 
+import dev.homeport.server.process.OutOfMemoryGuard;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.admission.ConnectionsPerAddress;
@@ -69,6 +70,7 @@ public final class PublicHttpsListener {
                             return;
                         }
                         ChannelStreamBridge.configure(ch.config());
+                        ch.pipeline().addFirst("out-of-memory", OutOfMemoryGuard.INSTANCE);
                         ch.pipeline().addLast("server-name",
                                 new ServerNameSniffer(https.clientHelloLimit(), https.clientHelloTimeout(), router));
                         HttpPipeline.addHandlers(ch.pipeline(), http, hosts, "https", metrics, control);

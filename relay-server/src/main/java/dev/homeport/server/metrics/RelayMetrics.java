@@ -8,6 +8,10 @@ import dev.homeport.server.tunnel.TunnelLifecycle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.util.internal.PlatformDependent;
+
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 
 import java.util.Collection;
 import java.util.Locale;
@@ -33,6 +37,7 @@ public final class RelayMetrics implements TunnelLifecycle {
     private final Map<String, Counter> streamsOpened = new ConcurrentHashMap<>();
     private final Map<Tunnel, TunnelMeters> tunnels = new ConcurrentHashMap<>();
     private final Counter refusedPerAddressCap;
+    private final Counter sessionsRefused;
 
     public RelayMetrics(MeterRegistry registry, Supplier<Collection<MuxSession>> sessions) {
         this.registry = registry;
@@ -43,11 +48,24 @@ public final class RelayMetrics implements TunnelLifecycle {
                 .description("Public connections reset at accept, by reason")
                 .tag("reason", "per_address_cap")
                 .register(registry);
+        this.sessionsRefused = Counter.builder("homeport.sessions.refused")
+                .description("Authenticated sessions ended at once, by reason")
+                .tag("reason", "session_limit")
+                .register(registry);
         // Strong references: a gauge holds its state object weakly, and this supplier has no other owner.
         Gauge.builder("homeport.clients.connected", sessions, s -> s.get().size())
                 .description("Client sessions connected now").strongReference(true).register(registry);
         Gauge.builder("homeport.streams.open", sessions, s -> s.get().stream().mapToInt(MuxSession::openStreams).sum())
                 .description("Streams open now, over all sessions").strongReference(true).register(registry);
+        // Direct memory is where a session's buffers live, outside the heap: what -Xmx does not show.
+        Gauge.builder("homeport.memory.direct.used", () -> PlatformDependent.usedDirectMemory())
+                .description("Direct memory in use, by who counts it: Netty's own allocations (-1 if Netty does not "
+                        + "count them) or the JDK's direct buffer pool")
+                .tag("source", "netty").baseUnit("bytes").strongReference(true).register(registry);
+        Gauge.builder("homeport.memory.direct.used", RelayMetrics::jdkDirectBytes)
+                .description("Direct memory in use, by who counts it: Netty's own allocations (-1 if Netty does not "
+                        + "count them) or the JDK's direct buffer pool")
+                .tag("source", "jdk").baseUnit("bytes").strongReference(true).register(registry);
         // Registered up front, so a dashboard sees 0 rather than no series before the first stream.
         streamsOpenedCounter(TCP);
         streamsOpenedCounter(HTTP);
@@ -92,6 +110,15 @@ public final class RelayMetrics implements TunnelLifecycle {
         }
     }
 
+    private static double jdkDirectBytes() {
+        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                return pool.getMemoryUsed();
+            }
+        }
+        return -1;
+    }
+
     static String kind(Tunnel tunnel) {
         return tunnel.hostname().isEmpty() ? TCP : tunnel.passthrough() ? TLS : HTTP;
     }
@@ -100,6 +127,11 @@ public final class RelayMetrics implements TunnelLifecycle {
         return streamsOpened.computeIfAbsent(kind, k -> Counter.builder("homeport.streams.opened")
                 .description("Public connections that became streams, by tunnel kind")
                 .tag("kind", k).register(registry));
+    }
+
+    /** A session was ended right after its handshake: its token already held {@code --max-sessions-per-token}. */
+    public void sessionRefused() {
+        sessionsRefused.increment();
     }
 
     /** A public connection was reset at accept: its address already held {@code --max-connections-per-address}. */

@@ -12,6 +12,7 @@ import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.RelayServerConfig;
 import dev.homeport.server.access.AccessPolicy;
 import dev.homeport.server.auth.TokenRights;
+import dev.homeport.server.process.OutOfMemoryExit;
 import dev.homeport.server.tunnel.BindOutcome;
 import dev.homeport.server.tunnel.HostRegistry;
 import dev.homeport.server.tunnel.Tunnel;
@@ -25,15 +26,26 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CompletableFuture;
 
-/** Answers a client's BIND requests from the tunnel registry (ports) or the host registry (HTTP); the last handler of a session. */
+/**
+ * Answers a client's BIND requests from the tunnel registry (ports) or the host registry (HTTP); the last
+ * handler of a session. A session is granted at most {@code --max-tunnels-per-session} tunnels; its
+ * first {@link #LOGGED_REFUSALS} refusals are logged, the rest only counted, so that a client that
+ * asks again and again cannot fill the log.
+ */
 final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
     private static final Logger log = LoggerFactory.getLogger(BindRequestHandler.class);
+    static final int LOGGED_REFUSALS = 20;
 
     private final MuxSession session;
     private final String principal;
     private final RelayServerConfig config;
     private final TunnelRegistry registry;
     private final HostRegistry hosts;
+    private final int maxTunnels;
+    /** Tunnels granted to this session, and BINDs on their way to a registry; on the session's loop. */
+    private int granted;
+    private int inFlight;
+    private long refusals;
 
     BindRequestHandler(MuxSession session, String principal, ControlContext context) {
         this.session = session;
@@ -41,6 +53,7 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
         this.config = context.config();
         this.registry = context.registry();
         this.hosts = context.hosts();
+        this.maxTunnels = config.tenants().maxTunnelsPerSession();
     }
 
     @Override
@@ -53,6 +66,11 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
         if (bind.kind() != Bind.KIND_TCP && bind.kind() != Bind.KIND_HTTP && bind.kind() != Bind.KIND_TLS) {
             reply(ctx, new BindRefused(bind.requestId(), ErrorCode.BIND_DENIED,
                     "tunnel kind " + bind.kind() + " is not supported by this relay"));
+            return;
+        }
+        if (granted + inFlight >= maxTunnels) {
+            refused(ctx, bind, ErrorCode.BIND_DENIED, "this session holds " + granted + " tunnels and has " + inFlight
+                    + " more BINDs in progress: at most " + maxTunnels + " per session on this relay (--max-tunnels-per-session)");
             return;
         }
         TokenRights rights = config.tokens().rights(principal);
@@ -70,25 +88,38 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
         CompletableFuture<BindOutcome> pending = bind.kind() == Bind.KIND_TCP
                 ? registry.bind(session, principal, rights, bind.port(), bind.name(), access)
                 : hosts.bind(session, principal, rights, bind.hostname(), bind.name(), bind.kind() == Bind.KIND_TLS, access);
-        pending.whenComplete((outcome, error) -> {
+        inFlight++;
+        pending.whenCompleteAsync((outcome, error) -> {
+            inFlight--;
             if (error != null) {
+                OutOfMemoryExit.ifOutOfMemory(error);
                 log.warn("event=bind_failed session={} port={} host={}", session.id(), bind.port(), bind.hostname(), error);
                 reply(ctx, new BindRefused(bind.requestId(), ErrorCode.INTERNAL_ERROR, "relay could not bind: " + error));
             } else if (outcome.isGranted()) {
                 Tunnel t = outcome.tunnel();
+                granted++;
                 log.info("event=tunnel_access {} {}", t, access);
                 reply(ctx, new BindOk(bind.requestId(), t.id(), t.port(),
                         t.hostname().isEmpty() ? config.publicHost() : hosts.publicUrl(t)));
             } else {
-                log.info("event=bind_refused session={} principal={} port={} host={} code={} reason=\"{}\"", session.id(),
-                        principal, bind.port(), bind.hostname(), outcome.refusal(), outcome.message());
-                reply(ctx, new BindRefused(bind.requestId(), outcome.refusal(), outcome.message()));
+                refused(ctx, bind, outcome.refusal(), outcome.message());
             }
-        });
+        }, ctx.executor());
+    }
+
+    private void refused(ChannelHandlerContext ctx, Bind bind, ErrorCode code, String message) {
+        refusals++;
+        if (refusals <= LOGGED_REFUSALS) {
+            log.info("event=bind_refused session={} principal={} port={} host={} code={} reason=\"{}\"", session.id(),
+                    principal, bind.port(), bind.hostname(), code, message);
+        } else if (refusals == LOGGED_REFUSALS + 1) {
+            log.info("event=bind_refusals_not_logged session={} principal={} after={}", session.id(), principal, LOGGED_REFUSALS);
+        }
+        reply(ctx, new BindRefused(bind.requestId(), code, message));
     }
 
     private void reply(ChannelHandlerContext ctx, ControlMessage message) {
-        ctx.executor().execute(() -> ctx.writeAndFlush(message.toFrame(ctx.alloc())));
+        ctx.writeAndFlush(message.toFrame(ctx.alloc()));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.homeport.server.session;
 
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.server.process.OutOfMemoryGuard;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 
@@ -24,6 +25,7 @@ public final class ControlChannelInitializer extends ChannelInitializer<SocketCh
             return;
         }
         transport.configureSessionSocket(ch);
+        ch.pipeline().addFirst("out-of-memory", OutOfMemoryGuard.INSTANCE);
         if (context.config().tls() != null) {
             ch.pipeline().addLast("tls", context.config().tls().newHandler(ch.alloc()));
         }

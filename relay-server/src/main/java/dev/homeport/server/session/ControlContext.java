@@ -1,6 +1,7 @@
 package dev.homeport.server.session;
 
 import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.admission.PerTokenCount;
 import dev.homeport.server.auth.HandshakeRateLimiter;
 import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.tunnel.HostRegistry;
@@ -17,7 +18,8 @@ public record ControlContext(
         SessionListener sessions,
         HandshakeRateLimiter limiter,
         RelayMetrics metrics,
-        HostRegistry hosts) {
+        HostRegistry hosts,
+        PerTokenCount sessionsPerToken) {
 
     /**
      * Whether {@code channel}'s address may try a handshake. An address throttled after too many

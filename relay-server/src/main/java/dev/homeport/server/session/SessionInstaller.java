@@ -4,9 +4,12 @@ import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.handshake.HandshakeCompleted;
 import dev.homeport.protocol.handshake.HandshakeFailed;
 import dev.homeport.protocol.mux.MuxSession;
+import dev.homeport.protocol.message.GoAway;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +23,29 @@ final class SessionInstaller extends ChannelInboundHandlerAdapter {
         this.context = context;
     }
 
+    /**
+     * The token holds {@code --max-sessions-per-token} sessions already: GO_AWAY SESSION_LIMIT and
+     * close, without waiting past the handshake timeout for a peer that does not read it.
+     */
+    private void refuse(ChannelHandlerContext ctx, HandshakeCompleted done) {
+        int max = context.sessionsPerToken().max();
+        log.warn("event=session_refused session={} principal={} remote={} reason=session_limit max_sessions_per_token={}",
+                done.sessionId(), done.principal(), ctx.channel().remoteAddress(), max);
+        context.metrics().sessionRefused();
+        ctx.writeAndFlush(new GoAway(ErrorCode.SESSION_LIMIT, "token " + done.principal() + " already has " + max
+                + " sessions, the most one token may on this relay (--max-sessions-per-token)").toFrame(ctx.alloc()))
+                .addListener(ChannelFutureListener.CLOSE);
+        ctx.executor().schedule(() -> ctx.close(), context.config().protocol().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof HandshakeCompleted done) {
+            if (!context.sessionsPerToken().tryTake(done.principal())) {
+                refuse(ctx, done);
+                return;
+            }
+            ctx.channel().closeFuture().addListener(f -> context.sessionsPerToken().give(done.principal()));
             MuxSession mux = new MuxSession(MuxSession.Role.RELAY, context.config().protocol(), done, null);
             ctx.pipeline().addBefore(ctx.name(), "mux", mux);
             ctx.pipeline().replace(this, "bind", new BindRequestHandler(mux, done.principal(), context));

@@ -1,5 +1,6 @@
 package dev.homeport.server.tcp;
 
+import dev.homeport.server.process.OutOfMemoryGuard;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
@@ -54,6 +55,7 @@ public final class PublicTcpListener {
                         }
                         connections.add(ch);
                         ChannelStreamBridge.configure(ch.config());
+                        ch.pipeline().addFirst("out-of-memory", OutOfMemoryGuard.INSTANCE);
                         ch.pipeline().addLast(new PublicConnectionHandler(tunnel, metrics));
                     }
                 });

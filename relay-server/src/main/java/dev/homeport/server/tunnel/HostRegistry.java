@@ -3,6 +3,7 @@ package dev.homeport.server.tunnel;
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.access.AccessPolicy;
+import dev.homeport.server.admission.PerTokenCount;
 import dev.homeport.server.auth.TokenRights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,8 @@ public final class HostRegistry implements AutoCloseable {
     private final Duration grace;
     private final AtomicInteger tunnelIds;
     private final TunnelLifecycle lifecycle;
+    /** Tunnels each token holds, here and in the {@link TunnelRegistry} together. */
+    private final PerTokenCount perToken;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "homeport-hosts");
         t.setDaemon(true);
@@ -52,6 +55,12 @@ public final class HostRegistry implements AutoCloseable {
      * @param lifecycle told when a name is bound and when it is released (metrics)
      */
     public HostRegistry(String domain, Duration grace, AtomicInteger tunnelIds, TunnelLifecycle lifecycle) {
+        this(domain, grace, tunnelIds, lifecycle, new PerTokenCount(Integer.MAX_VALUE));
+    }
+
+    /** @param perToken the tunnels each token holds, shared with the {@link TunnelRegistry}, against its cap */
+    public HostRegistry(String domain, Duration grace, AtomicInteger tunnelIds, TunnelLifecycle lifecycle, PerTokenCount perToken) {
+        this.perToken = perToken;
         this.lifecycle = lifecycle;
         this.domain = domain == null ? "" : HostName.canonical(domain);
         this.grace = grace;
@@ -154,9 +163,14 @@ public final class HostRegistry implements AutoCloseable {
         if (existing != null && existing.passthrough() != passthrough && existing.principal().equals(principal)
                 && existing.session() == null) {
             byHost.remove(host); // its token comes back with the other kind of tunnel for the name
+            perToken.give(existing.principal());
+            lifecycle.released(existing);
             existing = null;
         }
         if (existing == null) {
+            if (!perToken.tryTake(principal)) {
+                return BindOutcome.refused(ErrorCode.BIND_DENIED, TunnelRegistry.tooManyTunnels(principal, perToken));
+            }
             int port = passthrough || publicPort < 0 ? httpsPort : publicPort;
             Tunnel t = new Tunnel(tunnelIds.getAndIncrement(), port, principal, name, session, host, passthrough);
             t.access(access);
@@ -214,6 +228,7 @@ public final class HostRegistry implements AutoCloseable {
 
     private void expire(Tunnel t) {
         if (t.session() == null && byHost.remove(t.hostname(), t)) {
+            perToken.give(t.principal());
             lifecycle.released(t);
             log.info("event=tunnel_released {}", t);
         }
@@ -235,6 +250,7 @@ public final class HostRegistry implements AutoCloseable {
                 if (t.expiry != null) {
                     t.expiry.cancel(false);
                 }
+                perToken.give(t.principal());
                 lifecycle.released(t);
             });
             byHost.clear();

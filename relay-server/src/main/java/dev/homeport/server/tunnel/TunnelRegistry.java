@@ -4,6 +4,7 @@ import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.PortRange;
 import dev.homeport.server.access.AccessPolicy;
+import dev.homeport.server.admission.PerTokenCount;
 import dev.homeport.server.auth.TokenRights;
 import io.netty.channel.Channel;
 import org.slf4j.Logger;
@@ -45,6 +46,8 @@ public final class TunnelRegistry implements AutoCloseable {
     private final Map<Integer, Tunnel> byPort = new HashMap<>();
     private final AtomicInteger nextId;
     private final TunnelLifecycle lifecycle;
+    /** Tunnels each token holds, here and in the {@link HostRegistry} together. */
+    private final PerTokenCount perToken;
     private boolean closed;
 
     public TunnelRegistry(PortRange range, Duration grace, Listen listen) {
@@ -58,6 +61,13 @@ public final class TunnelRegistry implements AutoCloseable {
 
     /** @param lifecycle told when a tunnel is bound and when it is released (metrics) */
     public TunnelRegistry(PortRange range, Duration grace, Listen listen, AtomicInteger tunnelIds, TunnelLifecycle lifecycle) {
+        this(range, grace, listen, tunnelIds, lifecycle, new PerTokenCount(Integer.MAX_VALUE));
+    }
+
+    /** @param perToken the tunnels each token holds, shared with the {@link HostRegistry}, against its cap */
+    public TunnelRegistry(PortRange range, Duration grace, Listen listen, AtomicInteger tunnelIds, TunnelLifecycle lifecycle,
+                          PerTokenCount perToken) {
+        this.perToken = perToken;
         this.lifecycle = lifecycle;
         this.nextId = tunnelIds;
         this.range = range;
@@ -95,16 +105,20 @@ public final class TunnelRegistry implements AutoCloseable {
         }
         if (requested != 0) {
             Tunnel existing = byPort.get(requested);
-            if (existing == null) {
-                Tunnel t = tryListen(requested, principal, name, session, access);
-                if (t != null) {
-                    return BindOutcome.granted(t);
-                }
-            } else if (existing.principal().equals(principal) && existing.session() != session) {
+            if (existing != null && existing.principal().equals(principal) && existing.session() != session) {
                 // The same token comes back (often before the relay noticed the old connection died).
                 existing.access(access);
                 reclaim(existing, session);
                 return BindOutcome.granted(existing);
+            }
+        }
+        if (!perToken.tryTake(principal)) {
+            return BindOutcome.refused(ErrorCode.BIND_DENIED, TunnelRegistry.tooManyTunnels(principal, perToken));
+        }
+        if (requested != 0 && !byPort.containsKey(requested)) {
+            Tunnel t = tryListen(requested, principal, name, session, access);
+            if (t != null) {
+                return BindOutcome.granted(t);
             }
         }
         for (int p = range.low(); p <= range.high(); p++) {
@@ -115,8 +129,14 @@ public final class TunnelRegistry implements AutoCloseable {
                 }
             }
         }
+        perToken.give(principal);
         return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "no free public port left in range " + range
                 + (rights.ports() == null ? "" : " for token " + principal + " (ports " + rights.ports() + ")"));
+    }
+
+    static String tooManyTunnels(String principal, PerTokenCount perToken) {
+        return "token " + principal + " already holds " + perToken.max() + " tunnels, live or reserved for its reconnect, "
+                + "the most one token may on this relay (--max-tunnels-per-token)";
     }
 
     private Tunnel tryListen(int port, String principal, String name, MuxSession session, AccessPolicy access) {
@@ -165,6 +185,7 @@ public final class TunnelRegistry implements AutoCloseable {
         if (t.session() == null && byPort.get(t.port()) == t) {
             byPort.remove(t.port());
             t.listener.close();
+            perToken.give(t.principal());
             lifecycle.released(t);
             log.info("event=tunnel_released {}", t);
         }
@@ -184,6 +205,7 @@ public final class TunnelRegistry implements AutoCloseable {
                     t.expiry.cancel(false);
                 }
                 t.listener.close().syncUninterruptibly();
+                perToken.give(t.principal());
                 lifecycle.released(t);
             }
             byPort.clear();
