@@ -21,10 +21,16 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
- * A hostile client: a real handshake over a plain socket, then whatever frames a test writes, valid
+ * A hostile client: a real handshake over a plain or TLS socket, then whatever frames a test writes, valid
  * or not, byte for byte. Frames read here wrap heap arrays and need no release.
  */
 final class RawSession implements AutoCloseable {
@@ -40,9 +46,41 @@ final class RawSession implements AutoCloseable {
 
     /** Connects and authenticates with {@code token}, declaring {@code initialWindow} as its receive window. */
     static RawSession open(InetSocketAddress relay, String token, int initialWindow) throws IOException {
+        return authenticate(connect(relay), token, initialWindow);
+    }
+
+    /** As {@link #open}, inside TLS, as against a relay that runs as deployed. */
+    static RawSession openTls(InetSocketAddress relay, String token, int initialWindow) throws IOException {
+        return authenticate(connectTls(relay), token, initialWindow);
+    }
+
+    /** A plain connection, nothing sent yet. */
+    static Socket connect(InetSocketAddress relay) throws IOException {
         Socket socket = new Socket();
         socket.setSoTimeout(10_000);
         socket.connect(relay, 5_000);
+        return socket;
+    }
+
+    /**
+     * A TLS connection with its handshake done, nothing sent inside it yet. A hostile client does not
+     * care whom it talks to, so it trusts any certificate.
+     */
+    static SSLSocket connectTls(InetSocketAddress relay) throws IOException {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[]{new TrustingAnyone()}, null);
+            SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(connect(relay), relay.getHostString(),
+                    relay.getPort(), true);
+            tls.startHandshake();
+            return tls;
+        } catch (GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** Runs the handshake on {@code socket}, as a client with {@code token}. */
+    static RawSession authenticate(Socket socket, String token, int initialWindow) throws IOException {
         RawSession s = new RawSession(socket);
         byte[] clientNonce = new byte[Hello.NONCE_LENGTH];
         new SecureRandom().nextBytes(clientNonce);
@@ -139,6 +177,27 @@ final class RawSession implements AutoCloseable {
 
     Socket socket() {
         return socket;
+    }
+
+    /** Writes bytes as they are: a frame header of any version, half a frame, anything. */
+    void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    private static final class TrustingAnyone implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 
     @Override
