@@ -66,8 +66,8 @@ public final class TunnelRegistry implements AutoCloseable {
     }
 
     /**
-     * Grants {@code requestedPort} if it is in range and free (or reserved for this principal),
-     * else any free port in range; a port outside the range is refused, as is a full range.
+     * Grants {@code requestedPort} if it is in range and free (or reserved for this principal), else
+     * refuses it; {@code 0} gets any free port in range. A port outside the range is refused, as is a full range.
      */
     public CompletableFuture<BindOutcome> bind(MuxSession session, String principal, TokenRights rights, int requestedPort,
                                                String name) {
@@ -106,6 +106,8 @@ public final class TunnelRegistry implements AutoCloseable {
                 reclaim(existing, session);
                 return BindOutcome.granted(existing);
             }
+            // A client that names a port gets that port or an error, never another port (PROTOCOL.md, "Tunnels").
+            return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "port " + requested + " is " + takenBy(existing, principal, session));
         }
         for (int p = range.low(); p <= range.high(); p++) {
             if (rights.allowsPort(p) && !byPort.containsKey(p)) {
@@ -117,6 +119,16 @@ public final class TunnelRegistry implements AutoCloseable {
         }
         return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "no free public port left in range " + range
                 + (rights.ports() == null ? "" : " for token " + principal + " (ports " + rights.ports() + ")"));
+    }
+
+    private static String takenBy(Tunnel existing, String principal, MuxSession session) {
+        if (existing == null) {
+            return "in use on the relay's host"; // the OS refused it: another program holds it
+        }
+        if (existing.session() == session) {
+            return "already bound by this session";
+        }
+        return existing.session() == null ? "reserved for another token during its reconnect grace" : "bound by another token";
     }
 
     private Tunnel tryListen(int port, String principal, String name, MuxSession session, AccessPolicy access) {
