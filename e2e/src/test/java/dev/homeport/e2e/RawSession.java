@@ -81,10 +81,15 @@ final class RawSession implements AutoCloseable {
 
     /** Runs the handshake on {@code socket}, as a client with {@code token}. */
     static RawSession authenticate(Socket socket, String token, int initialWindow) throws IOException {
+        return authenticate(socket, token, initialWindow, "hostile");
+    }
+
+    /** As above, introducing itself in HELLO as {@code agent}. */
+    static RawSession authenticate(Socket socket, String token, int initialWindow, String agent) throws IOException {
         RawSession s = new RawSession(socket);
         byte[] clientNonce = new byte[Hello.NONCE_LENGTH];
         new SecureRandom().nextBytes(clientNonce);
-        s.out.write(RawHandshake.bytes(new Hello(1, 1, clientNonce, initialWindow, 65536, "hostile")));
+        s.out.write(RawHandshake.bytes(new Hello(1, 1, clientNonce, initialWindow, 65536, agent)));
         Challenge challenge = Challenge.decode(s.expect(FrameType.CHALLENGE).payload());
         TokenKey key = TokenKey.fromToken("hostile", token);
         s.out.write(RawHandshake.bytes(new Auth(key.id(), key.proof(challenge.version(), challenge.serverNonce(), clientNonce))));
