@@ -1,5 +1,6 @@
 package dev.homeport.server.https;
 
+import dev.homeport.protocol.handshake.HandshakeDeadline;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.admission.ConnectionsPerAddress;
@@ -69,6 +70,7 @@ public final class PublicHttpsListener {
                             return;
                         }
                         ChannelStreamBridge.configure(ch.config());
+                        HandshakeDeadline.markConnected(ch); // should it become a client session (ControlOverHttps)
                         ch.pipeline().addLast("server-name",
                                 new ServerNameSniffer(https.clientHelloLimit(), https.clientHelloTimeout(), router));
                         HttpPipeline.addHandlers(ch.pipeline(), http, hosts, "https", metrics, control);

@@ -1,5 +1,6 @@
 package dev.homeport.server.session;
 
+import dev.homeport.protocol.handshake.HandshakeDeadline;
 import dev.homeport.protocol.transport.NetTransport;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
@@ -12,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 public final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ControlContext context;
     private final NetTransport transport;
+    private final ThrottledLog tlsFailureLog = new ThrottledLog(TlsFailureHandler.LOG_INTERVAL);
 
     public ControlChannelInitializer(ControlContext context, NetTransport transport) {
         this.context = context;
@@ -23,9 +25,11 @@ public final class ControlChannelInitializer extends ChannelInitializer<SocketCh
         if (!context.admit(ch)) {
             return;
         }
+        HandshakeDeadline.markConnected(ch); // the handshake deadline runs from here, whatever comes first (TLS, WebSocket)
         transport.configureSessionSocket(ch);
         if (context.config().tls() != null) {
-            ch.pipeline().addLast("tls", context.config().tls().newHandler(ch.alloc()));
+            ch.pipeline().addLast("tls", context.config().tls().newHandler(ch.alloc()))
+                    .addLast("tls-failure", new TlsFailureHandler(context, tlsFailureLog));
         }
         ch.pipeline().addLast("transport-sniffer", new TransportSniffer(context));
     }
