@@ -83,6 +83,15 @@ class ControlPortHygieneTest {
         assertThat(lines).as("one line per 10 s").hasSizeBetween(1, 1 + (int) (seconds / 10));
         assertThat(lines.get(0).getFormattedMessage()).contains("reason=not_tls").contains("unlogged_since_last=0");
 
+        // A TLS record that is no ClientHello: TLS itself fails, counted apart.
+        try (Socket broken = RawSession.connect(relay.controlAddress())) {
+            broken.getOutputStream().write(new byte[]{0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00});
+            assertThat(closedByRelay(broken)).isTrue();
+        }
+        Await.until(Duration.ofSeconds(5), "the broken TLS counted", () ->
+                relay.meterRegistry().counter("homeport.tls.failures", "reason", "handshake").count() == 1);
+        assertThat(logged.list).as("no stack trace").allMatch(e -> e.getThrowableProxy() == null);
+
         // With the default limit, the address is throttled like one that fails logins: cut before TLS.
         RelayServer strict = relay(Transport.TLS::relay);
         for (int i = 0; i < 3 * RelayServerConfig.DEFAULT_AUTH_FAILURE_BURST; i++) {

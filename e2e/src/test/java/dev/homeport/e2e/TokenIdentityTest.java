@@ -1,5 +1,8 @@
 package dev.homeport.e2e;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.frame.FrameType;
 import dev.homeport.protocol.handshake.TokenKey;
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -68,8 +72,15 @@ class TokenIdentityTest {
         Files.writeString(file.path(), Files.readString(file.path()) + SingleToken.PRINCIPAL + " "
                 + HexFormat.of().formatHex(TokenKey.fromToken("x", impostor).keyHash()) + " ports=" + (base + 2) + "-" + (base + 2)
                 + " hosts=- created=2026-01-01T00:00:00Z\n");
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        Logger directoryLog = (Logger) LoggerFactory.getLogger(FileTokenDirectory.class);
+        directoryLog.addAppender(logged);
+        teardown.add(() -> directoryLog.detachAppender(logged));
         FileTokenDirectory fromFile = new FileTokenDirectory(file);
         teardown.add(fromFile);
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).anyMatch(m -> m.startsWith("event=token_ignored")
+                && m.contains("name=default") && m.contains("reserved for the --token holder"));
         RelayServer relay = teardown.add(RelayServer.start(Transport.TLS.relay(RelayServerConfig.of(
                         new InetSocketAddress("127.0.0.1", base), "127.0.0.1", new PortRange(base + 1, base + 3),
                         new AnyOfTokens(List.of(new SingleToken(OPERATOR_TOKEN), fromFile))))
