@@ -107,7 +107,7 @@ public final class TunnelRegistry implements AutoCloseable {
                 return BindOutcome.granted(existing);
             }
             // A client that names a port gets that port or an error, never another port (PROTOCOL.md, "Tunnels").
-            return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "port " + requested + " is " + takenBy(existing, principal, session));
+            return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "port " + requested + " is " + takenBy(existing, session));
         }
         for (int p = range.low(); p <= range.high(); p++) {
             if (rights.allowsPort(p) && !byPort.containsKey(p)) {
@@ -121,7 +121,7 @@ public final class TunnelRegistry implements AutoCloseable {
                 + (rights.ports() == null ? "" : " for token " + principal + " (ports " + rights.ports() + ")"));
     }
 
-    private static String takenBy(Tunnel existing, String principal, MuxSession session) {
+    private static String takenBy(Tunnel existing, MuxSession session) {
         if (existing == null) {
             return "in use on the relay's host"; // the OS refused it: another program holds it
         }
