@@ -145,6 +145,12 @@ class ControlPortHygieneTest {
             assertThat(answer.type()).isEqualTo(FrameType.GO_AWAY);
             assertThat(GoAway.decode(answer.payload()).code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
         }
+        try (Socket firstByteOnly = RawSession.connectTls(relay.controlAddress())) {
+            firstByteOnly.getOutputStream().write(version2[0]);
+            Frame answer = RawHandshake.read(new DataInputStream(firstByteOnly.getInputStream()));
+            assertThat(GoAway.decode(answer.payload()).code()).as("told at once, not at the deadline")
+                    .isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
+        }
         try (RawSession after = RawSession.openTls(relay.controlAddress(), TOKEN, 1 << 20)) {
             after.sendRaw(version2);
             GoAway goAway = after.awaitGoAway();
