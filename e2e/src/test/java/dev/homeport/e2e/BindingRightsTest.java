@@ -5,6 +5,7 @@ import dev.homeport.protocol.frame.Frame;
 import dev.homeport.protocol.frame.FrameType;
 import dev.homeport.protocol.handshake.TokenKey;
 import dev.homeport.protocol.message.Bind;
+import dev.homeport.protocol.message.BindOk;
 import dev.homeport.protocol.message.BindRefused;
 import dev.homeport.server.PortRange;
 import dev.homeport.server.RelayServer;
@@ -78,6 +79,50 @@ class BindingRightsTest {
                 assertThat(c.send(RawHttp.get("alice.example.com", "/")).read().status()).isEqualTo(404);
             }
         }
+    }
+
+    @Test
+    void aClientThatNamesAPortGetsThatPortOrBindUnavailableAndOnlyPortZeroGetsAnyFreePort() throws Exception {
+        int base = FreePorts.block(6);
+        Tokens tokens = new Tokens();
+        tokens.add("alice", new TokenRights(null, List.of()));
+        tokens.add("bob", new TokenRights(null, List.of()));
+        RelayServer relay = RelayServer.start(Transport.TLS.relay(RelayServerConfig.of(new InetSocketAddress("127.0.0.1", base),
+                        "127.0.0.1", new PortRange(base + 1, base + 4), tokens))
+                .withShutdownGrace(Duration.ZERO));
+        open.add(relay);
+        // Another program on the relay's host holds one port of the range.
+        java.net.ServerSocket foreign = new java.net.ServerSocket(base + 3, 1, java.net.InetAddress.getByName("127.0.0.1"));
+        open.add(foreign);
+
+        RawSession alice = RawSession.openTls(relay.controlAddress(), tokens.secret("alice"), 1 << 20);
+        open.add(alice);
+        alice.sendBind(new Bind(1, Bind.KIND_TCP, base + 1, "alices"));
+        assertThat(BindOk.decode(alice.awaitBindAnswer().payload()).port()).isEqualTo(base + 1);
+        RawSession bob = RawSession.openTls(relay.controlAddress(), tokens.secret("bob"), 1 << 20);
+        open.add(bob);
+
+        assertUnavailable(bob, base + 1, "port " + (base + 1) + " is bound by another token");
+        assertUnavailable(bob, base + 3, "port " + (base + 3) + " is in use on the relay's host");
+        assertUnavailable(alice, base + 1, "port " + (base + 1) + " is already bound by this session");
+        alice.close();
+        Await.until(Duration.ofSeconds(10), "alice's session gone", () -> relay.sessions().size() == 1);
+        assertUnavailable(bob, base + 1, "port " + (base + 1) + " is reserved for another token during its reconnect grace");
+        bob.sendBind(new Bind(9, Bind.KIND_TCP, base + 5, "outside"));
+        assertThat(BindRefused.decode(bob.awaitBindAnswer().payload()).code()).isEqualTo(ErrorCode.BIND_DENIED);
+        assertThat(relay.tunnels()).as("nothing bound for bob by any of those").noneMatch(t -> t.principal().equals("bob"));
+
+        bob.sendBind(new Bind(10, Bind.KIND_TCP, 0, "any"));
+        assertThat(BindOk.decode(bob.awaitBindAnswer().payload()).port()).as("port 0: any free one").isIn(base + 2, base + 4);
+    }
+
+    private static void assertUnavailable(RawSession client, int port, String reason) throws IOException {
+        client.sendBind(new Bind(port, Bind.KIND_TCP, port, "wants " + port));
+        Frame answer = client.awaitBindAnswer();
+        assertThat(answer.type()).as("answer to a BIND for port " + port).isEqualTo(FrameType.BIND_REFUSED);
+        BindRefused refused = BindRefused.decode(answer.payload());
+        assertThat(refused.code()).isEqualTo(ErrorCode.BIND_UNAVAILABLE);
+        assertThat(refused.message()).isEqualTo(reason);
     }
 
     @Test

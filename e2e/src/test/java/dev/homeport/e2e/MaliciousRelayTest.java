@@ -13,6 +13,7 @@ import dev.homeport.protocol.message.Bind;
 import dev.homeport.protocol.message.BindOk;
 import dev.homeport.protocol.message.Challenge;
 import dev.homeport.protocol.message.ControlMessage;
+import dev.homeport.protocol.message.GoAway;
 import dev.homeport.protocol.message.Hello;
 import dev.homeport.protocol.message.Open;
 import dev.homeport.protocol.message.OpenRefused;
@@ -32,6 +33,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +47,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A relay that turns against its client: a fake relay in this test, speaking the real protocol
  * classes on a real socket, completes the handshake, grants the client's tunnel, and then opens
  * streams meant to reach other places in the home network. The client connects only the local
- * target configured for its tunnel, and refuses a stream for a tunnel it does not have.
+ * target configured for its tunnel, and refuses a stream for a tunnel it does not have. What such a
+ * relay says (addresses, reasons) reaches the user's terminal without its control characters.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MaliciousRelayTest {
@@ -105,6 +109,42 @@ class MaliciousRelayTest {
         assertThat(elsewhere.accepted()).as("connections anywhere else").isZero();
     }
 
+    @Test
+    void whatARelaySendsReachesTheUsersTerminalWithoutControlCharacters() throws Exception {
+        String escapes = "\u001b]0;retitled\u0007\u001b[2J\u001b[31m\r\n\u202e";
+        LocalService target = echo();
+        ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        open.add(fake);
+        fake.setSoTimeout(30_000);
+        Path state = Files.createTempDirectory("homeport-malicious-relay");
+        CliProcess client = CliProcess.homeportOnATerminal(state, "tcp", Integer.toString(target.port()), "--server",
+                "tcp://127.0.0.1:" + fake.getLocalPort(), "--token", "client-token", "--insecure-plaintext",
+                "--max-backoff", "200ms", "--state-dir", state.resolve("state").toString());
+        open.add(client);
+        try (Socket s = fake.accept()) {
+            s.setSoTimeout(30_000);
+            FakeRelay relay = new FakeRelay(s);
+            relay.handshake();
+            Bind bind = Bind.decode(relay.expect(FrameType.BIND).payload());
+            relay.send(new BindOk(bind.requestId(), TUNNEL_ID, 20_000, "relay" + escapes + ".example"), 0);
+            client.awaitStdout(1, l -> l.contains("tcp://relay"), CliProcess.START_TIMEOUT);
+            relay.send(new GoAway(ErrorCode.SHUTDOWN, "restarting" + escapes), 0);
+            relay.expect(FrameType.GO_AWAY); // the client's: drained; the relay closes (PROTOCOL.md, "GO_AWAY")
+        }
+        try (Socket s = fake.accept()) {
+            FakeRelay relay = new FakeRelay(s);
+            Hello.decode(relay.expect(FrameType.HELLO).payload());
+            relay.send(new GoAway(ErrorCode.AUTH_FAILED, "go away" + escapes), 0);
+        }
+        assertThat(client.exitCode()).isEqualTo(1);
+
+        List<String> shown = client.stdout();
+        assertThat(shown).anyMatch(l -> l.contains("tcp://relay]0;retitled[2J[31m.example:20000"));
+        assertThat(shown).anyMatch(l -> l.contains("homeport: relay refused the session: go away]0;retitled[2J[31m"));
+        assertThat(String.join("\n", shown).replace("\u001b[K", "")).as("the client's own erase is the only escape")
+                .doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\u202e");
+    }
+
     private LocalService echo() throws IOException {
         LocalService s = LocalService.echo(0);
         open.add(s);
@@ -122,14 +162,18 @@ class MaliciousRelayTest {
         }
 
         void handshakeAndGrantTheTunnel() throws IOException {
+            handshake();
+            Bind bind = Bind.decode(expect(FrameType.BIND).payload());
+            send(new BindOk(bind.requestId(), TUNNEL_ID, 20_000, ""), 0);
+        }
+
+        void handshake() throws IOException {
             Hello.decode(expect(FrameType.HELLO).payload());
             byte[] nonce = new byte[Challenge.NONCE_LENGTH];
             new SecureRandom().nextBytes(nonce);
             send(new Challenge(1, nonce), 0);
             expect(FrameType.AUTH); // a hostile relay admits anyone
             send(new Welcome(1 << 20, 65536, 100, "fake-relay"), 0);
-            Bind bind = Bind.decode(expect(FrameType.BIND).payload());
-            send(new BindOk(bind.requestId(), TUNNEL_ID, 20_000, ""), 0);
         }
 
         void send(ControlMessage m, int streamId) throws IOException {
@@ -163,7 +207,7 @@ class MaliciousRelayTest {
             }
         }
 
-        private Frame expect(FrameType type) throws IOException {
+        Frame expect(FrameType type) throws IOException {
             while (true) {
                 Frame f = RawHandshake.read(in);
                 if (f.type() == type) {

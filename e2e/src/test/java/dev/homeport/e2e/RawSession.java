@@ -21,10 +21,16 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
- * A hostile client: a real handshake over a plain socket, then whatever frames a test writes, valid
+ * A hostile client: a real handshake over a plain or TLS socket, then whatever frames a test writes, valid
  * or not, byte for byte. Frames read here wrap heap arrays and need no release.
  */
 final class RawSession implements AutoCloseable {
@@ -40,15 +46,20 @@ final class RawSession implements AutoCloseable {
 
     /** Connects and authenticates with {@code token}, declaring {@code initialWindow} as its receive window. */
     static RawSession open(InetSocketAddress relay, String token, int initialWindow) throws IOException {
+        return authenticate(connect(relay), token, initialWindow);
+    }
+
+    /** As {@link #open}, inside TLS, as against a relay that runs as deployed. */
+    static RawSession openTls(InetSocketAddress relay, String token, int initialWindow) throws IOException {
+        return authenticate(connectTls(relay), token, initialWindow);
+    }
+
+    /** A plain connection, nothing sent yet. */
+    static Socket connect(InetSocketAddress relay) throws IOException {
         Socket socket = new Socket();
         socket.setSoTimeout(10_000);
         socket.connect(relay, 5_000);
-        return handshake(socket, token, initialWindow);
-    }
-
-    /** As {@link #open}, over TLS to a relay with the test certificate (Transport.TLS), as the CLI client connects. */
-    static RawSession openTls(InetSocketAddress relay, String token, int initialWindow) throws IOException {
-        return openTls(relay, token, initialWindow, 0);
+        return socket;
     }
 
     /** As {@link #openTls(InetSocketAddress, String, int)}, with a kernel receive buffer of {@code receiveBuffer} bytes (0: the default). */
@@ -59,18 +70,40 @@ final class RawSession implements AutoCloseable {
         }
         tcp.setSoTimeout(10_000);
         tcp.connect(relay, 5_000);
-        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) Transport.rawTlsSockets()
-                .createSocket(tcp, "localhost", relay.getPort(), true);
-        tls.startHandshake();
-        return handshake(tls, token, initialWindow);
+        return authenticate(startTls(tcp, relay), token, initialWindow);
     }
 
-    /** The session's handshake, on a connected socket: returns once WELCOME came, or throws with the relay's GO_AWAY. */
-    private static RawSession handshake(Socket socket, String token, int initialWindow) throws IOException {
+    /**
+     * A TLS connection with its handshake done, nothing sent inside it yet. A hostile client does not
+     * care whom it talks to, so it trusts any certificate.
+     */
+    static SSLSocket connectTls(InetSocketAddress relay) throws IOException {
+        return startTls(connect(relay), relay);
+    }
+
+    private static SSLSocket startTls(Socket tcp, InetSocketAddress relay) throws IOException {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[]{new TrustingAnyone()}, null);
+            SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(tcp, relay.getHostString(), relay.getPort(), true);
+            tls.startHandshake();
+            return tls;
+        } catch (GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** Runs the handshake on {@code socket}, as a client with {@code token}. */
+    static RawSession authenticate(Socket socket, String token, int initialWindow) throws IOException {
+        return authenticate(socket, token, initialWindow, "hostile");
+    }
+
+    /** As above, introducing itself in HELLO as {@code agent}. */
+    static RawSession authenticate(Socket socket, String token, int initialWindow, String agent) throws IOException {
         RawSession s = new RawSession(socket);
         byte[] clientNonce = new byte[Hello.NONCE_LENGTH];
         new SecureRandom().nextBytes(clientNonce);
-        s.out.write(RawHandshake.bytes(new Hello(1, 1, clientNonce, initialWindow, 65536, "hostile")));
+        s.out.write(RawHandshake.bytes(new Hello(1, 1, clientNonce, initialWindow, 65536, agent)));
         Challenge challenge = Challenge.decode(s.expect(FrameType.CHALLENGE).payload());
         TokenKey key = TokenKey.fromToken("hostile", token);
         s.out.write(RawHandshake.bytes(new Auth(key.id(), key.proof(challenge.version(), challenge.serverNonce(), clientNonce))));
@@ -169,6 +202,27 @@ final class RawSession implements AutoCloseable {
 
     Socket socket() {
         return socket;
+    }
+
+    /** Writes bytes as they are: a frame header of any version, half a frame, anything. */
+    void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    private static final class TrustingAnyone implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 
     @Override

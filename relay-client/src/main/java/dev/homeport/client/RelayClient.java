@@ -1,5 +1,6 @@
 package dev.homeport.client;
 
+import dev.homeport.cli.Printable;
 import dev.homeport.client.session.ClientChannelInitializer;
 import dev.homeport.client.session.SessionObserver;
 import dev.homeport.protocol.ErrorCode;
@@ -115,7 +116,7 @@ public final class RelayClient implements AutoCloseable {
                 MuxSession s = session;
                 session = null;
                 if (s != null) {
-                    retry("session closed: " + s.closeReason());
+                    retry("session closed: " + Printable.strip(s.closeReason()));
                 } else if (!fatal.isDone()) {
                     String why = lastFailure;
                     lastFailure = null;
@@ -176,6 +177,10 @@ public final class RelayClient implements AutoCloseable {
         return Math.max(0, deadline - System.nanoTime());
     }
 
+    /**
+     * Every string the relay sends that the user may see (addresses, refusals, GO_AWAY reasons) loses its
+     * control characters here, where it enters the client: a hostile relay cannot drive the user's terminal.
+     */
     private final class Observer implements SessionObserver {
         @Override
         public void established(MuxSession s) {
@@ -186,7 +191,8 @@ public final class RelayClient implements AutoCloseable {
         }
 
         @Override
-        public void rejected(ErrorCode code, String message) {
+        public void rejected(ErrorCode code, String relayText) {
+            String message = Printable.strip(relayText);
             if (code == ErrorCode.AUTH_FAILED || code == ErrorCode.UNSUPPORTED_VERSION) {
                 giveUp(message);
             } else {
@@ -195,7 +201,8 @@ public final class RelayClient implements AutoCloseable {
         }
 
         @Override
-        public void transportFailed(String message, boolean fatal) {
+        public void transportFailed(String relayText, boolean fatal) {
+            String message = Printable.strip(relayText);
             if (fatal) {
                 giveUp(message);
             } else {
@@ -209,7 +216,8 @@ public final class RelayClient implements AutoCloseable {
         }
 
         @Override
-        public void bound(TunnelSpec tunnel, int port, String publicHost) {
+        public void bound(TunnelSpec tunnel, int port, String relayText) {
+            String publicHost = Printable.strip(relayText);
             grantedPorts.put(tunnel.name(), port);
             String host = publicHost.isEmpty() ? config.serverHost() : publicHost;
             String address = tunnel.kind() != TunnelSpec.Kind.TCP
@@ -226,7 +234,7 @@ public final class RelayClient implements AutoCloseable {
 
         @Override
         public void refused(TunnelSpec tunnel, ErrorCode code, String message) {
-            giveUp("relay refused tunnel " + tunnel.name() + ": " + message);
+            giveUp("relay refused tunnel " + tunnel.name() + ": " + Printable.strip(message));
         }
     }
 }

@@ -31,14 +31,22 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
-        while (in.readableBytes() >= Frame.HEADER_LENGTH) {
+        while (in.isReadable()) {
             int start = in.readerIndex();
             int version = in.getUnsignedByte(start);
+            if (version != Frame.VERSION) {
+                // The first byte is enough: a peer of another version need not send a whole header to be told.
+                throw fail(ErrorCode.UNSUPPORTED_VERSION,
+                        "frame version " + version + " is not supported; this peer speaks version " + Frame.VERSION);
+            }
+            if (in.readableBytes() < Frame.HEADER_LENGTH) {
+                return;
+            }
             int typeCode = in.getUnsignedByte(start + 1);
             int flags = in.getUnsignedShort(start + 2);
             int streamId = in.getInt(start + 4);
             long length = in.getUnsignedInt(start + 8);
-            FrameType type = validate(version, typeCode, streamId, length);
+            FrameType type = validate(typeCode, streamId, length);
             if (in.readableBytes() < Frame.HEADER_LENGTH + length) {
                 return;
             }
@@ -47,11 +55,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
     }
 
-    private FrameType validate(int version, int typeCode, int streamId, long length) {
-        if (version != Frame.VERSION) {
-            throw fail(ErrorCode.UNSUPPORTED_VERSION,
-                    "frame version " + version + " is not supported; this peer speaks version " + Frame.VERSION);
-        }
+    private FrameType validate(int typeCode, int streamId, long length) {
         FrameType type = FrameType.of(typeCode);
         if (type == null) {
             throw fail(ErrorCode.PROTOCOL_ERROR, "unknown frame type 0x" + Integer.toHexString(typeCode));

@@ -55,7 +55,8 @@ abstract class HandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         long millis = settings.handshakeTimeout().toMillis();
         deadline = ctx.executor().schedule(() -> fail(ctx, ErrorCode.HANDSHAKE_TIMEOUT,
-                "handshake not finished within " + millis + " ms"), millis, TimeUnit.MILLISECONDS);
+                "handshake not finished within " + millis + " ms"),
+                HandshakeDeadline.remainingMillis(ctx.channel(), settings.handshakeTimeout()), TimeUnit.MILLISECONDS);
         onStart(ctx);
     }
 

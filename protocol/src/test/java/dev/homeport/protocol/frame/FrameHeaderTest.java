@@ -155,6 +155,15 @@ class FrameHeaderTest {
     }
 
     @ParameterizedTest
+    @ValueSource(ints = {0, 2, 0xFF})
+    void anUnknownVersionIsRefusedAtTheFirstByteWithoutWaitingForTheRestOfTheHeader(int version) {
+        ProtocolException e = decodeError(wire(version));
+
+        assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
+        assertThat(e.getMessage()).isEqualTo("frame version " + version + " is not supported; this peer speaks version 1");
+    }
+
+    @ParameterizedTest
     @ValueSource(ints = {0x00, 0x10, 0x7F, 0xFF})
     void unknownTypeIsProtocolError(int type) {
         ProtocolException e = decodeError(wire(1, type, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));

@@ -30,28 +30,35 @@ final class TunnelBinder extends SimpleChannelInboundHandler<Frame> {
     private final List<TunnelSpec> tunnels;
     private final Map<Integer, TunnelSpec> boundTunnels;
     private final SessionObserver results;
+    /** The port each BIND asked for, by request id: a remembered port may be given up for any. */
+    private final int[] askedPorts;
 
     TunnelBinder(MuxSession session, List<TunnelSpec> tunnels, Map<Integer, TunnelSpec> boundTunnels, SessionObserver results) {
         this.session = session;
         this.tunnels = tunnels;
         this.boundTunnels = boundTunnels;
         this.results = results;
+        this.askedPorts = new int[tunnels.size()];
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         for (int i = 0; i < tunnels.size(); i++) {
             TunnelSpec t = tunnels.get(i);
-            int kind = switch (t.kind()) {
-                case TCP -> Bind.KIND_TCP;
-                case HTTP -> Bind.KIND_HTTP;
-                case TLS -> Bind.KIND_TLS;
-            };
-            Bind bind = new Bind(i, kind, t.kind() == TunnelSpec.Kind.TCP ? results.preferredPort(t) : 0, t.name(), t.hostname(),
-                    t.access().httpsOnly() ? Bind.FLAG_HTTPS_ONLY : 0, t.access().basicAuth(), t.access().allowFromField());
-            ctx.write(bind.toFrame(ctx.alloc()));
+            askedPorts[i] = t.kind() == TunnelSpec.Kind.TCP ? results.preferredPort(t) : 0;
+            ctx.write(bind(i, t, askedPorts[i]).toFrame(ctx.alloc()));
         }
         ctx.flush();
+    }
+
+    private static Bind bind(int requestId, TunnelSpec t, int port) {
+        int kind = switch (t.kind()) {
+            case TCP -> Bind.KIND_TCP;
+            case HTTP -> Bind.KIND_HTTP;
+            case TLS -> Bind.KIND_TLS;
+        };
+        return new Bind(requestId, kind, port, t.name(), t.hostname(),
+                t.access().httpsOnly() ? Bind.FLAG_HTTPS_ONLY : 0, t.access().basicAuth(), t.access().allowFromField());
     }
 
     @Override
@@ -66,7 +73,14 @@ final class TunnelBinder extends SimpleChannelInboundHandler<Frame> {
         } else if (frame.type() == FrameType.BIND_REFUSED) {
             BindRefused refused = BindRefused.decode(frame.payload());
             TunnelSpec t = tunnelFor(refused.requestId());
-            if (t != null) {
+            if (t != null && refused.code() == ErrorCode.BIND_UNAVAILABLE && t.remotePort() == 0
+                    && askedPorts[refused.requestId()] != 0) {
+                // The port remembered from an earlier session went to someone else: the user asked for
+                // no port in particular, so any free one will do.
+                log.info("event=remembered_port_taken tunnel={} port={}", t.name(), askedPorts[refused.requestId()]);
+                askedPorts[refused.requestId()] = 0;
+                ctx.writeAndFlush(bind(refused.requestId(), t, 0).toFrame(ctx.alloc()));
+            } else if (t != null) {
                 results.refused(t, refused.code(), refused.message());
             }
         } else {

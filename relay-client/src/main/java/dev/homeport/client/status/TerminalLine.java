@@ -1,5 +1,7 @@
 package dev.homeport.client.status;
 
+import dev.homeport.cli.Printable;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -51,7 +53,7 @@ public final class TerminalLine implements AutoCloseable {
 
     /** Draws {@code text} in place of the current line, cut to the terminal's width. */
     public void show(String text) {
-        String fitted = TerminalWidth.fit(text, width.columns());
+        String fitted = TerminalWidth.fit(Printable.strip(text), width.columns()); // only our ERASE moves the cursor
         synchronized (lock) {
             terminal.print(ERASE + fitted);
             terminal.flush();

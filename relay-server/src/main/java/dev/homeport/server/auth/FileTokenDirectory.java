@@ -101,7 +101,17 @@ public final class FileTokenDirectory implements TokenDirectory, AutoCloseable {
 
     private synchronized void reload() throws IOException {
         FileTime modified = Files.exists(file.path()) ? Files.getLastModifiedTime(file.path()) : null;
-        Map<String, TokenFile.Entry> entries = file.read();
+        Map<String, TokenFile.Entry> entries = new HashMap<>(file.read());
+        // An older relay let 'token add' take the reserved name; such an entry stays out, so it never
+        // acts as (or revokes) the --token holder.
+        entries.keySet().removeIf(name -> {
+            if (TokenFile.isReserved(name)) {
+                log.warn("event=token_ignored file={} name={} reason=\"{}\"", file.path(), name,
+                        "reserved for the --token holder; revoke it and add it under another name");
+                return true;
+            }
+            return false;
+        });
         Map<Long, TokenFile.Entry> ids = new HashMap<>();
         for (TokenFile.Entry e : entries.values()) {
             ids.put(e.key().id(), e);

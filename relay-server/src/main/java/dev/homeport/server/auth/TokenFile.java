@@ -75,6 +75,9 @@ public final class TokenFile {
         if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("token name must be 1-64 of A-Z a-z 0-9 . _ -, got '" + name + "'");
         }
+        if (isReserved(name)) {
+            throw new IllegalArgumentException(reservedReason(name));
+        }
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         String token = "hp_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
@@ -85,6 +88,18 @@ public final class TokenFile {
             entries.put(name, new Entry(name, TokenKey.fromToken(name, token).keyHash(), rights, Instant.now()));
         });
         return token;
+    }
+
+    /**
+     * The name the relay gives the {@code --token} holder ({@link SingleToken#PRINCIPAL}): a file token of
+     * that name would share its identity (every right, its live names, its revocation), so the file may not have one.
+     */
+    public static boolean isReserved(String name) {
+        return SingleToken.PRINCIPAL.equals(name);
+    }
+
+    static String reservedReason(String name) {
+        return "token name '" + name + "' is reserved for the --token holder; choose another name";
     }
 
     /** @return whether a token of that name existed */

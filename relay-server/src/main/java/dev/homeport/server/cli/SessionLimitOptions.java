@@ -24,7 +24,8 @@ final class SessionLimitOptions {
     String maxFramePayload;
 
     @Option(names = "--handshake-timeout", paramLabel = "DURATION",
-            description = "A client must finish its handshake (HELLO to WELCOME) within this time. Default: 10s.")
+            description = "A client must finish its handshake (HELLO to WELCOME) within this time of connecting; TLS and a WebSocket "
+                    + "upgrade count. Default: 10s.")
     String handshakeTimeout;
 
     @Option(names = "--ping-interval", paramLabel = "DURATION", description = "Keep-alive PING interval. Default: 10s.")

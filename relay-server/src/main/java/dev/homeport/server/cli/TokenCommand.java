@@ -85,6 +85,11 @@ public final class TokenCommand implements Runnable {
             for (TokenFile.Entry e : file.read().values()) {
                 out.printf("%-20s %-40s %-25s %s%n", e.name(), e.rights().describe(), e.created(),
                         lastUsed.getOrDefault(e.name(), "never"));
+                if (TokenFile.isReserved(e.name())) {
+                    parent.spec.commandLine().getErr().println("homeport-server: token '" + e.name()
+                            + "' is ignored by the relay: the name is reserved for the --token holder;"
+                            + " revoke it and add it under another name");
+                }
             }
             out.flush();
             return 0;

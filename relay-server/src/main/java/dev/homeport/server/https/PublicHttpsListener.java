@@ -1,6 +1,7 @@
 package dev.homeport.server.https;
 
 import dev.homeport.server.process.OutOfMemoryGuard;
+import dev.homeport.protocol.handshake.HandshakeDeadline;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.admission.ConnectionsPerAddress;
@@ -71,6 +72,7 @@ public final class PublicHttpsListener {
                         }
                         ChannelStreamBridge.configure(ch.config());
                         ch.pipeline().addFirst("out-of-memory", OutOfMemoryGuard.INSTANCE);
+                        HandshakeDeadline.markConnected(ch); // should it become a client session (ControlOverHttps)
                         ch.pipeline().addLast("server-name",
                                 new ServerNameSniffer(https.clientHelloLimit(), https.clientHelloTimeout(), router));
                         HttpPipeline.addHandlers(ch.pipeline(), http, hosts, "https", metrics, control);

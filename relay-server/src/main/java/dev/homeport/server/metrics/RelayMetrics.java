@@ -83,6 +83,14 @@ public final class RelayMetrics implements TunnelLifecycle {
                 .register(registry).increment();
     }
 
+    /** A control connection whose TLS failed: {@code not_tls} (its bytes were not TLS) or {@code handshake}. */
+    public void tlsFailed(String reason) {
+        Counter.builder("homeport.tls.failures")
+                .description("Control connections whose TLS failed before any handshake frame, by reason")
+                .tag("reason", reason)
+                .register(registry).increment();
+    }
+
     public void throttled() {
         throttled.increment();
     }

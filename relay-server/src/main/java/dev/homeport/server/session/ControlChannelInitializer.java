@@ -1,5 +1,6 @@
 package dev.homeport.server.session;
 
+import dev.homeport.protocol.handshake.HandshakeDeadline;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.process.OutOfMemoryGuard;
 import io.netty.channel.ChannelInitializer;
@@ -13,6 +14,7 @@ import io.netty.channel.socket.SocketChannel;
 public final class ControlChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ControlContext context;
     private final NetTransport transport;
+    private final ThrottledLog tlsFailureLog = new ThrottledLog(TlsFailureHandler.LOG_INTERVAL);
 
     public ControlChannelInitializer(ControlContext context, NetTransport transport) {
         this.context = context;
@@ -24,10 +26,12 @@ public final class ControlChannelInitializer extends ChannelInitializer<SocketCh
         if (!context.admit(ch)) {
             return;
         }
+        HandshakeDeadline.markConnected(ch); // the handshake deadline runs from here, whatever comes first (TLS, WebSocket)
         transport.configureSessionSocket(ch);
         ch.pipeline().addFirst("out-of-memory", OutOfMemoryGuard.INSTANCE);
         if (context.config().tls() != null) {
-            ch.pipeline().addLast("tls", context.config().tls().newHandler(ch.alloc()));
+            ch.pipeline().addLast("tls", context.config().tls().newHandler(ch.alloc()))
+                    .addLast("tls-failure", new TlsFailureHandler(context, tlsFailureLog));
         }
         ch.pipeline().addLast("transport-sniffer", new TransportSniffer(context));
     }

@@ -1,6 +1,6 @@
 package dev.homeport.server.session;
 
-import dev.homeport.protocol.frame.Frame;
+import dev.homeport.protocol.handshake.HandshakeDeadline;
 import dev.homeport.server.RelayServerConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,8 +15,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One control port, two ways in: a session frame starts with the protocol version byte (1), an
- * HTTP request with a letter. The first byte decides; the WebSocket handlers are added only for HTTP.
+ * One control port, two ways in: an HTTP request starts with a letter (its method), anything else is
+ * frames (a frame starts with the protocol version byte). The first byte decides; the WebSocket
+ * handlers are added only for HTTP.
  */
 final class TransportSniffer extends ByteToMessageDecoder {
     private static final Logger log = LoggerFactory.getLogger(TransportSniffer.class);
@@ -33,7 +34,7 @@ final class TransportSniffer extends ByteToMessageDecoder {
     /** The handshake deadline starts here, at the connection, not when the first byte arrives. */
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        long millis = config.protocol().handshakeTimeout().toMillis();
+        long millis = HandshakeDeadline.remainingMillis(ctx.channel(), config.protocol().handshakeTimeout());
         deadline = ctx.executor().schedule(() -> {
             log.debug("event=handshake_timeout remote={} stage=first_byte", ctx.channel().remoteAddress());
             if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
@@ -55,9 +56,11 @@ final class TransportSniffer extends ByteToMessageDecoder {
             return;
         }
         ChannelPipeline p = ctx.pipeline();
-        if (in.getUnsignedByte(in.readerIndex()) != Frame.VERSION) {
-            WebSocketSession.addLast(p, context);
+        int first = in.getUnsignedByte(in.readerIndex());
+        if (first >= 'A' && first <= 'Z') {
+            WebSocketSession.addLast(p, context); // an HTTP method
         } else {
+            // A frame, or what the frame decoder rejects: a version other than 1 gets GO_AWAY UNSUPPORTED_VERSION.
             SessionPipeline.addLast(p, context);
         }
         p.remove(this);

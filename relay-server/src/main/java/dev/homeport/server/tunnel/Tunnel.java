@@ -1,5 +1,7 @@
 package dev.homeport.server.tunnel;
 
+import dev.homeport.cli.logging.LogValue;
+
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.access.AccessPolicy;
 import io.netty.channel.Channel;
@@ -84,6 +86,6 @@ public final class Tunnel {
 
     @Override
     public String toString() {
-        return "tunnel=" + name + (hostname.isEmpty() ? " port=" + port : (passthrough ? " tls_host=" : " host=") + hostname) + " principal=" + principal;
+        return "tunnel=" + LogValue.of(name) + (hostname.isEmpty() ? " port=" + port : (passthrough ? " tls_host=" : " host=") + hostname) + " principal=" + principal;
     }
 }

@@ -76,8 +76,8 @@ public final class TunnelRegistry implements AutoCloseable {
     }
 
     /**
-     * Grants {@code requestedPort} if it is in range and free (or reserved for this principal),
-     * else any free port in range; a port outside the range is refused, as is a full range.
+     * Grants {@code requestedPort} if it is in range and free (or reserved for this principal), else
+     * refuses it; {@code 0} gets any free port in range. A port outside the range is refused, as is a full range.
      */
     public CompletableFuture<BindOutcome> bind(MuxSession session, String principal, TokenRights rights, int requestedPort,
                                                String name) {
@@ -111,15 +111,21 @@ public final class TunnelRegistry implements AutoCloseable {
                 reclaim(existing, session);
                 return BindOutcome.granted(existing);
             }
+            if (existing == null) {
+                if (!perToken.tryTake(principal)) {
+                    return BindOutcome.refused(ErrorCode.BIND_DENIED, TunnelRegistry.tooManyTunnels(principal, perToken));
+                }
+                Tunnel t = tryListen(requested, principal, name, session, access);
+                if (t != null) {
+                    return BindOutcome.granted(t);
+                }
+                perToken.give(principal);
+            }
+            // A client that names a port gets that port or an error, never another port (PROTOCOL.md, "Tunnels").
+            return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "port " + requested + " is " + takenBy(existing, session));
         }
         if (!perToken.tryTake(principal)) {
             return BindOutcome.refused(ErrorCode.BIND_DENIED, TunnelRegistry.tooManyTunnels(principal, perToken));
-        }
-        if (requested != 0 && !byPort.containsKey(requested)) {
-            Tunnel t = tryListen(requested, principal, name, session, access);
-            if (t != null) {
-                return BindOutcome.granted(t);
-            }
         }
         for (int p = range.low(); p <= range.high(); p++) {
             if (rights.allowsPort(p) && !byPort.containsKey(p)) {
@@ -137,6 +143,16 @@ public final class TunnelRegistry implements AutoCloseable {
     static String tooManyTunnels(String principal, PerTokenCount perToken) {
         return "token " + principal + " already holds " + perToken.max() + " tunnels, live or reserved for its reconnect, "
                 + "the most one token may on this relay (--max-tunnels-per-token)";
+    }
+
+    private static String takenBy(Tunnel existing, MuxSession session) {
+        if (existing == null) {
+            return "in use on the relay's host"; // the OS refused it: another program holds it
+        }
+        if (existing.session() == session) {
+            return "already bound by this session";
+        }
+        return existing.session() == null ? "reserved for another token during its reconnect grace" : "bound by another token";
     }
 
     private Tunnel tryListen(int port, String principal, String name, MuxSession session, AccessPolicy access) {
