@@ -1,6 +1,7 @@
 package dev.homeport.client.inspect;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -96,20 +97,28 @@ final class HttpStreamScanner {
     }
 
     private int head(ByteBuf buf, int i, int end) {
-        while (i < end) {
-            byte b = buf.getByte(i++);
-            if (headLength == 0 && (b == '\r' || b == '\n')) {
-                continue; // empty lines before a message are allowed (RFC 9112 section 2.2)
+        if (headLength == 0) {
+            // Empty lines before a message are allowed (RFC 9112 section 2.2).
+            while (i < end && (buf.getByte(i) == '\r' || buf.getByte(i) == '\n')) {
+                i++;
             }
-            if (headLength == head.length) {
-                if (head.length >= InspectSettings.MAX_HEAD_BYTES) {
+        }
+        while (i < end) {
+            // Bulk: find the next LF, copy up to it, and only then look at what ends the line.
+            int lf = buf.forEachByte(i, end - i, ByteProcessor.FIND_LF);
+            int stop = lf < 0 ? end : lf + 1;
+            int n = stop - i;
+            if (headLength + n > head.length) {
+                if (headLength + n > InspectSettings.MAX_HEAD_BYTES) {
                     state = State.LOST;
                     return end;
                 }
-                head = java.util.Arrays.copyOf(head, Math.min(head.length * 2, InspectSettings.MAX_HEAD_BYTES));
+                head = java.util.Arrays.copyOf(head, Math.min(Math.max(head.length * 2, headLength + n), InspectSettings.MAX_HEAD_BYTES));
             }
-            head[headLength++] = b;
-            if (b == '\n' && endsHead()) {
+            buf.getBytes(i, head, headLength, n);
+            headLength += n;
+            i = stop;
+            if (lf >= 0 && endsHead()) {
                 HttpHead parsed = parse();
                 headLength = 0;
                 if (parsed == null) {
@@ -188,23 +197,50 @@ final class HttpStreamScanner {
         return i;
     }
 
+    /** Splits the head into lines by hand: no regular expression on the data path. */
     private HttpHead parse() {
-        String text = new String(head, 0, headLength, StandardCharsets.ISO_8859_1);
-        String[] lines = text.split("\r?\n");
-        if (lines.length == 0) {
-            return null;
-        }
-        String[] start = lines[0].split(" ", 3);
+        int lineEnd = lineEnd(0);
+        String startLine = new String(head, 0, trimCr(0, lineEnd), StandardCharsets.ISO_8859_1);
+        String[] start = startLine.split(" ", 3);
         if (start.length < 2) {
             return null;
         }
-        List<Map.Entry<String, String>> headers = new ArrayList<>(lines.length);
-        for (int k = 1; k < lines.length; k++) {
-            int colon = lines[k].indexOf(':');
-            if (colon > 0) {
-                headers.add(Map.entry(lines[k].substring(0, colon).strip(), lines[k].substring(colon + 1).strip()));
+        List<Map.Entry<String, String>> headers = new ArrayList<>(16);
+        int at = lineEnd + 1;
+        while (at < headLength) {
+            int e = lineEnd(at);
+            int len = trimCr(at, e);
+            if (len == 0) {
+                break;
+            }
+            int colon = -1;
+            for (int k = at; k < at + len; k++) {
+                if (head[k] == ':') {
+                    colon = k;
+                    break;
+                }
+            }
+            if (colon > at) {
+                headers.add(Map.entry(new String(head, at, colon - at, StandardCharsets.ISO_8859_1).strip(),
+                        new String(head, colon + 1, at + len - colon - 1, StandardCharsets.ISO_8859_1).strip()));
+            }
+            at = e + 1;
+        }
+        return new HttpHead(start[0], start[1], start.length > 2 ? start[2] : "", headers, headLength);
+    }
+
+    private int lineEnd(int from) {
+        for (int k = from; k < headLength; k++) {
+            if (head[k] == '\n') {
+                return k;
             }
         }
-        return new HttpHead(start[0], start[1], start.length > 2 ? start[2] : "", List.copyOf(headers), headLength);
+        return headLength;
+    }
+
+    /** The length of the line from {@code from} to {@code lf}, without a CR before the LF. */
+    private int trimCr(int from, int lf) {
+        int len = lf - from;
+        return len > 0 && head[lf - 1] == '\r' ? len - 1 : len;
     }
 }
