@@ -11,6 +11,9 @@ import dev.homeport.server.RelayServer;
 import dev.homeport.server.RelayServerConfig;
 import dev.homeport.server.access.BasicCredentials;
 import dev.homeport.server.auth.SingleToken;
+import dev.homeport.server.http.HttpSettings;
+import dev.homeport.server.https.HttpsSettings;
+import dev.homeport.server.tls.CertificateFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The relay's dashboard on the admin port, behind --admin-auth, in a real headless Chromium: it lists
- * a client's tunnel with its session and client address, and the tunnel's byte counts grow on the
+ * a client's tunnel with its session and client address, the HTTPS certificate and its expiry, and the tunnel's byte counts grow on the
  * open page after traffic. Leaves docs/images/dashboard.png.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -46,9 +49,13 @@ class DashboardBrowserTest {
     @Test
     void theDashboardListsATunnelAndItsByteCountsGrowAfterTraffic() throws Exception {
         int base = FreePorts.block(3);
+        TestCa.Issued certificate = TestCa.create("Dashboard test CA", dir).issue("*.example.com");
+        CertificateFiles files = CertificateFiles.load(List.of(new CertificateFiles.Pair(certificate.certificateFile(), certificate.keyFile())));
         try (RelayServer relay = RelayServer.start(RelayServerConfig.of(new InetSocketAddress("127.0.0.1", base), "127.0.0.1",
                         new PortRange(base + 1, base + 2), new SingleToken("dashboard-token"))
-                     .withShutdownGrace(Duration.ZERO).withAdmin(new InetSocketAddress("127.0.0.1", 0)),
+                     .withShutdownGrace(Duration.ZERO).withAdmin(new InetSocketAddress("127.0.0.1", 0))
+                     .withHttp(HttpSettings.on(null, "example.com"))
+                     .withHttps(HttpsSettings.on(new InetSocketAddress("127.0.0.1", 0), files)),
                      BasicCredentials.parse("ops:dash-secret"));
              LocalService echo = LocalService.start(c -> c.getInputStream().transferTo(c.getOutputStream()));
              RelayClient client = RelayClient.start(RelayClientConfig.of("127.0.0.1", base, "dashboard-token",
@@ -78,6 +85,13 @@ class DashboardBrowserTest {
                     .header("Authorization", AUTH).build(), HttpResponse.BodyHandlers.ofString()).body());
             assertThat(sessions).singleElement().satisfies(s -> assertThat(s.path("token").asText()).isEqualTo("default"));
 
+            JsonNode certificates = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(admin + "/api/certificates"))
+                    .header("Authorization", AUTH).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(certificates).singleElement().satisfies(c -> {
+                assertThat(c.path("name").asText()).isEqualTo("*.example.com");
+                assertThat(c.path("not_after").asLong()).isEqualTo(certificate.certificate().getNotAfter().getTime());
+            });
+
             try (HeadlessChromium chromium = HeadlessChromium.start(dir)) {
                 chromium.extraHeaders(Map.of("Authorization", AUTH));
                 chromium.navigate(admin + "/");
@@ -93,6 +107,7 @@ class DashboardBrowserTest {
                 String bytesOut = bytesIn.replace("children[6]", "children[7]");
                 assertThat(chromium.evaluate(bytesOut).asLong()).isGreaterThanOrEqualTo(50_000);
                 assertThat(chromium.evaluate("document.getElementById('tokens').innerText").asText()).isEqualTo("default");
+                assertThat(chromium.evaluate("document.getElementById('certificates').innerText").asText()).contains("*.example.com");
                 chromium.screenshot(SCREENSHOT, 1280, 560);
             }
         }

@@ -71,6 +71,8 @@ public final class RelayServer implements AutoCloseable {
     /** Certificates from an ACME CA for bound host names, or {@code null} without ACME. */
     private AcmeCertificates acme;
     private volatile boolean closed;
+    /** What the HTTPS port presents, for the dashboard; {@code null} without HTTPS. */
+    private volatile ServerCertificates httpsCertificates;
 
     private RelayServer(RelayServerConfig config, BasicCredentials adminAuth) throws InterruptedException {
         this.config = config;
@@ -144,13 +146,14 @@ public final class RelayServer implements AutoCloseable {
                 this.httpsChannel = new PublicHttpsListener(transport, acceptors, workers, config.https(), config.http(), hosts,
                         certificates, metrics, perAddress, new ControlOverHttps(controlContext, transport)).listen();
                 hosts.serveHttpsOn(httpsAddress().getPort(), name -> certificates.forHostname(name) != null);
+                this.httpsCertificates = certificates;
                 log.info("event=https_listening address={} certificate_sources={} client_hello_limit={}", httpsAddress(),
                         config.https().certificateSources().size(), config.https().clientHelloLimit());
             }
             if (config.admin() != null) {
                 this.adminChannel = AdminListener.bind(transport, acceptors, workers, config.admin(),
                         (PrometheusMeterRegistry) config.meterRegistry(), sessions::size, () -> closed,
-                        new RelayDashboard(this::sessionRows, this::tunnels, config.meterRegistry()), adminAuth);
+                        new RelayDashboard(this::sessionRows, this::tunnels, config.meterRegistry(), () -> httpsCertificates), adminAuth);
                 log.info("event=admin_listening address={} pages=/,/api/tunnels,/api/sessions,/metrics,/health basic_auth={}",
                         adminAddress(), adminAuth == null ? "-" : adminAuth.user());
             }

@@ -34,6 +34,15 @@ final class DashboardJson {
         return a;
     }
 
+    static ArrayNode certificates(DashboardSource source) {
+        ArrayNode a = MAPPER.createArrayNode();
+        for (DashboardSource.CertificateRow c : source.certificates()) {
+            a.addObject().put("name", c.name()).put("not_after", c.notAfterMillis())
+                    .put("not_after_iso", java.time.Instant.ofEpochMilli(c.notAfterMillis()).toString());
+        }
+        return a;
+    }
+
     static ObjectNode overview(DashboardSource source) {
         ObjectNode o = MAPPER.createObjectNode();
         ArrayNode sessions = sessions(source);
@@ -43,6 +52,7 @@ final class DashboardJson {
         sessions.forEach(s -> tokens.add(s.path("token").asText()));
         ArrayNode names = o.putArray("tokens");
         tokens.forEach(names::add);
+        o.set("certificates", certificates(source));
         ArrayNode refusals = o.putArray("refusals");
         for (DashboardSource.Refusal r : source.refusals()) {
             refusals.addObject().put("what", r.what()).put("reason", r.reason()).put("count", (long) r.count());

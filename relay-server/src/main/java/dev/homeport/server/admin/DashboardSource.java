@@ -23,4 +23,13 @@ public interface DashboardSource {
     List<TunnelRow> tunnels();
 
     List<Refusal> refusals();
+
+    /** One name a certificate serves on the HTTPS port, and when it expires. */
+    record CertificateRow(String name, long notAfterMillis) {
+    }
+
+    /** The HTTPS port's certificates; empty without {@code --https}. */
+    default List<CertificateRow> certificates() {
+        return List.of();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.homeport.server.admin;
 
+import dev.homeport.server.tls.ServerCertificates;
 import dev.homeport.server.tunnel.Tunnel;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
@@ -19,7 +20,11 @@ public final class RelayDashboard implements DashboardSource {
     private final Supplier<List<Tunnel>> tunnels;
     private final MeterRegistry registry;
 
-    public RelayDashboard(Supplier<List<SessionRow>> sessions, Supplier<List<Tunnel>> tunnels, MeterRegistry registry) {
+    private final Supplier<ServerCertificates> certificates;
+
+    public RelayDashboard(Supplier<List<SessionRow>> sessions, Supplier<List<Tunnel>> tunnels, MeterRegistry registry,
+                          Supplier<ServerCertificates> certificates) {
+        this.certificates = certificates;
         this.sessions = sessions;
         this.tunnels = tunnels;
         this.registry = registry;
@@ -50,6 +55,16 @@ public final class RelayDashboard implements DashboardSource {
         FunctionCounter c = registry.find("homeport.tunnel.traffic").tag("tunnel", tunnelKey).tag("direction", direction)
                 .functionCounter();
         return c == null ? 0 : c.count();
+    }
+
+    @Override
+    public List<CertificateRow> certificates() {
+        ServerCertificates c = certificates.get();
+        List<CertificateRow> rows = new ArrayList<>();
+        if (c != null) {
+            c.expiries().forEach((name, notAfter) -> rows.add(new CertificateRow(name, notAfter.toEpochMilli())));
+        }
+        return rows;
     }
 
     @Override
