@@ -105,6 +105,16 @@ class InspectorBrowserTest {
                 try (RawHttp rebound = new RawHttp(inspector.address())) { // a page reached by DNS rebinding names its own host
                     assertThat(rebound.send(RawHttp.get("evil.example", "/api/requests")).read().status()).isEqualTo(403);
                 }
+                // For the README's picture: one more request, without secrets, selected.
+                try (RawHttp c = new RawHttp(relay.httpAddress())) {
+                    c.send(RawHttp.get("lab.example.com", "/api/contents/notebooks?type=directory", "Accept: application/json")).read();
+                }
+                chromium.awaitValue("the third request is listed", "document.querySelectorAll('#rows tr').length",
+                        v -> v.asInt() == 3, Duration.ofSeconds(5));
+                chromium.evaluate("document.querySelector('#rows tr').click()");
+                chromium.awaitValue("its detail is shown", "document.getElementById('detail-title') !== null"
+                        + " && document.getElementById('detail-title').innerText.includes('/api/contents')", JsonNode::asBoolean,
+                        Duration.ofSeconds(5));
                 chromium.screenshot(SCREENSHOT, 1280, 640);
             }
         }
