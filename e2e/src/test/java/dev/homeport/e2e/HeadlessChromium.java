@@ -125,6 +125,25 @@ final class HeadlessChromium implements AutoCloseable {
         throw new AssertionError("not within " + limit + ": " + what + " (last value: " + last + ")");
     }
 
+    /** Sends {@code headers} with every request the page makes from now on (e.g. Authorization). */
+    void extraHeaders(Map<String, String> headers) throws Exception {
+        call("Network.enable", JSON.createObjectNode());
+        ObjectNode h = JSON.createObjectNode();
+        headers.forEach(h::put);
+        ObjectNode params = JSON.createObjectNode();
+        params.set("headers", h);
+        call("Network.setExtraHTTPHeaders", params);
+    }
+
+    /** Writes a PNG of the page as a {@code width}x{@code height} window shows it. */
+    void screenshot(Path png, int width, int height) throws Exception {
+        call("Emulation.setDeviceMetricsOverride", JSON.createObjectNode().put("width", width).put("height", height)
+                .put("deviceScaleFactor", 1).put("mobile", false));
+        JsonNode shot = call("Page.captureScreenshot", JSON.createObjectNode().put("format", "png"));
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        Files.write(png, java.util.Base64.getDecoder().decode(shot.path("data").asText()));
+    }
+
     private JsonNode call(String method, ObjectNode params) throws Exception {
         int id = ids.incrementAndGet();
         ObjectNode msg = JSON.createObjectNode().put("id", id).put("method", method);

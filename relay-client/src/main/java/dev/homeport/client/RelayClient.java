@@ -2,6 +2,7 @@ package dev.homeport.client;
 
 import dev.homeport.cli.Printable;
 import dev.homeport.client.session.ClientChannelInitializer;
+import dev.homeport.client.session.LocalStreamTap;
 import dev.homeport.client.session.SessionObserver;
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
@@ -52,7 +53,7 @@ public final class RelayClient implements AutoCloseable {
     private volatile String lastFailure;
     private int attempt;
 
-    private RelayClient(RelayClientConfig config, ClientEvents events) {
+    private RelayClient(RelayClientConfig config, ClientEvents events, LocalStreamTap tap) {
         this.config = config;
         this.events = events;
         NetTransport transport = NetTransport.best();
@@ -63,7 +64,7 @@ public final class RelayClient implements AutoCloseable {
                 .group(loop)
                 .channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-                .handler(new ClientChannelInitializer(config, transport, new Observer(), localConnections));
+                .handler(new ClientChannelInitializer(config, transport, new Observer(), localConnections, tap));
         if (config.transport().proxy() != null) {
             // The proxy resolves the relay's name; this side must not (it may not be able to).
             bootstrap.resolver(NoopAddressResolverGroup.INSTANCE);
@@ -72,7 +73,12 @@ public final class RelayClient implements AutoCloseable {
 
     /** Starts connecting in the background; see {@link #bound()} and {@link #failure()}. */
     public static RelayClient start(RelayClientConfig config, ClientEvents events) {
-        RelayClient client = new RelayClient(config, events);
+        return start(config, events, LocalStreamTap.NONE);
+    }
+
+    /** As above, with {@code tap} told of every connection to a local service (the request inspector). */
+    public static RelayClient start(RelayClientConfig config, ClientEvents events, LocalStreamTap tap) {
+        RelayClient client = new RelayClient(config, events, tap);
         client.loop.execute(client::connect);
         return client;
     }

@@ -9,7 +9,10 @@ import dev.homeport.server.auth.HandshakeRateLimiter;
 import dev.homeport.server.http.PublicHttpListener;
 import dev.homeport.server.https.PublicHttpsListener;
 import dev.homeport.server.tls.ServerCertificates;
+import dev.homeport.server.access.BasicCredentials;
 import dev.homeport.server.admin.AdminListener;
+import dev.homeport.server.admin.DashboardSource;
+import dev.homeport.server.admin.RelayDashboard;
 import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.session.ControlChannelInitializer;
 import dev.homeport.server.session.ControlContext;
@@ -62,13 +65,17 @@ public final class RelayServer implements AutoCloseable {
     private final PublicTcpListener publicTcp;
     private final ConnectionsPerAddress perAddress;
     private final Map<MuxSession, String> sessions = new ConcurrentHashMap<>();
+    /** When each live session started and from where, for the admin dashboard. */
+    private final Map<MuxSession, DashboardSource.SessionRow> sessionOrigins = new ConcurrentHashMap<>();
     private final Channel controlChannel;
     private final RelayMetrics metrics;
     /** Certificates from an ACME CA for bound host names, or {@code null} without ACME. */
     private AcmeCertificates acme;
     private volatile boolean closed;
+    /** What the HTTPS port presents, for the dashboard; {@code null} without HTTPS. */
+    private volatile ServerCertificates httpsCertificates;
 
-    private RelayServer(RelayServerConfig config) throws InterruptedException {
+    private RelayServer(RelayServerConfig config, BasicCredentials adminAuth) throws InterruptedException {
         this.config = config;
         this.metrics = new RelayMetrics(config.meterRegistry(), sessions::keySet);
         NetTransport transport = NetTransport.best();
@@ -88,8 +95,17 @@ public final class RelayServer implements AutoCloseable {
             }
 
             @Override
+            public void started(MuxSession session, String principal, java.net.SocketAddress remote) {
+                sessionOrigins.put(session, new DashboardSource.SessionRow(session.id(), principal,
+                        remote instanceof InetSocketAddress a ? a.getAddress().getHostAddress() + ":" + a.getPort() : String.valueOf(remote),
+                        System.currentTimeMillis(), 0, 0, 0, 0));
+                started(session, principal);
+            }
+
+            @Override
             public void ended(MuxSession session) {
                 sessions.remove(session);
+                sessionOrigins.remove(session);
             }
         };
         config.tokens().onRevoked(this::closeSessionsOf);
@@ -134,13 +150,16 @@ public final class RelayServer implements AutoCloseable {
                 this.httpsChannel = new PublicHttpsListener(transport, acceptors, workers, config.https(), config.http(), hosts,
                         certificates, metrics, perAddress, new ControlOverHttps(controlContext, transport)).listen();
                 hosts.serveHttpsOn(httpsAddress().getPort(), name -> certificates.forHostname(name) != null);
+                this.httpsCertificates = certificates;
                 log.info("event=https_listening address={} certificate_sources={} client_hello_limit={}", httpsAddress(),
                         config.https().certificateSources().size(), config.https().clientHelloLimit());
             }
             if (config.admin() != null) {
                 this.adminChannel = AdminListener.bind(transport, acceptors, workers, config.admin(),
-                        (PrometheusMeterRegistry) config.meterRegistry(), sessions::size, () -> closed);
-                log.info("event=admin_listening address={} pages=/metrics,/health", adminAddress());
+                        (PrometheusMeterRegistry) config.meterRegistry(), sessions::size, () -> closed,
+                        new RelayDashboard(this::sessionRows, this::tunnels, config.meterRegistry(), () -> httpsCertificates), adminAuth);
+                log.info("event=admin_listening address={} pages=/,/api/tunnels,/api/sessions,/metrics,/health basic_auth={}",
+                        adminAddress(), adminAuth == null ? "-" : adminAuth.user());
             }
         } catch (InterruptedException | RuntimeException e) {
             if (control != null) {
@@ -171,7 +190,20 @@ public final class RelayServer implements AutoCloseable {
 
     /** Binds the control port and returns the running relay; throws if the port cannot be bound. */
     public static RelayServer start(RelayServerConfig config) throws InterruptedException {
-        return new RelayServer(config);
+        return new RelayServer(config, null);
+    }
+
+    /** As above, with every page of the admin port behind these credentials (--admin-auth); {@code null}: none. */
+    public static RelayServer start(RelayServerConfig config, BasicCredentials adminAuth) throws InterruptedException {
+        return new RelayServer(config, adminAuth);
+    }
+
+    /** Live sessions with their origin and current counters, for the dashboard. */
+    private List<DashboardSource.SessionRow> sessionRows() {
+        List<DashboardSource.SessionRow> rows = new ArrayList<>();
+        sessionOrigins.forEach((s, o) -> rows.add(new DashboardSource.SessionRow(o.id(), o.principal(), o.remote(), o.sinceMillis(),
+                s.openStreams(), s.bytesReceived(), s.bytesSent(), s.rttNanos() / 1e6)));
+        return rows;
     }
 
     public InetSocketAddress controlAddress() {

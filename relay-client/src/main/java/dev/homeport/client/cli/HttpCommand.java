@@ -1,6 +1,9 @@
 package dev.homeport.client.cli;
 
+import dev.homeport.client.ClientEvents;
 import dev.homeport.client.RelayClientConfig;
+import dev.homeport.client.inspect.Inspector;
+import dev.homeport.client.session.LocalStreamTap;
 import dev.homeport.client.TunnelAccess;
 import dev.homeport.client.TunnelSpec;
 import picocli.CommandLine;
@@ -8,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -49,6 +53,9 @@ public final class HttpCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ClientOptions client = new ClientOptions();
 
+    @CommandLine.Mixin
+    InspectOptions inspect = new InspectOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -57,6 +64,26 @@ public final class HttpCommand implements Callable<Integer> {
         TunnelSpec tunnel = TunnelSpec.http(name == null ? "http-" + localPort : name, client.localHost(), localPort, hostname)
                 .withAccess(new TunnelAccess(httpsOnly, basicAuth, access.allowFrom()));
         RelayClientConfig config = client.toConfig(List.of(tunnel));
-        return TcpCommand.run(config, client, spec.commandLine().getOut(), spec.commandLine().getErr());
+        Inspector inspector = inspect.start(config.tunnels(), config.connectTimeout());
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            return TcpCommand.run(config, client, new ClientEvents() {
+                @Override
+                public void tunnelBound(TunnelSpec t, String publicAddress, boolean first) {
+                    if (first) {
+                        // The inspector's address on the line after the URL, so a script reading the first line still gets the URL.
+                        out.println(publicAddress);
+                        if (inspector != null) {
+                            out.println("inspect " + inspector.url());
+                        }
+                        out.flush();
+                    }
+                }
+            }, spec.commandLine().getErr(), inspector == null ? LocalStreamTap.NONE : inspector);
+        } finally {
+            if (inspector != null) {
+                inspector.close();
+            }
+        }
     }
 }

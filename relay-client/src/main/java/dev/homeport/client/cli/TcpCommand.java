@@ -7,6 +7,7 @@ import dev.homeport.client.RelayClient;
 import dev.homeport.client.RelayClientConfig;
 import dev.homeport.client.TunnelAccess;
 import dev.homeport.client.TunnelSpec;
+import dev.homeport.client.session.LocalStreamTap;
 import dev.homeport.client.status.StatusFiles;
 import dev.homeport.client.status.StatusReporter;
 import dev.homeport.client.status.TerminalLine;
@@ -71,6 +72,12 @@ public final class TcpCommand implements Callable<Integer> {
     /** As above, with the command's own reaction to the client's events; a live status line is kept on a terminal. */
     static int run(RelayClientConfig config, ClientOptions options, ClientEvents events, PrintWriter err)
             throws InterruptedException {
+        return run(config, options, events, err, LocalStreamTap.NONE);
+    }
+
+    /** As above, with {@code tap} told of every local connection (the request inspector). */
+    static int run(RelayClientConfig config, ClientOptions options, ClientEvents events, PrintWriter err, LocalStreamTap tap)
+            throws InterruptedException {
         TerminalLine line = TerminalLine.available() ? TerminalLine.install() : null;
         RelayClient client = RelayClient.start(config, new ClientEvents() {
             @Override
@@ -95,7 +102,7 @@ public final class TcpCommand implements Callable<Integer> {
             public void fatal(String message) {
                 events.fatal(message);
             }
-        });
+        }, tap);
         StatusReporter status = StatusReporter.start(client, config, new StatusFiles(options.stateDir()), line);
         Thread hook = new Thread(() -> {
             status.close();

@@ -41,10 +41,18 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
     private final TokenKey token;
     private final SessionObserver observer;
     private final ChannelGroup localConnections;
+    private final LocalStreamTap tap;
 
     /** @param localConnections where every connection to a local service is added while it is open */
     public ClientChannelInitializer(RelayClientConfig config, NetTransport transport, SessionObserver observer,
                                     ChannelGroup localConnections) {
+        this(config, transport, observer, localConnections, LocalStreamTap.NONE);
+    }
+
+    /** @param tap told of every connection to a local service (the request inspector) */
+    public ClientChannelInitializer(RelayClientConfig config, NetTransport transport, SessionObserver observer,
+                                    ChannelGroup localConnections, LocalStreamTap tap) {
+        this.tap = tap;
         this.config = config;
         this.transport = transport;
         this.token = TokenKey.fromToken("client", config.token());
@@ -96,7 +104,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
         p.addBefore(GUARD, "frame-decoder", new FrameDecoder(config.protocol().maxFramePayload()))
                 .addBefore(GUARD, "frame-encoder", FrameEncoder.INSTANCE)
                 .addBefore(GUARD, "handshake", new ClientHandshakeHandler(config.protocol(), token, Agent.NAME))
-                .addBefore(GUARD, "session-starter", new SessionStarter(config, transport, observer, localConnections));
+                .addBefore(GUARD, "session-starter", new SessionStarter(config, transport, observer, localConnections, tap));
     }
 
     private String hostForUri() {

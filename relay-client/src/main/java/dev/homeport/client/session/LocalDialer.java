@@ -33,9 +33,11 @@ final class LocalDialer implements StreamAcceptor {
     private final EventLoop loop;
     private final Duration connectTimeout;
     private final ChannelGroup connections;
+    private final LocalStreamTap tap;
 
     LocalDialer(Map<Integer, TunnelSpec> boundTunnels, NetTransport transport, EventLoop loop, Duration connectTimeout,
-                ChannelGroup connections) {
+                ChannelGroup connections, LocalStreamTap tap) {
+        this.tap = tap;
         this.boundTunnels = boundTunnels;
         this.transport = transport;
         this.loop = loop;
@@ -70,6 +72,7 @@ final class LocalDialer implements StreamAcceptor {
                         ChannelStreamBridge.configure(ch.config());
                         // A graceful stop waits for these: a finished stream may still be writing its last bytes.
                         connections.add(ch);
+                        tap.install(tunnel, ch.pipeline());
                         ch.pipeline().addLast("bridge", bridge);
                     }
                 })

@@ -19,8 +19,11 @@ final class SessionStarter extends ChannelInboundHandlerAdapter {
     private final NetTransport transport;
     private final SessionObserver observer;
     private final ChannelGroup localConnections;
+    private final LocalStreamTap tap;
 
-    SessionStarter(RelayClientConfig config, NetTransport transport, SessionObserver observer, ChannelGroup localConnections) {
+    SessionStarter(RelayClientConfig config, NetTransport transport, SessionObserver observer, ChannelGroup localConnections,
+                   LocalStreamTap tap) {
+        this.tap = tap;
         this.config = config;
         this.transport = transport;
         this.observer = observer;
@@ -32,7 +35,7 @@ final class SessionStarter extends ChannelInboundHandlerAdapter {
         if (evt instanceof HandshakeCompleted done) {
             Map<Integer, TunnelSpec> bound = new HashMap<>();
             LocalDialer dialer = new LocalDialer(bound, transport, ctx.channel().eventLoop(), config.connectTimeout(),
-                    localConnections);
+                    localConnections, tap);
             MuxSession mux = new MuxSession(MuxSession.Role.CLIENT, config.protocol(), done, dialer);
             ctx.pipeline().addBefore(ctx.name(), "mux", mux);
             observer.established(mux);

@@ -1,5 +1,6 @@
 package dev.homeport.server.admin;
 
+import dev.homeport.server.access.BasicCredentials;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -27,18 +28,34 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final PrometheusMeterRegistry registry;
     private final IntSupplier clients;
     private final BooleanSupplier draining;
+    /** The dashboard's data, or {@code null} for metrics and health only. */
+    private final DashboardSource dashboard;
+    /** Credentials every request must carry (--admin-auth), or {@code null}. */
+    private final BasicCredentials auth;
 
     AdminHandler(PrometheusMeterRegistry registry, IntSupplier clients, BooleanSupplier draining) {
+        this(registry, clients, draining, null, null);
+    }
+
+    AdminHandler(PrometheusMeterRegistry registry, IntSupplier clients, BooleanSupplier draining, DashboardSource dashboard,
+                 BasicCredentials auth) {
         this.registry = registry;
         this.clients = clients;
         this.draining = draining;
+        this.dashboard = dashboard;
+        this.auth = auth;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         String path = new QueryStringDecoder(request.uri()).path();
         FullHttpResponse response;
-        if (!request.method().equals(HttpMethod.GET)) {
+        if (auth != null && !auth.matches(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            response = text(ctx, HttpResponseStatus.UNAUTHORIZED, "text/plain", "the admin port asks for a password\n");
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"homeport admin\", charset=\"UTF-8\"");
+        } else if (dashboard != null && request.method().equals(HttpMethod.GET) && DashboardPage.serves(path)) {
+            response = DashboardPage.answer(ctx, path, dashboard);
+        } else if (!request.method().equals(HttpMethod.GET)) {
             response = text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "GET only\n");
         } else if (path.equals("/metrics")) {
             response = text(ctx, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
@@ -58,7 +75,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus status, String type, String body) {
+    static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus status, String type, String body) {
         ByteBuf content = ByteBufUtil.writeUtf8(ctx.alloc(), body);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());

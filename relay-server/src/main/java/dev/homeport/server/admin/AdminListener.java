@@ -1,6 +1,7 @@
 package dev.homeport.server.admin;
 
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.server.access.BasicCredentials;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -30,6 +31,17 @@ public final class AdminListener {
     public static Channel bind(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, InetSocketAddress address,
                                PrometheusMeterRegistry registry, IntSupplier clients, BooleanSupplier draining)
             throws InterruptedException {
+        return bind(transport, acceptors, workers, address, registry, clients, draining, null, null);
+    }
+
+    /**
+     * As above, with the dashboard ({@code /}, {@code /api/tunnels}, {@code /api/sessions}) when {@code dashboard}
+     * is given, and every page behind basic auth when {@code auth} is.
+     */
+    public static Channel bind(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, InetSocketAddress address,
+                               PrometheusMeterRegistry registry, IntSupplier clients, BooleanSupplier draining,
+                               DashboardSource dashboard, BasicCredentials auth)
+            throws InterruptedException {
         return new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(transport.serverChannel())
@@ -40,7 +52,7 @@ public final class AdminListener {
                                 .addLast(new ReadTimeoutHandler(IDLE_SECONDS))
                                 .addLast(new HttpServerCodec(4096, MAX_REQUEST_BYTES, 8192))
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                                .addLast(new AdminHandler(registry, clients, draining));
+                                .addLast(new AdminHandler(registry, clients, draining, dashboard, auth));
                     }
                 })
                 .bind(address).sync().channel();

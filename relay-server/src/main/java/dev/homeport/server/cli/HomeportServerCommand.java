@@ -124,6 +124,12 @@ public final class HomeportServerCommand implements Callable<Integer> {
                     + "default (env HOMEPORT_ADMIN); empty turns it off. Default: ${DEFAULT-VALUE}.")
     String admin;
 
+    @Option(names = "--admin-auth", paramLabel = "USER:PASSWORD", defaultValue = "${env:HOMEPORT_ADMIN_AUTH}",
+            description = "Ask for this user name and password (HTTP basic auth) on every page of the admin port: the "
+                    + "dashboard, /api/*, /metrics, /health. For operators who expose --admin beyond loopback; prefer the "
+                    + "env HOMEPORT_ADMIN_AUTH, a command line is visible to other local users. Default: none.")
+    String adminAuth;
+
     @Option(names = "--max-connections-per-address", paramLabel = "N",
             defaultValue = "${env:HOMEPORT_MAX_CONNECTIONS_PER_ADDRESS:-100}",
             description = "Public connections (TCP ports, the HTTP and the HTTPS port together) one source address may hold open "
@@ -211,9 +217,16 @@ public final class HomeportServerCommand implements Callable<Integer> {
             out.println("TLS certificate " + certificate.certificateFile() + (certificate.generated() ? " (self-signed)" : "")
                     + ", fingerprint " + certificate.fingerprint() + " (" + ServerTls.provider() + ")");
         }
+        dev.homeport.server.access.BasicCredentials adminCredentials;
+        try {
+            adminCredentials = adminAuth == null || adminAuth.isEmpty() ? null
+                    : dev.homeport.server.access.BasicCredentials.parse(adminAuth);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--admin-auth: " + e.getMessage(), e);
+        }
         RelayServer server;
         try {
-            server = RelayServer.start(config);
+            server = RelayServer.start(config, adminCredentials);
         } catch (Exception e) {
             // With epoll a taken port is a NativeIoException, not a BindException: match both, and name
             // every address the relay was binding, since the exception does not say which one failed.

@@ -52,7 +52,7 @@ final class SessionInstaller extends ChannelInboundHandlerAdapter {
             log.info("event=client_connected session={} principal={} remote={} agent=\"{}\"", done.sessionId(),
                     done.principal(), ctx.channel().remoteAddress(), done.peerAgent());
             context.config().tokens().used(done.principal());
-            context.sessions().started(mux, done.principal());
+            context.sessions().started(mux, done.principal(), ctx.channel().remoteAddress());
             ctx.channel().closeFuture().addListener(f -> {
                 log.info("event=client_disconnected session={} principal={} reason=\"{}\"", done.sessionId(),
                         done.principal(), mux.closeReason());

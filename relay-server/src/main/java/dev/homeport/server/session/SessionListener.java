@@ -6,5 +6,10 @@ import dev.homeport.protocol.mux.MuxSession;
 public interface SessionListener {
     void started(MuxSession session, String principal);
 
+    /** As above, with the client's address, for the admin dashboard. */
+    default void started(MuxSession session, String principal, java.net.SocketAddress remote) {
+        started(session, principal);
+    }
+
     void ended(MuxSession session);
 }

@@ -23,4 +23,13 @@ public record CertificateChain(List<ServerCertificates> sources) implements Serv
         }
         return null;
     }
+
+    @Override
+    public java.util.Map<String, java.time.Instant> expiries() {
+        java.util.Map<String, java.time.Instant> all = new java.util.TreeMap<>();
+        for (ServerCertificates source : sources) {
+            source.expiries().forEach(all::putIfAbsent);
+        }
+        return all;
+    }
 }

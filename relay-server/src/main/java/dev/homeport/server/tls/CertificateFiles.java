@@ -48,9 +48,18 @@ public final class CertificateFiles implements ServerCertificates {
     /** By the parent domain of the wildcard: {@code *.example.com} is under {@code example.com}. */
     private final Map<String, SslContext> wildcard;
 
-    private CertificateFiles(Map<String, SslContext> exact, Map<String, SslContext> wildcard) {
+    /** Each name's certificate's notAfter, for the dashboard. */
+    private final Map<String, java.time.Instant> expiries;
+
+    private CertificateFiles(Map<String, SslContext> exact, Map<String, SslContext> wildcard, Map<String, java.time.Instant> expiries) {
         this.exact = Map.copyOf(exact);
         this.wildcard = Map.copyOf(wildcard);
+        this.expiries = Map.copyOf(expiries);
+    }
+
+    @Override
+    public Map<String, java.time.Instant> expiries() {
+        return expiries;
     }
 
     /** Loads and checks every pair; throws IllegalArgumentException with a message for the operator. */
@@ -58,6 +67,7 @@ public final class CertificateFiles implements ServerCertificates {
         Map<String, SslContext> exact = new LinkedHashMap<>();
         Map<String, SslContext> wildcard = new LinkedHashMap<>();
         Map<String, Path> origin = new LinkedHashMap<>();
+        Map<String, java.time.Instant> expiries = new LinkedHashMap<>();
         for (Pair pair : pairs) {
             List<X509Certificate> chain = readChain(pair.certificate());
             PrivateKey key = readKey(pair.key());
@@ -77,6 +87,7 @@ public final class CertificateFiles implements ServerCertificates {
                     throw new IllegalArgumentException("the name " + name + " is in both " + previous + " and "
                             + pair.certificate() + "; give each name one certificate");
                 }
+                expiries.put(name, chain.get(0).getNotAfter().toInstant());
                 if (name.startsWith("*.")) {
                     wildcard.put(name.substring(2), context);
                 } else {
@@ -84,7 +95,7 @@ public final class CertificateFiles implements ServerCertificates {
                 }
             }
         }
-        return new CertificateFiles(exact, wildcard);
+        return new CertificateFiles(exact, wildcard, expiries);
     }
 
     @Override

@@ -11,4 +11,9 @@ public interface ServerCertificates {
 
     /** The TLS context to present for {@code hostname} (lower case, no trailing dot), or {@code null} if none is held. */
     SslContext forHostname(String hostname);
+
+    /** Each name served (wildcards as {@code *.domain}) and when its certificate expires, for the admin dashboard. */
+    default java.util.Map<String, java.time.Instant> expiries() {
+        return java.util.Map.of();
+    }
 }

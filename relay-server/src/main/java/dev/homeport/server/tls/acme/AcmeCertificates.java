@@ -102,6 +102,13 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
         return c == null ? null : c.context();
     }
 
+    @Override
+    public Map<String, java.time.Instant> expiries() {
+        Map<String, java.time.Instant> all = new java.util.TreeMap<>();
+        issued.forEach((host, c) -> all.put(host, c.notAfter()));
+        return all;
+    }
+
     /** What the public HTTP listener's {@link Http01ChallengeHandler} answers from. */
     public PendingChallenges pendingChallenges() {
         return pending;
