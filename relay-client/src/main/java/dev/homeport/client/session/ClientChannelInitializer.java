@@ -32,6 +32,8 @@ import java.util.List;
  * The pipeline of the client's connection to the relay, in order: HTTP proxy (if any), TLS (unless
  * plaintext), WebSocket handlers (for ws/wss), then the session: frame codec, handshake and the
  * {@link SessionStarter}; last, the {@link TransportGuard} that reports what failed before a session.
+ * Below and inside TLS, a {@link FirstBytesRecorder} keeps what the far end answered first, so that a
+ * failure can say what was reached ({@link FarEndAnswer}).
  */
 public final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final String GUARD = "transport-guard";
@@ -60,6 +62,9 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
         if (t.proxy() != null) {
             p.addLast("proxy", new HttpProxyHandler(t.proxy()));
         }
+        FarEndAnswer answer = new FarEndAnswer(config.serverHost(), config.serverPort(), t.tls() != null, t.webSocket());
+        answer.attachTo(ch);
+        p.addLast("first-bytes", new FirstBytesRecorder(answer, false));
         if (t.tls() != null) {
             SslHandler tls = t.tls().newHandler(ch.alloc(), config.serverHost(), config.serverPort());
             SSLParameters params = tls.engine().getSSLParameters();
@@ -71,6 +76,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
             }
             tls.engine().setSSLParameters(params);
             p.addLast("tls", tls);
+            p.addLast("first-bytes-inside-tls", new FirstBytesRecorder(answer, true));
         }
         p.addLast(GUARD, new TransportGuard(observer));
         if (t.webSocket()) {
