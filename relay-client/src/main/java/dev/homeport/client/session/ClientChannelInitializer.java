@@ -8,6 +8,7 @@ import dev.homeport.protocol.frame.FrameEncoder;
 import dev.homeport.protocol.handshake.ClientHandshakeHandler;
 import dev.homeport.protocol.handshake.TokenKey;
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.protocol.transport.QuickAck;
 import dev.homeport.protocol.transport.WebSocketFrameAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -60,6 +61,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
         ClientTransport t = config.transport();
         ChannelPipeline p = ch.pipeline();
         if (t.proxy() != null) {
+            p.addLast("quick-ack", QuickAck.INSTANCE); // the proxy may hold small writes until they are acknowledged
             p.addLast("proxy", new HttpProxyHandler(t.proxy()));
         }
         FarEndAnswer answer = new FarEndAnswer(config.serverHost(), config.serverPort(), t.tls() != null, t.webSocket());
