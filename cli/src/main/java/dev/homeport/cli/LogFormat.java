@@ -41,6 +41,25 @@ public enum LogFormat {
         return JSON.toString().equalsIgnoreCase(v) ? JSON : TEXT;
     }
 
+    /**
+     * The format a command line asks for before it is parsed (a usage error means it never is):
+     * {@code --log-format F} or {@code --log-format=F} before any {@code --}, else {@link #current()}.
+     */
+    public static LogFormat requested(String[] args) {
+        for (int i = 0; args != null && i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) {
+                break;
+            }
+            String value = a.equals("--log-format") && i + 1 < args.length ? args[i + 1]
+                    : a.startsWith("--log-format=") ? a.substring("--log-format=".length()) : null;
+            if (value != null) {
+                return JSON.toString().equalsIgnoreCase(value) ? JSON : TEXT;
+            }
+        }
+        return current();
+    }
+
     /** Applies the format the parsed command line asks for, before the command runs. */
     public static void applyFrom(CommandLine.ParseResult parsed) {
         CommandLine.ParseResult last = parsed;

@@ -37,11 +37,15 @@ final class JupyterProcess implements AutoCloseable {
 
     /** Starts Jupyter under {@code dir} and waits until it answers with its token. */
     static JupyterProcess start(Path dir, boolean allowRemoteAccess) throws Exception {
+        return start(dir, allowRemoteAccess, FreePorts.one());
+    }
+
+    /** As above, on a chosen {@code port}. */
+    static JupyterProcess start(Path dir, boolean allowRemoteAccess, int port) throws Exception {
         ExternalProcess.require(BINARY, "jupyter-notebook python3-ipykernel", OPT_OUT);
         Path home = Files.createDirectories(dir.resolve("home"));
         Path runtime = dir.resolve("runtime");
         Path notebooks = Files.createDirectories(dir.resolve("notebooks"));
-        int port = FreePorts.one();
         String token = "e2e" + Long.toHexString(System.nanoTime());
         List<String> cmd = new ArrayList<>(List.of(BINARY.toString(), "--no-browser", "--ip=127.0.0.1", "--port=" + port,
                 "--port-retries=0", "--NotebookApp.token=" + token, "--notebook-dir=" + notebooks));

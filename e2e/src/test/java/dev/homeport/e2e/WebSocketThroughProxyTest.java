@@ -68,6 +68,43 @@ class WebSocketThroughProxyTest {
         }
     }
 
+    /**
+     * tinyproxy sets no TCP_NODELAY on its sockets: of two small writes in a row it holds the second until the
+     * first is acknowledged. Both ends of a session through it therefore send without Nagle's delay and
+     * acknowledge at once (QuickAck), read here off the real channels of a live session.
+     */
+    @Test
+    void bothEndsOfASessionThroughTheProxySendWithoutDelayAndAcknowledgeAtOnce() throws Exception {
+        RelayCertificate cert = RelayCertificate.selfSigned(dir.resolve("relay"), List.of("localhost", "127.0.0.1"));
+        int base = FreePorts.block(3);
+        int proxyPort = FreePorts.one();
+        try (RelayServer relay = RelayServer.start(RelayServerConfig.of(new InetSocketAddress("127.0.0.1", base), "127.0.0.1",
+                        new PortRange(base + 1, base + 2), new SingleToken(TOKEN))
+                     .withTls(ServerTls.context(cert)).withShutdownGrace(Duration.ZERO));
+             TinyProxy proxy = TinyProxy.start(dir, proxyPort);
+             LocalService echo = LocalService.start(c -> c.getInputStream().transferTo(c.getOutputStream()))) {
+            ClientTransport wss = new ClientTransport(
+                    ClientTls.context(new RelayTrust("127.0.0.1:" + base, cert.fingerprint(), null)),
+                    "/_homeport", new InetSocketAddress("127.0.0.1", proxyPort));
+            RelayClientConfig config = RelayClientConfig.of("127.0.0.1", base, TOKEN,
+                            List.of(new TunnelSpec("t", "127.0.0.1", echo.port(), 0)))
+                    .withShutdownGrace(Duration.ZERO)
+                    .withTransport(wss);
+            try (RelayClient client = RelayClient.start(config, new ClientEvents() { })) {
+                int publicPort = URI.create(client.bound().get(15, TimeUnit.SECONDS).get("t")).getPort();
+                assertThat(SecurityTest.echoThrough(publicPort, "through the proxy")).isEqualTo("through the proxy");
+
+                io.netty.channel.Channel clientSide = client.session().channel();
+                io.netty.channel.Channel relaySide = relay.sessions().get(0).channel();
+                for (io.netty.channel.Channel ch : List.of(clientSide, relaySide)) {
+                    assertThat(ch.config().getOption(io.netty.channel.ChannelOption.TCP_NODELAY)).as(ch.toString()).isTrue();
+                    assertThat(ch.pipeline().get(dev.homeport.protocol.transport.QuickAck.class)).as(ch + " re-arms TCP_QUICKACK")
+                            .isNotNull();
+                }
+            }
+        }
+    }
+
     /** tinyproxy in the foreground on a loopback port, with its own config and log; stopped by its PID. */
     static final class TinyProxy implements AutoCloseable {
         private final Process process;

@@ -3,6 +3,7 @@ package dev.homeport.client;
 import dev.homeport.cli.Printable;
 import dev.homeport.client.session.ClientChannelInitializer;
 import dev.homeport.client.session.LocalStreamTap;
+import dev.homeport.client.session.FarEndAnswer;
 import dev.homeport.client.session.SessionObserver;
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
@@ -52,6 +53,7 @@ public final class RelayClient implements AutoCloseable {
     private volatile boolean closing;
     private volatile String lastFailure;
     private int attempt;
+    private final RetryLog retryLog = new RetryLog();
 
     private RelayClient(RelayClientConfig config, ClientEvents events, LocalStreamTap tap) {
         this.config = config;
@@ -109,13 +111,15 @@ public final class RelayClient implements AutoCloseable {
         }
         log.debug("event=connecting relay={}:{} transport={} attempt={}", config.serverHost(), config.serverPort(),
                 config.transport().name(), attempt);
+        // The last connection's channelInactive, which runs after its close listener below, may have
+        // reported a reason ("closed during the handshake") after that connection's retry was decided.
+        lastFailure = null;
         ChannelFuture f = bootstrap.connect(InetSocketAddress.createUnresolved(config.serverHost(), config.serverPort()));
         channel = f.channel();
         f.addListener((ChannelFuture done) -> {
             if (!done.isSuccess()) {
-                Throwable cause = done.cause();
                 retry("cannot reach relay " + config.serverHost() + ":" + config.serverPort() + ": "
-                        + (cause.getMessage() != null ? cause.getMessage() : cause.toString()));
+                        + ConnectFailure.describe(done.cause()));
                 return;
             }
             done.channel().closeFuture().addListener(c -> {
@@ -126,7 +130,8 @@ public final class RelayClient implements AutoCloseable {
                 } else if (!fatal.isDone()) {
                     String why = lastFailure;
                     lastFailure = null;
-                    retry(why != null ? why : "connection closed during the handshake");
+                    FarEndAnswer answer = FarEndAnswer.of(done.channel());
+                    retry(why != null ? why : answer != null ? answer.closedEarly() : "connection closed during the handshake");
                 }
             });
         });
@@ -137,7 +142,11 @@ public final class RelayClient implements AutoCloseable {
             return;
         }
         Duration delay = config.backoff().delay(attempt++);
-        log.info("event=disconnected reason=\"{}\" retry_in_ms={}", reason, delay.toMillis());
+        if (retryLog.shouldLog(reason)) {
+            log.info("event=disconnected reason=\"{}\" attempts={} retry_in_ms={}", reason, retryLog.repeats(), delay.toMillis());
+        } else {
+            log.debug("event=disconnected reason=\"{}\" attempts={} retry_in_ms={}", reason, retryLog.repeats(), delay.toMillis());
+        }
         events.disconnected(reason, delay);
         loop.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -192,6 +201,8 @@ public final class RelayClient implements AutoCloseable {
         public void established(MuxSession s) {
             session = s;
             attempt = 0;
+            lastFailure = null;
+            retryLog.reset();
             log.info("event=connected relay={}:{} session={}", config.serverHost(), config.serverPort(), s.id());
             events.connected(s.id());
         }
@@ -199,6 +210,9 @@ public final class RelayClient implements AutoCloseable {
         @Override
         public void rejected(ErrorCode code, String relayText) {
             String message = Printable.strip(relayText);
+            if (wrongPeer()) {
+                return;
+            }
             if (code == ErrorCode.AUTH_FAILED || code == ErrorCode.UNSUPPORTED_VERSION) {
                 giveUp(message);
             } else {
@@ -209,11 +223,24 @@ public final class RelayClient implements AutoCloseable {
         @Override
         public void transportFailed(String relayText, boolean fatal) {
             String message = Printable.strip(relayText);
+            if (wrongPeer()) {
+                return;
+            }
             if (fatal) {
                 giveUp(message);
             } else {
                 lastFailure = message;
             }
+        }
+
+        /** Gives up when the far end's first bytes show it is no relay for this transport: retrying cannot help. */
+        private boolean wrongPeer() {
+            FarEndAnswer answer = FarEndAnswer.of(channel);
+            String wrong = answer == null ? null : answer.wrongPeer();
+            if (wrong != null) {
+                giveUp(wrong);
+            }
+            return wrong != null;
         }
 
         @Override

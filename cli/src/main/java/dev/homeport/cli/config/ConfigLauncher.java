@@ -1,5 +1,6 @@
 package dev.homeport.cli.config;
 
+import dev.homeport.cli.CliErrors;
 import dev.homeport.cli.LogFormat;
 import picocli.CommandLine;
 
@@ -24,8 +25,7 @@ public final class ConfigLauncher {
                 root.setDefaultValueProvider(load(root, shape, path));
             }
         } catch (ConfigError e) {
-            root.getErr().println(e.getMessage());
-            root.getErr().flush();
+            CliErrors.configError(root.getErr(), e.getMessage(), LogFormat.requested(args));
             return USAGE;
         }
         CommandLine.IExecutionStrategy run = root.getExecutionStrategy();

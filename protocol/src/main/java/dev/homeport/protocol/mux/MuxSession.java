@@ -180,6 +180,11 @@ public final class MuxSession extends ChannelDuplexHandler {
         });
     }
 
+    /** The connection under this session, for its socket options; {@code null} before the session is in a pipeline. */
+    public io.netty.channel.Channel channel() {
+        return ctx == null ? null : ctx.channel();
+    }
+
     /** Completes when the connection under this session has closed. */
     public Future<Void> whenClosed() {
         return ctx.channel().closeFuture();

@@ -7,6 +7,7 @@ import dev.homeport.client.TunnelSpec;
 import dev.homeport.client.jupyter.AccessCheck;
 import dev.homeport.client.jupyter.JupyterDiscovery;
 import dev.homeport.client.jupyter.JupyterServer;
+import dev.homeport.client.jupyter.JupyterWatch;
 import dev.homeport.client.jupyter.TerminalQr;
 import dev.homeport.protocol.SettingValues;
 import picocli.CommandLine;
@@ -67,6 +68,11 @@ public final class JupyterCommand implements Callable<Integer> {
             description = "Limit for each request of the check. Default: ${DEFAULT-VALUE}.")
     String checkTimeout;
 
+    @Option(names = "--recheck-interval", paramLabel = "DURATION", defaultValue = "2s",
+            description = "While nothing answers on Jupyter's port, how often to look again (a warning says so, and a "
+                    + "line when Jupyter answers). Default: ${DEFAULT-VALUE}.")
+    String recheckInterval;
+
     @Option(names = "--no-qr", description = "Do not draw the URL as a QR code.")
     boolean noQr;
 
@@ -102,6 +108,8 @@ public final class JupyterCommand implements Callable<Integer> {
                 : new TunnelSpec(name, server.host(), server.port(), remotePort, TunnelSpec.Kind.TCP, "");
         Duration timeout = SettingValues.duration(checkTimeout, "--check-timeout");
         RelayClientConfig config = client.toConfig(List.of(tunnel));
+        new JupyterWatch(server.host(), server.port(), SettingValues.duration(recheckInterval, "--recheck-interval"),
+                config.connectTimeout()).start();
         JupyterServer chosen = server;
         return TcpCommand.run(config, client, new ClientEvents() {
             @Override

@@ -8,6 +8,7 @@ import dev.homeport.protocol.frame.FrameEncoder;
 import dev.homeport.protocol.handshake.ClientHandshakeHandler;
 import dev.homeport.protocol.handshake.TokenKey;
 import dev.homeport.protocol.transport.NetTransport;
+import dev.homeport.protocol.transport.QuickAck;
 import dev.homeport.protocol.transport.WebSocketFrameAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -32,6 +33,8 @@ import java.util.List;
  * The pipeline of the client's connection to the relay, in order: HTTP proxy (if any), TLS (unless
  * plaintext), WebSocket handlers (for ws/wss), then the session: frame codec, handshake and the
  * {@link SessionStarter}; last, the {@link TransportGuard} that reports what failed before a session.
+ * Below and inside TLS, a {@link FirstBytesRecorder} keeps what the far end answered first, so that a
+ * failure can say what was reached ({@link FarEndAnswer}).
  */
 public final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final String GUARD = "transport-guard";
@@ -66,8 +69,12 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
         ClientTransport t = config.transport();
         ChannelPipeline p = ch.pipeline();
         if (t.proxy() != null) {
+            p.addLast("quick-ack", QuickAck.INSTANCE); // the proxy may hold small writes until they are acknowledged
             p.addLast("proxy", new HttpProxyHandler(t.proxy()));
         }
+        FarEndAnswer answer = new FarEndAnswer(config.serverHost(), config.serverPort(), t.tls() != null, t.webSocket());
+        answer.attachTo(ch);
+        p.addLast("first-bytes", new FirstBytesRecorder(answer, false));
         if (t.tls() != null) {
             SslHandler tls = t.tls().newHandler(ch.alloc(), config.serverHost(), config.serverPort());
             SSLParameters params = tls.engine().getSSLParameters();
@@ -79,6 +86,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
             }
             tls.engine().setSSLParameters(params);
             p.addLast("tls", tls);
+            p.addLast("first-bytes-inside-tls", new FirstBytesRecorder(answer, true));
         }
         p.addLast(GUARD, new TransportGuard(observer));
         if (t.webSocket()) {

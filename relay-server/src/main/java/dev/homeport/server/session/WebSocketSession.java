@@ -1,6 +1,7 @@
 package dev.homeport.server.session;
 
 import dev.homeport.protocol.frame.Frame;
+import dev.homeport.protocol.transport.QuickAck;
 import dev.homeport.protocol.transport.WebSocketFrameAdapter;
 import dev.homeport.server.RelayServerConfig;
 import io.netty.channel.ChannelPipeline;
@@ -31,6 +32,8 @@ final class WebSocketSession {
                 .maxFramePayloadLength(config.protocol().maxFramePayload() + Frame.HEADER_LENGTH)
                 .handshakeTimeoutMillis(config.protocol().handshakeTimeout().toMillis())
                 .build();
+        // A WebSocket client is the one likely to come through an HTTP proxy with Nagle on (see QuickAck).
+        pipeline.addFirst("quick-ack", QuickAck.INSTANCE);
         pipeline.addLast(HTTP_CODEC, new HttpServerCodec(4096, MAX_UPGRADE_REQUEST_BYTES, 8192))
                 .addLast("http-aggregator", new HttpObjectAggregator(MAX_UPGRADE_REQUEST_BYTES))
                 .addLast("websocket", new WebSocketServerProtocolHandler(ws))
