@@ -1,5 +1,6 @@
 package dev.homeport.client;
 
+import dev.homeport.client.memory.RememberedPorts;
 import dev.homeport.client.session.ClientChannelInitializer;
 import dev.homeport.client.session.SessionObserver;
 import dev.homeport.protocol.ErrorCode;
@@ -41,6 +42,8 @@ public final class RelayClient implements AutoCloseable {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final ChannelGroup localConnections;
+    /** Ports remembered across restarts of the client, or {@code null} to remember them only while it runs. */
+    private final RememberedPorts remembered;
     private final Map<String, Integer> grantedPorts = new ConcurrentHashMap<>();
     private final Map<String, String> addresses = new ConcurrentHashMap<>();
     private final CompletableFuture<Map<String, String>> allBound = new CompletableFuture<>();
@@ -51,9 +54,20 @@ public final class RelayClient implements AutoCloseable {
     private volatile String lastFailure;
     private int attempt;
 
-    private RelayClient(RelayClientConfig config, ClientEvents events) {
+    private RelayClient(RelayClientConfig config, ClientEvents events, RememberedPorts remembered) {
         this.config = config;
         this.events = events;
+        this.remembered = remembered;
+        if (remembered != null) {
+            // Read once, before the event loop runs: the first BIND asks for the port of the last run.
+            for (TunnelSpec t : config.tunnels()) {
+                int port = t.kind() == TunnelSpec.Kind.TCP && t.remotePort() == 0 ? remembered.port(kindName(t), t.name()) : 0;
+                if (port != 0) {
+                    log.info("event=asking_remembered_port tunnel={} port={} file={}", t.name(), port, remembered.file());
+                    grantedPorts.put(t.name(), port);
+                }
+            }
+        }
         NetTransport transport = NetTransport.best();
         this.group = transport.newGroup(1, "homeport-client");
         this.loop = group.next();
@@ -71,7 +85,12 @@ public final class RelayClient implements AutoCloseable {
 
     /** Starts connecting in the background; see {@link #bound()} and {@link #failure()}. */
     public static RelayClient start(RelayClientConfig config, ClientEvents events) {
-        RelayClient client = new RelayClient(config, events);
+        return start(config, events, null);
+    }
+
+    /** As above, asking for the ports {@code remembered} from an earlier run, and recording the ones given. */
+    public static RelayClient start(RelayClientConfig config, ClientEvents events, RememberedPorts remembered) {
+        RelayClient client = new RelayClient(config, events, remembered);
         client.loop.execute(client::connect);
         return client;
     }
@@ -172,6 +191,10 @@ public final class RelayClient implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
+    private static String kindName(TunnelSpec tunnel) {
+        return tunnel.kind().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     private static long remaining(long deadline) {
         return Math.max(0, deadline - System.nanoTime());
     }
@@ -210,7 +233,11 @@ public final class RelayClient implements AutoCloseable {
 
         @Override
         public void bound(TunnelSpec tunnel, int port, String publicHost) {
-            grantedPorts.put(tunnel.name(), port);
+            Integer before = grantedPorts.put(tunnel.name(), port);
+            if (remembered != null && tunnel.kind() == TunnelSpec.Kind.TCP && (before == null || before != port)) {
+                // A file write: off the event loop.
+                CompletableFuture.runAsync(() -> remembered.remember(kindName(tunnel), tunnel.name(), port));
+            }
             String host = publicHost.isEmpty() ? config.serverHost() : publicHost;
             String address = tunnel.kind() != TunnelSpec.Kind.TCP
                     ? publicHost // the relay names the whole URL

@@ -7,6 +7,7 @@ import dev.homeport.client.RelayClient;
 import dev.homeport.client.RelayClientConfig;
 import dev.homeport.client.TunnelAccess;
 import dev.homeport.client.TunnelSpec;
+import dev.homeport.client.memory.RememberedPorts;
 import dev.homeport.client.status.StatusFiles;
 import dev.homeport.client.status.StatusReporter;
 import dev.homeport.client.status.TerminalLine;
@@ -95,7 +96,7 @@ public final class TcpCommand implements Callable<Integer> {
             public void fatal(String message) {
                 events.fatal(message);
             }
-        });
+        }, RememberedPorts.in(options.stateDir(), config.serverHost() + ":" + config.serverPort()));
         StatusReporter status = StatusReporter.start(client, config, new StatusFiles(options.stateDir()), line);
         Thread hook = new Thread(() -> {
             status.close();
