@@ -8,6 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -79,19 +81,79 @@ class StableAddressTest {
         assertThat(SecurityTest.echoThrough(port, "after both")).isEqualTo("after both");
     }
 
+    @Test
+    void aPortReservedInTheTokensFileIsThatTokensAloneEvenWhileItsClientIsAway() throws Exception {
+        base = FreePorts.block(4);
+        echo = teardown.add(LocalService.echo(0));
+        Path tokens = dir.resolve("tokens");
+        int reserved = base + 3;
+        String ipad = addToken("ipad", "--ports", (base + 1) + "-" + (base + 3), "--reserve-port", Integer.toString(reserved));
+        String other = addToken("other");
+        assertThat(Files.readString(tokens)).contains(" reserve=" + reserved + " ");
+        assertThat(addTokenFails("copycat", "--reserve-port", Integer.toString(reserved)))
+                .contains("port " + reserved + " is already reserved for token 'ipad'");
+        relay("--tokens", tokens.toString());
+
+        CliProcess thief = client("thief", dir.resolve("thief-state"), other, "--remote-port", Integer.toString(reserved));
+        assertThat(thief.exitCode()).isNotZero();
+        assertThat(thief.stderr()).anyMatch(l -> l.contains("port " + reserved + " is reserved for token ipad"));
+
+        CliProcess device = client("jupyter", dir.resolve("ipad-state"), ipad);
+        assertThat(portOf(device)).as("its reserved port, not the lowest free one").isEqualTo(reserved);
+        assertThat(SecurityTest.echoThrough(reserved, "mine")).isEqualTo("mine");
+        device.stop();
+        Thread.sleep(1_500); // past the reconnect grace: only the reservation keeps the port now
+
+        assertThat(portOf(client("a", dir.resolve("a-state"), other))).isEqualTo(base + 1);
+        assertThat(portOf(client("b", dir.resolve("b-state"), other))).isEqualTo(base + 2);
+        CliProcess third = client("c", dir.resolve("c-state"), other);
+        assertThat(third.exitCode()).as("the reserved port is never handed to another token").isNotZero();
+        assertThat(third.stderr()).anyMatch(l -> l.contains("no free public port left"));
+
+        device = client("jupyter", dir.resolve("fresh-ipad-state"), ipad);
+        assertThat(portOf(device)).as("a client of the token with no memory of its own gets it back").isEqualTo(reserved);
+    }
+
+    private String addToken(String name, String... rights) throws Exception {
+        List<String> args = new ArrayList<>(List.of("token", "add", name, "--tokens", dir.resolve("tokens").toString()));
+        args.addAll(List.of(rights));
+        CliProcess add = teardown.add(CliProcess.server(dir, args.toArray(String[]::new)));
+        assertThat(add.exitCode()).as(add.describe()).isZero();
+        return add.stdout().get(0).trim();
+    }
+
+    private String addTokenFails(String name, String... rights) throws Exception {
+        List<String> args = new ArrayList<>(List.of("token", "add", name, "--tokens", dir.resolve("tokens").toString()));
+        args.addAll(List.of(rights));
+        CliProcess add = teardown.add(CliProcess.server(dir, args.toArray(String[]::new)));
+        assertThat(add.exitCode()).as(add.describe()).isNotZero();
+        return String.join("\n", add.stderr());
+    }
+
     private CliProcess relay() throws Exception {
-        CliProcess relay = teardown.add(CliProcess.server(dir, "--control", "127.0.0.1:" + base, "--ports",
+        return relay("--token", RelayHarness.TOKEN);
+    }
+
+    private CliProcess relay(String... tokens) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--control", "127.0.0.1:" + base, "--ports",
                 (base + 1) + "-" + (base + 3), "--bind-address", "127.0.0.1", "--admin", "", "--shutdown-grace", "1s",
-                "--reconnect-grace", "1s", "--state-dir", dir.resolve("relay-state").toString(),
-                "--token", RelayHarness.TOKEN, "--insecure-plaintext"));
+                "--reconnect-grace", "1s", "--state-dir", dir.resolve("relay-state").toString(), "--insecure-plaintext"));
+        args.addAll(List.of(tokens));
+        CliProcess relay = teardown.add(CliProcess.server(dir, args.toArray(String[]::new)));
         relay.awaitStdout(1, l -> l.startsWith("homeport relay listening"), CliProcess.START_TIMEOUT);
         return relay;
     }
 
     private CliProcess client(String name, Path state) throws Exception {
-        return teardown.add(CliProcess.homeport(dir, "tcp", Integer.toString(echo.port()), "--name", name, "--server",
-                "tcp://127.0.0.1:" + base, "--token", RelayHarness.TOKEN, "--insecure-plaintext", "--max-backoff", "500ms",
+        return client(name, state, RelayHarness.TOKEN);
+    }
+
+    private CliProcess client(String name, Path state, String token, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("tcp", Integer.toString(echo.port()), "--name", name, "--server",
+                "tcp://127.0.0.1:" + base, "--token", token, "--insecure-plaintext", "--max-backoff", "500ms",
                 "--state-dir", state.toString()));
+        args.addAll(List.of(more));
+        return teardown.add(CliProcess.homeport(dir, args.toArray(String[]::new)));
     }
 
     private static String printedAddress(CliProcess client) {

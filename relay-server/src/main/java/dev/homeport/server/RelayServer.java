@@ -77,6 +77,7 @@ public final class RelayServer implements AutoCloseable {
         this.publicTcp = new PublicTcpListener(transport, acceptors, workers, config.bindAddress(), metrics, perAddress);
         AtomicInteger tunnelIds = new AtomicInteger(1);
         this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen, tunnelIds, metrics);
+        registry.reservations(config.tokens()::reservedBy);
         this.hosts = new HostRegistry(config.http().domain(), config.reconnectGrace(), tunnelIds, metrics);
         SessionListener tracker = new SessionListener() {
             @Override
