@@ -167,6 +167,12 @@ final class CliProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGKILL, as when the machine or the JVM dies: no shutdown hook runs. Waits until it is gone. */
+    void kill() throws InterruptedException {
+        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** SIGTERM, then waits; returns the exit code. */
     int stop() throws InterruptedException {
         // The JVM under 'script' first; through handles: Process.destroy() would also close our ends of

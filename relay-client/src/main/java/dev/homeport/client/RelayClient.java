@@ -1,6 +1,7 @@
 package dev.homeport.client;
 
 import dev.homeport.cli.Printable;
+import dev.homeport.client.memory.RememberedPorts;
 import dev.homeport.client.session.ClientChannelInitializer;
 import dev.homeport.client.session.LocalStreamTap;
 import dev.homeport.client.session.FarEndAnswer;
@@ -44,6 +45,8 @@ public final class RelayClient implements AutoCloseable {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final ChannelGroup localConnections;
+    /** Ports remembered across restarts of the client, or {@code null} to remember them only while it runs. */
+    private final RememberedPorts remembered;
     private final Map<String, Integer> grantedPorts = new ConcurrentHashMap<>();
     private final Map<String, String> addresses = new ConcurrentHashMap<>();
     private final CompletableFuture<Map<String, String>> allBound = new CompletableFuture<>();
@@ -55,9 +58,20 @@ public final class RelayClient implements AutoCloseable {
     private int attempt;
     private final RetryLog retryLog = new RetryLog();
 
-    private RelayClient(RelayClientConfig config, ClientEvents events, LocalStreamTap tap) {
+    private RelayClient(RelayClientConfig config, ClientEvents events, LocalStreamTap tap, RememberedPorts remembered) {
         this.config = config;
         this.events = events;
+        this.remembered = remembered;
+        if (remembered != null) {
+            // Read once, before the event loop runs: the first BIND asks for the port of the last run.
+            for (TunnelSpec t : config.tunnels()) {
+                int port = t.kind() == TunnelSpec.Kind.TCP && t.remotePort() == 0 ? remembered.port(kindName(t), t.name()) : 0;
+                if (port != 0) {
+                    log.info("event=asking_remembered_port tunnel={} port={} file={}", t.name(), port, remembered.file());
+                    grantedPorts.put(t.name(), port);
+                }
+            }
+        }
         NetTransport transport = NetTransport.best();
         this.group = transport.newGroup(1, "homeport-client");
         this.loop = group.next();
@@ -75,12 +89,21 @@ public final class RelayClient implements AutoCloseable {
 
     /** Starts connecting in the background; see {@link #bound()} and {@link #failure()}. */
     public static RelayClient start(RelayClientConfig config, ClientEvents events) {
-        return start(config, events, LocalStreamTap.NONE);
+        return start(config, events, LocalStreamTap.NONE, null);
     }
 
     /** As above, with {@code tap} told of every connection to a local service (the request inspector). */
     public static RelayClient start(RelayClientConfig config, ClientEvents events, LocalStreamTap tap) {
-        RelayClient client = new RelayClient(config, events, tap);
+        return start(config, events, tap, null);
+    }
+
+    /**
+     * As above, asking for the ports {@code remembered} from an earlier run (or {@code null}), and recording the
+     * ones given.
+     */
+    public static RelayClient start(RelayClientConfig config, ClientEvents events, LocalStreamTap tap,
+                                    RememberedPorts remembered) {
+        RelayClient client = new RelayClient(config, events, tap, remembered);
         client.loop.execute(client::connect);
         return client;
     }
@@ -188,6 +211,10 @@ public final class RelayClient implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
+    private static String kindName(TunnelSpec tunnel) {
+        return tunnel.kind().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     private static long remaining(long deadline) {
         return Math.max(0, deadline - System.nanoTime());
     }
@@ -251,7 +278,11 @@ public final class RelayClient implements AutoCloseable {
         @Override
         public void bound(TunnelSpec tunnel, int port, String relayText) {
             String publicHost = Printable.strip(relayText);
-            grantedPorts.put(tunnel.name(), port);
+            Integer before = grantedPorts.put(tunnel.name(), port);
+            if (remembered != null && tunnel.kind() == TunnelSpec.Kind.TCP && (before == null || before != port)) {
+                // A file write: off the event loop.
+                CompletableFuture.runAsync(() -> remembered.remember(kindName(tunnel), tunnel.name(), port));
+            }
             String host = publicHost.isEmpty() ? config.serverHost() : publicHost;
             String address = tunnel.kind() != TunnelSpec.Kind.TCP
                     ? publicHost // the relay names the whole URL

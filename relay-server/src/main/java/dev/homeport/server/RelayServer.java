@@ -88,6 +88,7 @@ public final class RelayServer implements AutoCloseable {
         this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen, tunnelIds, metrics,
                 tunnelsPerToken);
         this.hosts = new HostRegistry(config.http().domain(), config.reconnectGrace(), tunnelIds, metrics, tunnelsPerToken);
+        registry.reservations(config.tokens()::reservedBy);
         SessionListener tracker = new SessionListener() {
             @Override
             public void started(MuxSession session, String principal) {

@@ -28,6 +28,17 @@ public final class AnyOfTokens implements TokenDirectory {
     }
 
     @Override
+    public String reservedBy(int port) {
+        for (TokenDirectory d : directories) {
+            String holder = d.reservedBy(port);
+            if (holder != null) {
+                return holder;
+            }
+        }
+        return null;
+    }
+
+    @Override
     public TokenRights rights(String principal) {
         for (TokenDirectory d : directories) {
             TokenRights r = d.rights(principal);

@@ -63,6 +63,16 @@ public final class FileTokenDirectory implements TokenDirectory, AutoCloseable {
     }
 
     @Override
+    public String reservedBy(int port) {
+        for (TokenFile.Entry e : byName.values()) {
+            if (port != 0 && e.rights().reservedPort() == port) {
+                return e.name();
+            }
+        }
+        return null;
+    }
+
+    @Override
     public TokenRights rights(String principal) {
         TokenFile.Entry e = byName.get(principal);
         return e == null ? null : e.rights();

@@ -9,6 +9,11 @@ public interface TokenDirectory extends TokenKeyLookup {
     /** @return the rights of the token named {@code principal}; none if it is gone */
     TokenRights rights(String principal);
 
+    /** @return the name of the token that holds {@code port} as its reserved port, or {@code null} */
+    default String reservedBy(int port) {
+        return null;
+    }
+
     /** Records a successful login, for {@code token list}. */
     default void used(String principal) {
     }

@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The tokens file: one line per token, {@code NAME KEY_HASH ports=LO-HI|* hosts=a,b|- created=TIME}.
+ * The tokens file: one line per token, {@code NAME KEY_HASH ports=LO-HI|* hosts=a,b|- [reserve=PORT] created=TIME}.
  * It holds only the key hash of each token (PROTOCOL.md, "Authentication"), never the token, so
  * the token is shown once, when it is made. Changes take a file lock and replace the file atomically,
  * so the CLI and a running relay never see half a file.
@@ -84,6 +84,12 @@ public final class TokenFile {
         update(entries -> {
             if (entries.containsKey(name)) {
                 throw new IllegalArgumentException("a token named '" + name + "' exists; revoke it first");
+            }
+            for (Entry other : entries.values()) {
+                if (rights.reservedPort() != 0 && other.rights().reservedPort() == rights.reservedPort()) {
+                    throw new IllegalArgumentException("port " + rights.reservedPort() + " is already reserved for token '"
+                            + other.name() + "'");
+                }
             }
             entries.put(name, new Entry(name, TokenKey.fromToken(name, token).keyHash(), rights, Instant.now()));
         });
@@ -151,6 +157,7 @@ public final class TokenFile {
         }
         PortRange ports = null;
         List<String> hosts = List.of();
+        int reserved = 0;
         Instant created = Instant.EPOCH;
         for (String field : Arrays.copyOfRange(parts, 2, parts.length)) {
             int eq = field.indexOf('=');
@@ -159,10 +166,11 @@ public final class TokenFile {
             switch (key) {
                 case "ports" -> ports = value.equals("*") ? null : PortRange.parse(value);
                 case "hosts" -> hosts = value.equals("-") ? List.of() : List.of(value.split(","));
+                case "reserve" -> reserved = Integer.parseInt(value);
                 case "created" -> created = Instant.parse(value);
                 default -> throw new IllegalArgumentException("unknown field '" + key + "'");
             }
         }
-        return new Entry(parts[0], hash, new TokenRights(ports, hosts), created);
+        return new Entry(parts[0], hash, new TokenRights(ports, hosts, reserved), created);
     }
 }

@@ -7,13 +7,25 @@ import java.util.Locale;
 
 /**
  * What one token may bind: public ports ({@code null}: any in the relay's range) and host names
- * for HTTP tunnels (exact names or {@code *.domain} wildcards; empty: none).
+ * for HTTP tunnels (exact names or {@code *.domain} wildcards; empty: none). A reserved port
+ * ({@code 0}: none) is this token's alone, even while its client is away, and is what its client
+ * gets when it asks for no port in particular, so its address never changes.
  */
-public record TokenRights(PortRange ports, List<String> hosts) {
+public record TokenRights(PortRange ports, List<String> hosts, int reservedPort) {
     public static final TokenRights ALL = new TokenRights(null, List.of("*"));
 
     public TokenRights {
         hosts = hosts == null ? List.of() : hosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty()).toList();
+        if (reservedPort < 0 || reservedPort > 65535) {
+            throw new IllegalArgumentException("reserved port must be 1-65535, got " + reservedPort);
+        }
+        if (reservedPort != 0 && ports != null && !ports.contains(reservedPort)) {
+            throw new IllegalArgumentException("reserved port " + reservedPort + " is outside the token's ports " + ports);
+        }
+    }
+
+    public TokenRights(PortRange ports, List<String> hosts) {
+        this(ports, hosts, 0);
     }
 
     public boolean allowsPort(int port) {
@@ -33,6 +45,7 @@ public record TokenRights(PortRange ports, List<String> hosts) {
 
     /** As the tokens file and {@code token list} write it. */
     public String describe() {
-        return "ports=" + (ports == null ? "*" : ports) + " hosts=" + (hosts.isEmpty() ? "-" : String.join(",", hosts));
+        return "ports=" + (ports == null ? "*" : ports) + " hosts=" + (hosts.isEmpty() ? "-" : String.join(",", hosts))
+                + (reservedPort == 0 ? "" : " reserve=" + reservedPort);
     }
 }

@@ -41,6 +41,7 @@ public final class TokenCommand implements Runnable {
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Creates a token, prints it once, stores only its hash.",
             footer = {"", "Examples:",
                     "  homeport-server token add ipad --ports 20000-20010",
+                    "  homeport-server token add ipad --ports 20000-20010 --reserve-port 20003",
                     "  homeport-server token add lab --hosts jupyter.example.com,*.lab.example.com"})
     static final class Add implements java.util.concurrent.Callable<Integer> {
         @CommandLine.ParentCommand
@@ -56,10 +57,15 @@ public final class TokenCommand implements Runnable {
                 description = "Host names (or *.domain) the token may bind for HTTP tunnels. Default: none.")
         List<String> hosts;
 
+        @Option(names = "--reserve-port", paramLabel = "PORT", defaultValue = "0",
+                description = "A public port kept for this token alone, even while its client is away; its client gets "
+                        + "it when it asks for no port in particular. Default: none.")
+        int reservePort;
+
         @Override
         public Integer call() throws Exception {
             TokenFile file = parent.file();
-            TokenRights rights = new TokenRights(ports == null ? null : PortRange.parse(ports), hosts);
+            TokenRights rights = new TokenRights(ports == null ? null : PortRange.parse(ports), hosts, reservePort);
             String token = file.add(name, rights);
             PrintWriter out = parent.spec.commandLine().getOut();
             out.println(token);

@@ -43,7 +43,17 @@ public final class TunnelRegistry implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Ports the tokens file reserves for one token: never given to another token. */
+    @FunctionalInterface
+    public interface Reservations {
+        Reservations NONE = port -> null;
+
+        /** @return the name of the token {@code port} is reserved for, or {@code null} */
+        String reservedBy(int port);
+    }
+
     private final Map<Integer, Tunnel> byPort = new HashMap<>();
+    private volatile Reservations reservations = Reservations.NONE;
     private final AtomicInteger nextId;
     private final TunnelLifecycle lifecycle;
     /** Tunnels each token holds, here and in the {@link HostRegistry} together. */
@@ -75,6 +85,11 @@ public final class TunnelRegistry implements AutoCloseable {
         this.listen = listen;
     }
 
+    /** Where reserved ports are looked up (the tokens file); read at every BIND, so edits apply at once. */
+    public void reservations(Reservations reservations) {
+        this.reservations = reservations;
+    }
+
     /**
      * Grants {@code requestedPort} if it is in range and free (or reserved for this principal), else
      * refuses it; {@code 0} gets any free port in range. A port outside the range is refused, as is a full range.
@@ -103,6 +118,15 @@ public final class TunnelRegistry implements AutoCloseable {
             return BindOutcome.refused(ErrorCode.BIND_DENIED,
                     "token " + principal + " may bind ports " + rights.ports() + " only, not " + requested);
         }
+        String reservedFor = requested != 0 ? reservations.reservedBy(requested) : null;
+        if (reservedFor != null && !reservedFor.equals(principal)) {
+            return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE,
+                    "port " + requested + " is reserved for token " + reservedFor + " (tokens file, reserve=)");
+        }
+        if (requested == 0 && rights.reservedPort() != 0 && range.contains(rights.reservedPort())) {
+            // The token's own port first: its address stays the same whatever the client remembers.
+            requested = rights.reservedPort();
+        }
         if (requested != 0) {
             Tunnel existing = byPort.get(requested);
             if (existing != null && existing.principal().equals(principal) && existing.session() != session) {
@@ -128,7 +152,8 @@ public final class TunnelRegistry implements AutoCloseable {
             return BindOutcome.refused(ErrorCode.BIND_DENIED, TunnelRegistry.tooManyTunnels(principal, perToken));
         }
         for (int p = range.low(); p <= range.high(); p++) {
-            if (rights.allowsPort(p) && !byPort.containsKey(p)) {
+            String holder = reservations.reservedBy(p);
+            if (rights.allowsPort(p) && !byPort.containsKey(p) && (holder == null || holder.equals(principal))) {
                 Tunnel t = tryListen(p, principal, name, session, access);
                 if (t != null) {
                     return BindOutcome.granted(t);

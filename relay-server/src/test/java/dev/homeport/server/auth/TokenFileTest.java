@@ -82,4 +82,17 @@ class TokenFileTest {
             assertThat(lastUsed).isEmpty();
         }
     }
+
+    @Test
+    void aReservedPortIsWrittenReadBackAndMustLieInTheTokensPorts() throws Exception {
+        TokenFile file = new TokenFile(dir.resolve("tokens"));
+        file.add("ipad", new TokenRights(new PortRange(20000, 20010), List.of(), 20003));
+        assertThat(Files.readString(file.path())).contains("ports=20000-20010 hosts=- reserve=20003 created=");
+        assertThat(file.read().get("ipad").rights().reservedPort()).isEqualTo(20003);
+        assertThat(new TokenRights(null, List.of()).reservedPort()).isZero();
+        assertThatThrownBy(() -> new TokenRights(new PortRange(20000, 20010), List.of(), 20011))
+                .hasMessage("reserved port 20011 is outside the token's ports 20000-20010");
+        assertThatThrownBy(() -> file.add("copy", new TokenRights(null, List.of(), 20003)))
+                .hasMessage("port 20003 is already reserved for token 'ipad'");
+    }
 }
