@@ -52,6 +52,27 @@ class HelpAndCompletionTest {
     }
 
     @Test
+    void bothCommandsPrintTheVersionAndTheGitCommitOfThisBuild() throws Exception {
+        // From a source tarball (no .git) the build says "unknown"; from a checkout, its HEAD.
+        String commit = !Files.exists(Path.of("..", ".git")) ? "unknown" : new String(new ProcessBuilder("git", "rev-parse",
+                "--short=10", "HEAD").directory(Path.of("..").toFile()).start().getInputStream().readAllBytes()).strip();
+        String version = System.getProperty("homeport.version");
+        StringWriter client = new StringWriter();
+        CommandLine homeport = HomeportMain.commandLine();
+        homeport.setOut(new PrintWriter(client, true));
+        StringWriter server = new StringWriter();
+        CommandLine homeportServer = new CommandLine(new dev.homeport.server.cli.HomeportServerCommand());
+        homeportServer.setOut(new PrintWriter(server, true));
+
+        assertThat(homeport.execute("--version")).isZero();
+        assertThat(homeportServer.execute("--version")).isZero();
+
+        assertThat(commit).matches("[0-9a-f]{10}|unknown");
+        assertThat(client.toString().strip()).isEqualTo("homeport " + version + " (commit " + commit + ")");
+        assertThat(server.toString().strip()).isEqualTo("homeport-server " + version + " (commit " + commit + ")");
+    }
+
+    @Test
     void helpOfEveryCommandEndsInExamples() {
         for (String[] args : List.of(new String[]{"--help"}, new String[]{"tcp", "--help"}, new String[]{"start", "--help"},
                 new String[]{"status", "--help"}, new String[]{"completion", "--help"}, new String[]{"demo", "--help"})) {

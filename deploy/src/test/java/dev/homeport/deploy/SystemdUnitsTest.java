@@ -1,5 +1,6 @@
 package dev.homeport.deploy;
 
+import dev.homeport.testsupport.programs.RequiresProgram;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,8 +24,9 @@ import static org.assertj.core.api.Assertions.fail;
  * throwaway root where the units are installed as README's walk-through installs them (this checkout's
  * launchers at /opt/homeport), so every ExecStart must name an executable that exists there; and
  * {@code systemd-analyze security}, which scores the hardening. Needs systemd-analyze (Debian package
- * systemd, in .ci/run); -Dhomeport.skipSystemdCheck=true skips, and CI never sets it.
+ * systemd, in .ci/run); without it the class is skipped (and fails on CI, see RequiredPrograms).
  */
+@RequiresProgram(value = "systemd-analyze", debianPackage = "systemd")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SystemdUnitsTest {
     private static final Path UNITS = Path.of("systemd");
@@ -38,9 +40,6 @@ class SystemdUnitsTest {
 
     @BeforeEach
     void installIntoThrowawayRoot() throws IOException {
-        if (Boolean.getBoolean("homeport.skipSystemdCheck")) {
-            org.junit.jupiter.api.Assumptions.abort("-Dhomeport.skipSystemdCheck=true");
-        }
         if (!Files.isDirectory(SYSTEMD_UNITS)) {
             fail(SYSTEMD_UNITS + " is missing: install Debian's systemd package (see .ci/run)");
         }

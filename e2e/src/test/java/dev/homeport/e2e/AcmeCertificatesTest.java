@@ -1,5 +1,6 @@
 package dev.homeport.e2e;
 
+import dev.homeport.testsupport.programs.RequiresProgram;
 import java.nio.charset.StandardCharsets;
 import dev.homeport.server.https.HttpsSettings;
 import dev.homeport.client.ClientEvents;
@@ -52,6 +53,8 @@ import static org.assertj.core.api.Assertions.fail;
  * against pebble's root and the host name, as a browser would, and reaches the tunnel's service.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@RequiresProgram(value = "pebble", debianPackage = "pebble")
+@RequiresProgram(value = "pebble-challtestsrv", debianPackage = "pebble")
 class AcmeCertificatesTest {
     private static final String TOKEN = "acme-test-token";
     private static final String DOMAIN = "homeport.test";

@@ -50,7 +50,9 @@ class AdminEndpointTest {
                     HttpResponse.BodyHandlers.ofString());
 
             assertThat(health.statusCode()).isEqualTo(200);
-            assertThat(health.body()).contains("\"status\":\"up\"").contains("\"clients\":1");
+            assertThat(health.body()).contains("\"status\":\"up\"").contains("\"clients\":1")
+                    .contains("\"version\":\"" + System.getProperty("homeport.version") + "\"")
+                    .containsPattern("\"commit\":\"([0-9a-f]{10}|unknown)\"");
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
             assertThat(metrics.body())

@@ -1,5 +1,6 @@
 package dev.homeport.e2e;
 
+import dev.homeport.testsupport.programs.RequiredPrograms;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -64,7 +65,8 @@ final class CliProcess implements AutoCloseable {
         for (String word : javaCommand("dev.homeport.app.HomeportMain", args)) {
             shell.append(" '").append(word.replace("'", "'\\''")).append('\'');
         }
-        return start(List.of("script", "-qfec", shell.toString(), "/dev/null"), stateHome);
+        String script = RequiredPrograms.require("script", "bsdutils").toString();
+        return start(List.of(script, "-qfec", shell.toString(), "/dev/null"), stateHome);
     }
 
     private static CliProcess start(String mainClass, Path stateHome, String... args) throws IOException {

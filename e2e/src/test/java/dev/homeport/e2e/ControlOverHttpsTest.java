@@ -1,5 +1,6 @@
 package dev.homeport.e2e;
 
+import dev.homeport.testsupport.programs.RequiresProgram;
 import dev.homeport.client.Backoff;
 import dev.homeport.client.ClientEvents;
 import dev.homeport.client.RelayClient;
@@ -166,6 +167,7 @@ class ControlOverHttpsTest {
     }
 
     @Test
+    @RequiresProgram(value = "tinyproxy", debianPackage = "tinyproxy")
     void aClientBehindAnHttpProxyReachesTheRelayOnItsHttpsPortByConnect() throws Exception {
         RelayServer relay = relay(UnaryOperator.identity());
         int https = relay.httpsAddress().getPort();

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * A program a test starts (Jupyter, Chromium, the homeport CLI), with its output in a log file.
@@ -33,17 +32,6 @@ final class ExternalProcess implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         pb.environment().putAll(env);
         return new ExternalProcess(name, pb.start(), log);
-    }
-
-    /** Fails the test, naming the package to install, when {@code binary} is missing (unless {@code optOut} is set). */
-    static void require(Path binary, String packages, String optOut) {
-        if (Boolean.getBoolean(optOut)) {
-            org.junit.jupiter.api.Assumptions.abort(optOut + " is set: skipping the tests that need " + binary);
-        }
-        if (!Files.isExecutable(binary)) {
-            fail(binary + " is missing: install the Debian package(s) " + packages + " (as .ci/run does), "
-                    + "or set -D" + optOut + "=true to skip these tests");
-        }
     }
 
     long pid() {

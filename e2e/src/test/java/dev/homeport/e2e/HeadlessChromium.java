@@ -1,5 +1,6 @@
 package dev.homeport.e2e;
 
+import dev.homeport.testsupport.programs.RequiredPrograms;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,8 +28,7 @@ import java.util.function.Predicate;
  * DevToolsActivePort file in its own profile directory.
  */
 final class HeadlessChromium implements AutoCloseable {
-    static final Path BINARY = Path.of("/usr/bin/chromium");
-    static final String OPT_OUT = "homeport.e2e.skipChromium";
+    static final String PROGRAM = "chromium";
     /** Start-up, until the DevTools port is written. */
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     /** One DevTools command and its answer. */
@@ -52,9 +52,9 @@ final class HeadlessChromium implements AutoCloseable {
 
     /** With {@code extraFlags} on Chromium's command line (such as {@code --ignore-certificate-errors-spki-list=...}). */
     static HeadlessChromium start(Path dir, List<String> extraFlags) throws Exception {
-        ExternalProcess.require(BINARY, "chromium", OPT_OUT);
+        Path binary = RequiredPrograms.require(PROGRAM, "chromium");
         Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
-        List<String> command = new java.util.ArrayList<>(List.of(BINARY.toString(), "--headless", "--no-sandbox",
+        List<String> command = new java.util.ArrayList<>(List.of(binary.toString(), "--headless", "--no-sandbox",
                 "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-breakpad", "--disable-crash-reporter",
                 "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=" + profile));

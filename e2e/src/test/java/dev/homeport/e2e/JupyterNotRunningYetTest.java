@@ -1,5 +1,7 @@
 package dev.homeport.e2e;
 
+import dev.homeport.testsupport.programs.RequiredPrograms;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,7 +28,7 @@ class JupyterNotRunningYetTest {
 
     @Test
     void theClientWarnsThatNoJupyterAnswersAndSaysWhenOneStarts() throws Exception {
-        ExternalProcess.require(JupyterProcess.BINARY, "jupyter-notebook python3-ipykernel", JupyterProcess.OPT_OUT);
+        RequiredPrograms.require(JupyterProcess.PROGRAM, JupyterProcess.PACKAGE);
         int base = FreePorts.block(3);
         CliProcess relay = teardown.add(CliProcess.server(dir, "--control", "127.0.0.1:" + base, "--ports",
                 (base + 1) + "-" + (base + 2), "--bind-address", "127.0.0.1", "--admin", "", "--shutdown-grace", "1s",

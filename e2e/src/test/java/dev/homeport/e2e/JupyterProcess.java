@@ -1,5 +1,6 @@
 package dev.homeport.e2e;
 
+import dev.homeport.testsupport.programs.RequiredPrograms;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -14,8 +15,8 @@ import java.util.Map;
  * runtime and notebook directories under a test's temp directory, so that discovery sees only it.
  */
 final class JupyterProcess implements AutoCloseable {
-    static final Path BINARY = Path.of("/usr/bin/jupyter-notebook");
-    static final String OPT_OUT = "homeport.e2e.skipJupyter";
+    static final String PROGRAM = "jupyter-notebook";
+    static final String PACKAGE = "jupyter-notebook python3-ipykernel";
     /** Jupyter's start takes a few seconds, much more on a busy machine. */
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
@@ -42,12 +43,12 @@ final class JupyterProcess implements AutoCloseable {
 
     /** As above, on a chosen {@code port}. */
     static JupyterProcess start(Path dir, boolean allowRemoteAccess, int port) throws Exception {
-        ExternalProcess.require(BINARY, "jupyter-notebook python3-ipykernel", OPT_OUT);
+        Path binary = RequiredPrograms.require(PROGRAM, PACKAGE);
         Path home = Files.createDirectories(dir.resolve("home"));
         Path runtime = dir.resolve("runtime");
         Path notebooks = Files.createDirectories(dir.resolve("notebooks"));
         String token = "e2e" + Long.toHexString(System.nanoTime());
-        List<String> cmd = new ArrayList<>(List.of(BINARY.toString(), "--no-browser", "--ip=127.0.0.1", "--port=" + port,
+        List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--no-browser", "--ip=127.0.0.1", "--port=" + port,
                 "--port-retries=0", "--NotebookApp.token=" + token, "--notebook-dir=" + notebooks));
         if (allowRemoteAccess) {
             cmd.add("--NotebookApp.allow_remote_access=True");

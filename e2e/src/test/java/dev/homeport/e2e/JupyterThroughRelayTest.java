@@ -1,5 +1,6 @@
 package dev.homeport.e2e;
 
+import dev.homeport.testsupport.programs.RequiresProgram;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -54,6 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
+@RequiresProgram(value = JupyterProcess.PROGRAM, debianPackage = JupyterProcess.PACKAGE)
 class JupyterThroughRelayTest {
     /** The public side of the relay that the CLI prints and the clients use. */
     static final String SCHEME = "https";
@@ -184,6 +186,7 @@ class JupyterThroughRelayTest {
     }
 
     @Test
+    @RequiresProgram(value = HeadlessChromium.PROGRAM, debianPackage = "chromium")
     void headlessChromiumOpensTheNotebookThroughTheRelayRunsACellAndShows42() throws Exception {
         URI u = URI.create(url);
         String notebook = "{\"type\": \"notebook\", \"format\": \"json\", \"content\": {\"cells\": [{\"cell_type\": \"code\","

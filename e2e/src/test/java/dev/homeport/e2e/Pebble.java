@@ -1,5 +1,6 @@
 package dev.homeport.e2e;
 
+import dev.homeport.testsupport.programs.RequiredPrograms;
 import dev.homeport.server.tls.RelayCertificate;
 
 import javax.net.ssl.SSLContext;
@@ -126,6 +127,7 @@ final class Pebble implements AutoCloseable {
     }
 
     private Process launch(String name, Map<String, String> env, String... command) throws IOException {
+        command[0] = RequiredPrograms.require(command[0], "pebble").toString();
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile());

@@ -1,5 +1,7 @@
 package dev.homeport.e2e;
 
+import dev.homeport.testsupport.programs.RequiredPrograms;
+import dev.homeport.testsupport.programs.RequiresProgram;
 import dev.homeport.client.Backoff;
 import dev.homeport.client.ClientEvents;
 import dev.homeport.client.RelayClient;
@@ -35,6 +37,7 @@ import static org.assertj.core.api.Assertions.fail;
  * {@code wss://} through a real HTTP proxy (Debian's tinyproxy, which .ci/run installs) by CONNECT.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@RequiresProgram(value = "tinyproxy", debianPackage = "tinyproxy")
 class WebSocketThroughProxyTest {
     private static final String TOKEN = "proxy-test-token";
 
@@ -116,10 +119,7 @@ class WebSocketThroughProxyTest {
         }
 
         static TinyProxy start(Path dir, int port) throws Exception {
-            Path binary = Path.of("/usr/bin/tinyproxy");
-            if (!Files.isExecutable(binary)) {
-                fail("tinyproxy is not installed: install Debian's tinyproxy (.ci/run does)");
-            }
+            Path binary = RequiredPrograms.require("tinyproxy", "tinyproxy");
             Path log = dir.resolve("tinyproxy.log");
             Path conf = dir.resolve("tinyproxy.conf");
             Files.writeString(conf, String.join("\n",

@@ -1,5 +1,7 @@
 package dev.homeport.e2e;
 
+import dev.homeport.testsupport.programs.RequiredPrograms;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,7 +41,7 @@ class WrongRelayAddressTest {
     @Test
     void anHttpServerIsNamedAsSuchAndTheClientExits() throws Exception {
         int port = FreePorts.one();
-        teardown.add(ExternalProcess.start("http.server", List.of("python3", "-m", "http.server", Integer.toString(port),
+        teardown.add(ExternalProcess.start("http.server", List.of(RequiredPrograms.require("python3", "python3").toString(), "-m", "http.server", Integer.toString(port),
                 "--bind", "127.0.0.1", "--directory", dir.toString()), Map.of(), dir.resolve("http.log")));
         awaitListening(port);
 

@@ -1,5 +1,7 @@
 package dev.homeport.e2e;
 
+import dev.homeport.testsupport.programs.RequiredPrograms;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,8 +44,8 @@ final class WsgiEchoService implements AutoCloseable {
     static WsgiEchoService start(Path dir) throws Exception {
         Path script = dir.resolve("wsgi_echo.py");
         Files.writeString(script, SCRIPT);
-        ExternalProcess.require(Path.of("/usr/bin/python3"), "python3", "homeport.skipPython");
-        ExternalProcess p = ExternalProcess.start("wsgiref", List.of("/usr/bin/python3", "-u", script.toString()), Map.of(),
+        Path python = RequiredPrograms.require("python3", "python3");
+        ExternalProcess p = ExternalProcess.start("wsgiref", List.of(python.toString(), "-u", script.toString()), Map.of(),
                 dir.resolve("wsgi_echo.log"));
         int[] port = {0};
         try {

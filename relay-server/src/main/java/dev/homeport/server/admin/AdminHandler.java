@@ -1,6 +1,7 @@
 package dev.homeport.server.admin;
 
 import dev.homeport.server.access.BasicCredentials;
+import dev.homeport.cli.BuildInfo;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -25,6 +26,8 @@ import java.util.function.IntSupplier;
  * answers 503 {@code draining} while the relay shuts down, so a load balancer or monitor sees it go.
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    /** In /health, so an operator sees which build answers (version and commit, JSON-safe: from the build). */
+    private static final BuildInfo BUILD = BuildInfo.current();
     private final PrometheusMeterRegistry registry;
     private final IntSupplier clients;
     private final BooleanSupplier draining;
@@ -62,7 +65,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (path.equals("/health")) {
             boolean stopping = draining.getAsBoolean();
             response = text(ctx, stopping ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK, "application/json",
-                    "{\"status\":\"" + (stopping ? "draining" : "up") + "\",\"clients\":" + clients.getAsInt() + "}\n");
+                    "{\"status\":\"" + (stopping ? "draining" : "up") + "\",\"clients\":" + clients.getAsInt()
+                            + ",\"version\":\"" + BUILD.version() + "\",\"commit\":\"" + BUILD.commit() + "\"}\n");
         } else {
             response = text(ctx, HttpResponseStatus.NOT_FOUND, "text/plain", "not found: try /metrics or /health\n");
         }

@@ -1,12 +1,12 @@
 package dev.homeport.server.cli;
 
+import dev.homeport.cli.BuildInfo;
 import picocli.CommandLine;
 
-/** The version from the jar manifest, or "development" when run from classes. */
+/** --version: the version and git commit this build was made from (BuildInfo). */
 final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-        String v = Version.class.getPackage().getImplementationVersion();
-        return new String[]{"homeport-server " + (v == null ? "development" : v)};
+        return new String[]{BuildInfo.current().describe("homeport-server")};
     }
 }
