@@ -12,6 +12,8 @@ import java.util.Properties;
  */
 public record BuildInfo(String version, String commit) {
     private static final String RESOURCE = "build.properties";
+    /** Written by the build from git's HEAD (cli/pom.xml). */
+    private static final String COMMIT_RESOURCE = "commit.properties";
     private static final BuildInfo CURRENT = load();
 
     public static BuildInfo current() {
@@ -25,14 +27,19 @@ public record BuildInfo(String version, String commit) {
 
     static BuildInfo load() {
         Properties p = new Properties();
-        try (InputStream in = BuildInfo.class.getResourceAsStream(RESOURCE)) {
+        read(RESOURCE, p);
+        read(COMMIT_RESOURCE, p);
+        return of(p.getProperty("version"), p.getProperty("commit"));
+    }
+
+    private static void read(String resource, Properties into) {
+        try (InputStream in = BuildInfo.class.getResourceAsStream(resource)) {
             if (in != null) {
-                p.load(in);
+                into.load(in);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + RESOURCE + " of the homeport-cli jar", e);
+            throw new UncheckedIOException("cannot read " + resource + " of the homeport-cli jar", e);
         }
-        return of(p.getProperty("version"), p.getProperty("commit"));
     }
 
     /** From the filtered values; a placeholder Maven left unfilled (no git) or a missing value is "unknown". */
