@@ -69,8 +69,8 @@ class WrongRelayAddressTest {
         relay.awaitStdout(1, l -> l.startsWith("homeport relay listening"), CliProcess.START_TIMEOUT);
 
         CliProcess client = teardown.add(client("127.0.0.1:" + base));
-        assertExitsWithin(client, "answered with HTTP, not TLS",
-                "--server tcp://127.0.0.1:" + base + " --insecure-plaintext");
+        assertExitsWithin(client, "answered with a plaintext Homeport frame, not TLS",
+                "started with --insecure-plaintext", "--server tcp://127.0.0.1:" + base + " --insecure-plaintext");
     }
 
     @Test

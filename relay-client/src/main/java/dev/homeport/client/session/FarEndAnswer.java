@@ -63,6 +63,10 @@ public final class FarEndAnswer {
                     + " If it is a relay started with --insecure-plaintext, connect with --server tcp://" + relay
                     + " --insecure-plaintext";
         }
+        if (tls && !webSocket && isHomeportFrame(raw)) {
+            return relay + " answered with a plaintext Homeport frame, not TLS: the relay was started with"
+                    + " --insecure-plaintext, so connect with --server tcp://" + relay + " --insecure-plaintext";
+        }
         if (!tls && !webSocket && isHttp(raw)) {
             return relay + " answered with HTTP: it is not a Homeport control port (the relay's default is 7700)";
         }
@@ -115,6 +119,14 @@ public final class FarEndAnswer {
 
     private static String printable(byte[] b) {
         return new String(b, StandardCharsets.US_ASCII).replaceAll("[\\r\\n\\t\"\\\\]", "?");
+    }
+
+    /**
+     * A Homeport frame header on a session stream: version 1, then a session-level type (GO_AWAY
+     * 0x0F is what a plaintext relay sends to a TLS ClientHello: its version byte 22 is not 1).
+     */
+    private static boolean isHomeportFrame(byte[] b) {
+        return b != null && b.length >= 8 && b[0] == 1 && b[1] == 0x0F && b[4] == 0 && b[5] == 0 && b[6] == 0 && b[7] == 0;
     }
 
     /** A TLS record header: content type handshake or alert (22, 21), then major version 3. */

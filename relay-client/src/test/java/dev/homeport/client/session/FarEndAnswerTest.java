@@ -25,6 +25,16 @@ class FarEndAnswerTest {
     }
 
     @Test
+    void aGoAwayFrameWhereTlsWasExpectedIsAPlaintextRelayAndTheFlagIsNamed() {
+        // What a plaintext relay answers to a ClientHello: GO_AWAY UNSUPPORTED_VERSION on session 0.
+        byte[] goAway = {1, 0x0F, 0, 0, 0, 0, 0, 0, 0, 0, 0, 67};
+        assertThat(answer(true, false, goAway, null).wrongPeer())
+                .startsWith("relay.test:7700 answered with a plaintext Homeport frame, not TLS")
+                .contains("--server tcp://relay.test:7700 --insecure-plaintext");
+        assertThat(answer(false, false, goAway, null).wrongPeer()).as("plaintext asked for plaintext: the session says why").isNull();
+    }
+
+    @Test
     void aTextBannerIsQuotedWithoutItsLineBreaks() {
         assertThat(answer(true, false, ascii("SSH-2.0-OpenSSH_9.2\r\n"), null).wrongPeer())
                 .contains("answered in plain text (\"SSH-2.0-\"), not TLS");
