@@ -136,7 +136,12 @@ public final class FileTokenDirectory implements TokenDirectory, AutoCloseable {
             if (now == null || !java.util.Arrays.equals(now.keyHash(), old.keyHash())) {
                 log.info("event=token_revoked name={}", old.name());
                 for (Consumer<String> l : revokedListeners) {
-                    l.accept(old.name());
+                    try {
+                        l.accept(old.name());
+                    } catch (RuntimeException e) {
+                        // One listener's failure must not keep the others (closing sessions elsewhere) from hearing it.
+                        log.warn("event=token_revoked_listener_failed name={} reason=\"{}\"", old.name(), e.toString());
+                    }
                 }
             }
         }
