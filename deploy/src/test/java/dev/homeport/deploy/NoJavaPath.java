@@ -3,6 +3,7 @@ package dev.homeport.deploy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -23,7 +24,8 @@ final class NoJavaPath implements AutoCloseable {
 
     /** Links the programs; {@link #environment()} is then PATH=that directory, HOME={@code home} and LANG. */
     NoJavaPath(Path home) throws IOException {
-        dir = Files.createTempDirectory("no-java-path");
+        // World-readable: DebPackageIT runs the relay as the package's user on this PATH.
+        dir = Files.createTempDirectory("no-java-path", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         environment = Map.of("PATH", dir.toString(), "HOME", home.toString(), "LANG", "C.UTF-8");
         for (String from : new String[] {"/usr/bin", "/bin"}) {
             try (Stream<Path> programs = Files.list(Path.of(from))) {
