@@ -20,7 +20,12 @@ record Command(int status, String output) {
     }
 
     static Command run(Map<String, String> env, List<String> command) throws IOException, InterruptedException {
-        ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true)
+        return runIn(Path.of("."), env, command);
+    }
+
+    /** As {@link #run(Map, List)}, in the working directory {@code dir}. */
+    static Command runIn(Path dir, Map<String, String> env, List<String> command) throws IOException, InterruptedException {
+        ProcessBuilder b = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         b.environment().clear();
         b.environment().putAll(env);
