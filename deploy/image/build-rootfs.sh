@@ -11,6 +11,7 @@ out="$1"
 jars="$2"
 runtime="$(cd "$3" && pwd -P)"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+java_home="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -31,7 +32,7 @@ for jar in "$jars"/netty-transport-native-epoll-*-linux-"$arch".jar "$jars"/nett
     echo "build-rootfs: missing $jar" >&2
     exit 1
   fi
-  (cd "$natives" && unzip -q -o "$jar" 'META-INF/native/*')
+  (cd "$natives" && "$java_home/bin/jar" xf "$jar" META-INF/native)
 done
 
 # Every ELF file's libraries, by the absolute path the build machine resolves them to; the image keeps
