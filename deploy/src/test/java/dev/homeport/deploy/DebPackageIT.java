@@ -134,6 +134,8 @@ class DebPackageIT {
         List<String> relayCommand = new ArrayList<>(setpriv(unit.user()));
         relayCommand.addAll(unit.execStart());
         try (Program relay = Program.start("the unit's ExecStart", env, work.resolve("relay.log"), relayCommand)) {
+            assertThat(TunnelThrough.control(relay)).as("the control address of /etc/homeport/server.env").startsWith("127.0.0.1:");
+            assertThat(relay.handle().info().user()).as("the relay's user, as the unit's User=").hasValue("homeport");
             TunnelThrough.roundTrip(relay, "/usr/bin/homeport", noJavaPath.environment(), token, publicPort, work);
             assertThat(relay.stop()).as("exit status after SIGTERM (the unit's SuccessExitStatus=143)").isIn(0, 143);
         }

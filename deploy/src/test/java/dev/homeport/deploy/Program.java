@@ -38,6 +38,11 @@ final class Program implements AutoCloseable {
         return new Program(name, b.start(), log);
     }
 
+    /** The started process: after setpriv's and the launcher's exec, the JVM itself. */
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     String output() {
         try {
             return Files.readString(log);
