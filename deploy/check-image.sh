@@ -8,8 +8,9 @@
 #   3. the relay starts with it and a token from the environment, writes its certificate to the state
 #      volume, and answers /health and /metrics on its admin port;
 #   4. SIGTERM stops it cleanly (exit status 0 or 143, event=relay_stopped).
-#   3b. this checkout's client (./homeport, built by build-image.sh) opens a tunnel through it over TLS,
-#      pinned to the fingerprint the relay printed, and an echo service (socat) answers through it;
+#   3b. a client (HOMEPORT_CLIENT, default this checkout's ./homeport; ContainerImageIT gives the bundle's
+#      bin/homeport) opens a tunnel through it over TLS, pinned to the fingerprint the relay printed, and an
+#      echo service (socat) answers through it;
 # Needs root (chroot, unshare), jq, curl and socat. Traffic stays on loopback.
 # Usage: deploy/check-image.sh [IMAGE_TAR]   (default: deploy/target/homeport-server-image.tar)
 set -euo pipefail
@@ -25,7 +26,7 @@ fail() {
   [[ -f "${log:-}" ]] && { echo "--- relay output:" >&2; cat "$log" >&2; }
   exit 1
 }
-[[ -f "$image" ]] || fail "no image tar at $image (run deploy/build-image.sh first)"
+[[ -f "$image" ]] || fail "no image tar at $image (run deploy/build-packages.sh first)"
 [[ "$(id -u)" -eq 0 ]] || fail "needs root, for chroot and unshare"
 for tool in jq curl socat unshare chroot; do
   command -v "$tool" >/dev/null || fail "needs $tool"
@@ -122,7 +123,7 @@ fingerprint="$(grep -o 'fingerprint SHA256:[^ ]*' "$log" | head -1 | cut -d' ' -
 socat "TCP-LISTEN:$echo_port,bind=127.0.0.1,reuseaddr,fork" EXEC:cat &
 echo_pid=$!
 client_log="$work/client.log"
-XDG_CONFIG_HOME="$work/client" "$here/../homeport" tcp "$echo_port" --server "$control" --token "$token" \
+XDG_CONFIG_HOME="$work/client" "${HOMEPORT_CLIENT:-$here/../homeport}" tcp "$echo_port" --server "$control" --token "$token" \
   --fingerprint "$fingerprint" --remote-port "$public_port" >"$client_log" 2>&1 &
 client_pid=$!
 for ((i = 0; i < start_timeout_s * 10; i++)); do
