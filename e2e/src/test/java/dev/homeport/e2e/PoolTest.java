@@ -90,6 +90,50 @@ class PoolTest {
         assertThat(memberB.stderr()).as("the survivor never lost its session").noneMatch(l -> l.contains("event=disconnected"));
     }
 
+    @Test
+    void twoPoolMembersShareAHostNameOnTheHttpPortAndTheSurvivorTakesItAll() throws Exception {
+        base = FreePorts.block(3); // control, one public TCP port, the public HTTP port
+        int http = base + 2;
+        HttpEchoService serviceA = teardown.add(HttpEchoService.start("a"));
+        HttpEchoService serviceB = teardown.add(HttpEchoService.start("b"));
+        CliProcess relay = relay("--http", "127.0.0.1:" + http, "--domain", "example.test");
+        CliProcess memberA = httpMember("a", serviceA.port());
+        CliProcess memberB = httpMember("b", serviceB.port());
+        String url = "http://api.example.test:" + http;
+        assertThat(printedUrl(memberA)).isEqualTo(url);
+        assertThat(printedUrl(memberB)).isEqualTo(url);
+
+        Set<String> served = new HashSet<>();
+        for (int i = 0; i < CONNECTIONS; i++) {
+            served.add(hostServedBy(http));
+        }
+        assertThat(served).as("new HTTP connections land on both members").containsExactlyInAnyOrder("a", "b");
+
+        memberB.kill();
+        relay.awaitStderr(l -> l.contains("event=pool_left"), CliProcess.START_TIMEOUT, "the relay to see member b gone");
+        for (int i = 0; i < CONNECTIONS; i++) {
+            assertThat(hostServedBy(http)).as("new connection %d after b's death", i).isEqualTo("a");
+        }
+    }
+
+    private CliProcess httpMember(String name, int localPort) throws Exception {
+        return teardown.add(CliProcess.homeport(dir, "http", Integer.toString(localPort), "--name", "api", "--hostname", "api",
+                "--pool", "--no-inspect", "--server", "tcp://127.0.0.1:" + base, "--token", RelayHarness.TOKEN,
+                "--insecure-plaintext", "--max-backoff", "500ms", "--state-dir", dir.resolve(name + "-state").toString()));
+    }
+
+    private static String printedUrl(CliProcess client) {
+        return client.awaitStdout(1, l -> l.startsWith("http://"), CliProcess.START_TIMEOUT).get(0);
+    }
+
+    private String hostServedBy(int httpPort) throws Exception {
+        try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", httpPort))) {
+            RawHttp.Response response = http.send(RawHttp.get("api.example.test", "/", "Connection: close")).read();
+            assertThat(response.status()).as(response.body()).isEqualTo(200);
+            return serviceOf(response.body());
+        }
+    }
+
     private String servedBy(int port) throws Exception {
         try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
             return serviceOf(http.send(RawHttp.get("localhost", "/", "Connection: close")).read().body());
