@@ -1,6 +1,7 @@
 package dev.homeport.server.tunnel;
 
 import dev.homeport.protocol.ErrorCode;
+import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.access.AccessPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +59,8 @@ final class SameTokenClaim {
         String token = "token " + existing.principal();
         if (!existing.pool() && !who.pool()) {
             return BindOutcome.refused(ErrorCode.BIND_HELD, what + " is held by another client of " + token + " (session "
-                    + members.get(0).session().id() + "); stop that client first, or start both with --pool to share it");
+                    + members.get(0).session().id() + "); stop that client first, or start both with --pool to share it "
+                    + "(a client that vanished without closing its connection is dropped after the relay's --keepalive-timeout)");
         }
         if (!existing.pool()) {
             return BindOutcome.refused(ErrorCode.BIND_HELD, what + " is held by another client of " + token
@@ -96,10 +98,11 @@ final class SameTokenClaim {
     }
 
     /**
-     * {@code session} ended: it no longer serves the tunnel. @return whether no client serves it now
-     * (then the caller holds it for the token for the reconnect grace)
+     * {@code session} ended: it no longer serves the tunnel.
+     *
+     * @return whether it served it and no client does now (the caller then holds it for the token for the reconnect grace)
      */
-    static boolean leave(Tunnel t, dev.homeport.protocol.mux.MuxSession session) {
+    static boolean leave(Tunnel t, MuxSession session) {
         List<Tunnel.Member> members = t.members();
         List<Tunnel.Member> now = members.stream().filter(m -> m.session() != session).toList();
         if (now.size() == members.size()) {
