@@ -15,7 +15,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 14: two clients of one token ask for the same public port. The one that holds it keeps it;
+ * Issue 14: two clients of one token ask for the same public port (or host name). The one that holds it keeps it;
  * the other is told that another client of the token holds it and exits non-zero, without retrying,
  * so the two never take the port from each other in turn. Real processes: the relay and both clients
  * are the built CLIs. The services behind them answer with their own names, so each answer shows
@@ -70,6 +70,42 @@ class SharedClaimTest {
         assertThat(servedBy(port)).isEqualTo("second");
     }
 
+    @Test
+    void theSecondClientOfATokenForAHeldHostNameSaysSoAndExitsAndTheFirstKeepsServing() throws Exception {
+        base = FreePorts.block(4); // control, two public ports, the public HTTP port
+        int http = base + 3;
+        HttpEchoService first = teardown.add(HttpEchoService.start("first"));
+        HttpEchoService second = teardown.add(HttpEchoService.start("second"));
+        relay("--http", "127.0.0.1:" + http, "--domain", "example.test");
+
+        CliProcess holder = httpClient("one", first.port());
+        assertThat(holder.awaitStdout(1, l -> l.startsWith("http://"), CliProcess.START_TIMEOUT).get(0))
+                .isEqualTo("http://lab.example.test:" + http);
+        CliProcess loser = httpClient("two", second.port());
+        assertThat(loser.exitCode()).as(loser.describe()).isNotZero();
+        assertThat(loser.stderr()).anyMatch(l -> l.contains("host lab.example.test is held by another client of token"));
+
+        for (int look = 0; look < LOOKS; look++) {
+            assertThat(hostServedBy(http)).as("look %d: the holder still serves the name", look).isEqualTo("first");
+            Thread.sleep(BETWEEN_LOOKS.toMillis() / 2);
+        }
+        assertThat(holder.stderr()).noneMatch(l -> l.contains("event=disconnected"));
+        assertThat(second.connections.get()).isZero();
+    }
+
+    private CliProcess httpClient(String name, int localPort) throws Exception {
+        return teardown.add(CliProcess.homeport(dir, "http", Integer.toString(localPort), "--name", "lab", "--hostname", "lab",
+                "--no-inspect", "--server", "tcp://127.0.0.1:" + base, "--token", RelayHarness.TOKEN, "--insecure-plaintext",
+                "--max-backoff", "500ms", "--state-dir", dir.resolve(name + "-state").toString()));
+    }
+
+    private String hostServedBy(int httpPort) throws Exception {
+        try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", httpPort))) {
+            String body = http.send(RawHttp.get("lab.example.test", "/", "Connection: close")).read().body();
+            return body.lines().filter(l -> l.startsWith("service=")).findFirst().orElse("").substring("service=".length());
+        }
+    }
+
     private String servedBy(int port) throws Exception {
         try (RawHttp http = new RawHttp(new InetSocketAddress("127.0.0.1", port))) {
             String body = http.send(RawHttp.get("localhost", "/", "Connection: close")).read().body();
@@ -77,11 +113,13 @@ class SharedClaimTest {
         }
     }
 
-    private CliProcess relay() throws Exception {
-        CliProcess relay = teardown.add(CliProcess.server(dir, "--control", "127.0.0.1:" + base, "--ports",
+    private CliProcess relay(String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--control", "127.0.0.1:" + base, "--ports",
                 (base + 1) + "-" + (base + 2), "--bind-address", "127.0.0.1", "--admin", "", "--shutdown-grace", "1s",
                 "--reconnect-grace", "1s", "--state-dir", dir.resolve("relay-state").toString(), "--insecure-plaintext",
                 "--token", RelayHarness.TOKEN));
+        args.addAll(List.of(more));
+        CliProcess relay = teardown.add(CliProcess.server(dir, args.toArray(String[]::new)));
         relay.awaitStdout(1, l -> l.startsWith("homeport relay listening"), CliProcess.START_TIMEOUT);
         return relay;
     }
