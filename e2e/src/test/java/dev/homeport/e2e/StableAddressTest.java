@@ -20,6 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>The relay gives the lowest free port; a second client first takes the lowest, so ours gets the
  * next one, and then leaves. Without the remembered port, every restart below would get the lowest.
+ * The same for {@code homeport http} without {@code --hostname}: the relay makes up a name, and
+ * without the remembered name every restart below would get another one.
  */
 @Timeout(300)
 class StableAddressTest {
@@ -114,6 +116,103 @@ class StableAddressTest {
         assertThat(portOf(device)).as("a client of the token with no memory of its own gets it back").isEqualTo(reserved);
     }
 
+    @Test
+    void thePrintedHostNameSurvivesKillCleanStopRelayRestartAndBoth() throws Exception {
+        base = FreePorts.block(5); // control, three public ports, the public HTTP port
+        HttpEchoService web = teardown.add(HttpEchoService.start("notebook"));
+        CliProcess relay = relay("--token", RelayHarness.TOKEN);
+
+        CliProcess client = httpClient("jupyter", dir.resolve("state"), RelayHarness.TOKEN, web.port());
+        String url = printedUrl(client);
+        String host = URI.create(url).getHost();
+        assertThat(url).matches("http://[a-z][a-z0-9]{9}\\.example\\.test:" + (base + 4));
+        assertThat(Files.readString(dir.resolve("state").resolve("hosts")))
+                .contains("127.0.0.1:" + base + " http jupyter " + host);
+        assertThat(served(host)).contains("service=notebook");
+
+        client.kill();
+        client = httpClient("jupyter", dir.resolve("state"), RelayHarness.TOKEN, web.port());
+        assertThat(printedUrl(client)).as("after SIGKILL of the client").isEqualTo(url);
+        assertThat(served(host)).contains("service=notebook");
+
+        client.stop();
+        Thread.sleep(1_500); // past the 1 s reconnect grace: only the remembered name brings it back
+        client = httpClient("jupyter", dir.resolve("state"), RelayHarness.TOKEN, web.port());
+        assertThat(printedUrl(client)).as("after a clean stop of the client").isEqualTo(url);
+
+        relay.stop();
+        relay = relay("--token", RelayHarness.TOKEN);
+        CliProcess running = client;
+        Await.until(CliProcess.START_TIMEOUT, "the running client back on the restarted relay", () -> {
+            try {
+                return served(host).contains("service=notebook");
+            } catch (Exception notYet) {
+                return false;
+            }
+        });
+        assertThat(running.stdout()).as("no other URL printed after the relay restarted")
+                .filteredOn(l -> l.startsWith("http://")).containsOnly(url);
+
+        client.stop();
+        relay.stop();
+        relay("--token", RelayHarness.TOKEN);
+        client = httpClient("jupyter", dir.resolve("state"), RelayHarness.TOKEN, web.port());
+        assertThat(printedUrl(client)).as("after both restarted").isEqualTo(url);
+        assertThat(served(host)).contains("service=notebook");
+
+        CliProcess forgetful = httpClient("other", dir.resolve("other-state"), RelayHarness.TOKEN, web.port());
+        assertThat(printedUrl(forgetful)).as("a tunnel with no memory gets a name of its own").isNotEqualTo(url);
+    }
+
+    @Test
+    void aHostReservedInTheTokensFileIsThatTokensAloneAndItsClientsDefault() throws Exception {
+        base = FreePorts.block(5);
+        HttpEchoService web = teardown.add(HttpEchoService.start("ipad-notebook"));
+        Path tokens = dir.resolve("tokens");
+        String ipad = addToken("ipad", "--reserve-host", "ipad.example.test");
+        String other = addToken("other", "--hosts", "*.example.test");
+        assertThat(Files.readString(tokens)).contains(" reserve-host=ipad.example.test ");
+        assertThat(addTokenFails("copycat", "--reserve-host", "ipad.example.test"))
+                .contains("host ipad.example.test is already reserved for token 'ipad'");
+        relay("--tokens", tokens.toString());
+
+        CliProcess thief = httpClient("thief", dir.resolve("thief-state"), other, web.port(), "--hostname", "ipad");
+        assertThat(thief.exitCode()).isNotZero();
+        assertThat(thief.stderr()).anyMatch(l -> l.contains("host ipad.example.test is reserved for token ipad"));
+
+        CliProcess device = httpClient("jupyter", dir.resolve("ipad-state"), ipad, web.port());
+        assertThat(printedUrl(device)).as("its reserved name, though it may bind no other").isEqualTo(
+                "http://ipad.example.test:" + (base + 4));
+        assertThat(served("ipad.example.test")).contains("service=ipad-notebook");
+        device.kill();
+        device = httpClient("jupyter", dir.resolve("fresh-ipad-state"), ipad, web.port());
+        assertThat(printedUrl(device)).as("a client of the token with no memory of its own gets it back")
+                .isEqualTo("http://ipad.example.test:" + (base + 4));
+    }
+
+    private CliProcess httpClient(String name, Path state, String token, int localPort, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("http", Integer.toString(localPort), "--name", name, "--server",
+                "tcp://127.0.0.1:" + base, "--token", token, "--insecure-plaintext", "--max-backoff", "500ms",
+                "--no-inspect", "--state-dir", state.toString()));
+        args.addAll(List.of(more));
+        return teardown.add(CliProcess.homeport(dir, args.toArray(String[]::new)));
+    }
+
+    private static String printedUrl(CliProcess client) {
+        return client.awaitStdout(1, l -> l.startsWith("http://"), CliProcess.START_TIMEOUT).get(0);
+    }
+
+    /** One request for {@code host} on the relay's public HTTP port: the body of the answer. */
+    private String served(String host) throws Exception {
+        try (RawHttp http = new RawHttp(new java.net.InetSocketAddress("127.0.0.1", base + 4))) {
+            RawHttp.Response response = http.send(RawHttp.get(host, "/", "Connection: close")).read();
+            if (response.status() != 200) { // an exception, not an assertion: a caller may wait for the tunnel
+                throw new IllegalStateException("status " + response.status() + " for " + host + ": " + response.body());
+            }
+            return response.body();
+        }
+    }
+
     private String addToken(String name, String... rights) throws Exception {
         List<String> args = new ArrayList<>(List.of("token", "add", name, "--tokens", dir.resolve("tokens").toString()));
         args.addAll(List.of(rights));
@@ -137,7 +236,8 @@ class StableAddressTest {
     private CliProcess relay(String... tokens) throws Exception {
         List<String> args = new ArrayList<>(List.of("--control", "127.0.0.1:" + base, "--ports",
                 (base + 1) + "-" + (base + 3), "--bind-address", "127.0.0.1", "--admin", "", "--shutdown-grace", "1s",
-                "--reconnect-grace", "1s", "--state-dir", dir.resolve("relay-state").toString(), "--insecure-plaintext"));
+                "--reconnect-grace", "1s", "--state-dir", dir.resolve("relay-state").toString(), "--insecure-plaintext",
+                "--http", "127.0.0.1:" + (base + 4), "--domain", "example.test"));
         args.addAll(List.of(tokens));
         CliProcess relay = teardown.add(CliProcess.server(dir, args.toArray(String[]::new)));
         relay.awaitStdout(1, l -> l.startsWith("homeport relay listening"), CliProcess.START_TIMEOUT);

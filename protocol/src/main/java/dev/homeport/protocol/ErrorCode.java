@@ -23,9 +23,10 @@ public enum ErrorCode {
     RATE_LIMITED(15, "too many attempts"),
     INTERNAL_ERROR(16, "internal error"),
     FLOODING(17, "peer sends answered frames and does not read the answers"),
-    SESSION_LIMIT(18, "too many sessions for this token");
+    SESSION_LIMIT(18, "too many sessions for this token"),
+    BIND_HELD(19, "held by another client of this token");
 
-    private static final ErrorCode[] BY_CODE = new ErrorCode[19];
+    private static final ErrorCode[] BY_CODE = new ErrorCode[20];
 
     static {
         for (ErrorCode c : values()) {

@@ -1,6 +1,7 @@
 package dev.homeport.client;
 
 import dev.homeport.cli.Printable;
+import dev.homeport.client.memory.RememberedHosts;
 import dev.homeport.client.memory.RememberedPorts;
 import dev.homeport.client.session.ClientChannelInitializer;
 import dev.homeport.client.session.LocalStreamTap;
@@ -22,6 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +50,12 @@ public final class RelayClient implements AutoCloseable {
     private final ChannelGroup localConnections;
     /** Ports remembered across restarts of the client, or {@code null} to remember them only while it runs. */
     private final RememberedPorts remembered;
+    /** Host names remembered across restarts, or {@code null} to remember them only while it runs. */
+    private final RememberedHosts rememberedHosts;
+    /** Names this client in every BIND of every session, so the relay tells it coming back from another client. */
+    private final long instance = newInstance();
     private final Map<String, Integer> grantedPorts = new ConcurrentHashMap<>();
+    private final Map<String, String> grantedHosts = new ConcurrentHashMap<>();
     private final Map<String, String> addresses = new ConcurrentHashMap<>();
     private final CompletableFuture<Map<String, String>> allBound = new CompletableFuture<>();
     private final CompletableFuture<String> fatal = new CompletableFuture<>();
@@ -58,10 +66,21 @@ public final class RelayClient implements AutoCloseable {
     private int attempt;
     private final RetryLog retryLog = new RetryLog();
 
-    private RelayClient(RelayClientConfig config, ClientEvents events, LocalStreamTap tap, RememberedPorts remembered) {
+    private RelayClient(RelayClientConfig config, ClientEvents events, LocalStreamTap tap, RememberedPorts remembered,
+                        RememberedHosts rememberedHosts) {
         this.config = config;
         this.events = events;
         this.remembered = remembered;
+        this.rememberedHosts = rememberedHosts;
+        if (rememberedHosts != null) {
+            for (TunnelSpec t : config.tunnels()) {
+                String host = t.kind() != TunnelSpec.Kind.TCP && t.hostname().isEmpty() ? rememberedHosts.host(kindName(t), t.name()) : "";
+                if (!host.isEmpty()) {
+                    log.info("event=asking_remembered_host tunnel={} host={} file={}", t.name(), host, rememberedHosts.file());
+                    grantedHosts.put(t.name(), host);
+                }
+            }
+        }
         if (remembered != null) {
             // Read once, before the event loop runs: the first BIND asks for the port of the last run.
             for (TunnelSpec t : config.tunnels()) {
@@ -103,7 +122,13 @@ public final class RelayClient implements AutoCloseable {
      */
     public static RelayClient start(RelayClientConfig config, ClientEvents events, LocalStreamTap tap,
                                     RememberedPorts remembered) {
-        RelayClient client = new RelayClient(config, events, tap, remembered);
+        return start(config, events, tap, remembered, null);
+    }
+
+    /** As above, also asking for the host names {@code rememberedHosts} holds (or {@code null}), and recording the ones given. */
+    public static RelayClient start(RelayClientConfig config, ClientEvents events, LocalStreamTap tap,
+                                    RememberedPorts remembered, RememberedHosts rememberedHosts) {
+        RelayClient client = new RelayClient(config, events, tap, remembered, rememberedHosts);
         client.loop.execute(client::connect);
         return client;
     }
@@ -211,6 +236,25 @@ public final class RelayClient implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
+    private static long newInstance() {
+        long id = 0;
+        SecureRandom random = new SecureRandom();
+        while (id == 0) { // 0 means "not named" on the wire
+            id = random.nextLong();
+        }
+        return id;
+    }
+
+    /** The host of a public URL as BIND_OK names it ({@code https://NAME:PORT}), or empty. */
+    private static String hostOf(String url) {
+        try {
+            String host = URI.create(url).getHost();
+            return host == null ? "" : host;
+        } catch (IllegalArgumentException notAUrl) {
+            return "";
+        }
+    }
+
     private static String kindName(TunnelSpec tunnel) {
         return tunnel.kind().name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -276,12 +320,26 @@ public final class RelayClient implements AutoCloseable {
         }
 
         @Override
+        public String preferredHost(TunnelSpec tunnel) {
+            return !tunnel.hostname().isEmpty() ? tunnel.hostname() : grantedHosts.getOrDefault(tunnel.name(), "");
+        }
+
+        @Override
+        public long instance() {
+            return instance;
+        }
+
+        @Override
         public void bound(TunnelSpec tunnel, int port, String relayText) {
             String publicHost = Printable.strip(relayText);
             Integer before = grantedPorts.put(tunnel.name(), port);
             if (remembered != null && tunnel.kind() == TunnelSpec.Kind.TCP && (before == null || before != port)) {
                 // A file write: off the event loop.
                 CompletableFuture.runAsync(() -> remembered.remember(kindName(tunnel), tunnel.name(), port));
+            }
+            String givenHost = tunnel.kind() != TunnelSpec.Kind.TCP && tunnel.hostname().isEmpty() ? hostOf(publicHost) : "";
+            if (!givenHost.isEmpty() && !givenHost.equals(grantedHosts.put(tunnel.name(), givenHost)) && rememberedHosts != null) {
+                CompletableFuture.runAsync(() -> rememberedHosts.remember(kindName(tunnel), tunnel.name(), givenHost));
             }
             String host = publicHost.isEmpty() ? config.serverHost() : publicHost;
             String address = tunnel.kind() != TunnelSpec.Kind.TCP
@@ -298,6 +356,8 @@ public final class RelayClient implements AutoCloseable {
 
         @Override
         public void refused(TunnelSpec tunnel, ErrorCode code, String message) {
+            // Every refusal is final. BIND_HELD in particular: another client of this token serves the name,
+            // and asking again would only take turns with it.
             giveUp("relay refused tunnel " + tunnel.name() + ": " + Printable.strip(message));
         }
     }

@@ -8,10 +8,13 @@ import java.util.Objects;
  * {@code hostname} (a name without a dot is completed by the relay with its domain), or for
  * {@link Kind#TLS} the TLS connections for that server name, passed through unopened. The client
  * dials only this target for the tunnel's streams. {@code access} holds the rules the relay
- * applies to the public side.
+ * applies to the public side. An HTTP tunnel with an empty {@code hostname} gets the name the relay
+ * gives it (the token's reserved name, or a made-up one), which the client then asks for again.
+ * With {@code pool}, other clients of the same token that also ask for a pool serve the same port or
+ * name, and the relay spreads new public connections over them.
  */
 public record TunnelSpec(String name, String localHost, int localPort, int remotePort, Kind kind, String hostname,
-                         TunnelAccess access) {
+                         TunnelAccess access, boolean pool) {
     /** What the relay exposes: a public TCP port, a host name on its HTTP(S) ports, or a TLS server name on its HTTPS port. */
     public enum Kind { TCP, HTTP, TLS }
 
@@ -35,8 +38,19 @@ public record TunnelSpec(String name, String localHost, int localPort, int remot
         return new TunnelSpec(name, localHost, localPort, 0, Kind.TLS, hostname);
     }
 
+    /** A tunnel served by this client alone. */
+    public TunnelSpec(String name, String localHost, int localPort, int remotePort, Kind kind, String hostname,
+                      TunnelAccess access) {
+        this(name, localHost, localPort, remotePort, kind, hostname, access, false);
+    }
+
     public TunnelSpec withAccess(TunnelAccess rules) {
-        return new TunnelSpec(name, localHost, localPort, remotePort, kind, hostname, rules);
+        return new TunnelSpec(name, localHost, localPort, remotePort, kind, hostname, rules, pool);
+    }
+
+    /** The same tunnel, served together with the token's other pool clients ({@code --pool}) or alone. */
+    public TunnelSpec withPool(boolean shared) {
+        return new TunnelSpec(name, localHost, localPort, remotePort, kind, hostname, access, shared);
     }
 
     public TunnelSpec {
@@ -45,8 +59,8 @@ public record TunnelSpec(String name, String localHost, int localPort, int remot
         Objects.requireNonNull(kind, "kind");
         access = access == null ? TunnelAccess.NONE : access;
         hostname = hostname == null ? "" : hostname.trim();
-        if (kind != Kind.TCP && hostname.isEmpty()) {
-            throw new IllegalArgumentException((kind == Kind.HTTP ? "an HTTP" : "a TLS") + " tunnel needs a host name (--hostname)");
+        if (kind == Kind.TLS && hostname.isEmpty()) {
+            throw new IllegalArgumentException("a TLS tunnel needs a host name (--hostname)");
         }
         if (kind != Kind.HTTP && !access.basicAuth().isEmpty()) {
             throw new IllegalArgumentException("--basic-auth needs an HTTP tunnel: the relay cannot read inside TCP or TLS");

@@ -86,9 +86,11 @@ public final class RelayServer implements AutoCloseable {
         AtomicInteger tunnelIds = new AtomicInteger(1);
         PerTokenCount tunnelsPerToken = new PerTokenCount(config.tenants().maxTunnelsPerToken());
         this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen, tunnelIds, metrics,
-                tunnelsPerToken);
-        this.hosts = new HostRegistry(config.http().domain(), config.reconnectGrace(), tunnelIds, metrics, tunnelsPerToken);
+                tunnelsPerToken, config.tenants().maxPoolMembers());
+        this.hosts = new HostRegistry(config.http().domain(), config.reconnectGrace(), tunnelIds, metrics, tunnelsPerToken,
+                config.tenants().maxPoolMembers());
         registry.reservations(config.tokens()::reservedBy);
+        hosts.reservations(config.tokens()::reservedHostBy);
         SessionListener tracker = new SessionListener() {
             @Override
             public void started(MuxSession session, String principal) {

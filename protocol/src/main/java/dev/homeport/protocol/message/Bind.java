@@ -12,16 +12,21 @@ import java.util.Objects;
  * {@link #KIND_HTTP} the host name whose requests it serves, for {@link #KIND_TLS} the TLS server
  * name whose connections the relay passes through unopened ({@code port} is then 0).
  * {@code name} is the client's label for the tunnel, used in logs. {@code flags},
- * {@code basicAuth} and {@code allowFrom} are the tunnel's public access rules.
- * Layout: PROTOCOL.md, "BIND" and "Public access".
+ * {@code basicAuth} and {@code allowFrom} are the tunnel's public access rules. {@code instance} names the
+ * client process (the same in every session it opens, 0: not told), so that the relay can tell the
+ * same client coming back from another client of the token. Flag {@link #FLAG_POOL} asks to share the
+ * port or name with the token's other pool clients.
+ * Layout: PROTOCOL.md, "BIND", "Tunnels" and "Public access".
  */
 public record Bind(int requestId, int kind, int port, String name, String hostname, int flags, String basicAuth,
-                   String allowFrom) implements ControlMessage {
+                   String allowFrom, long instance) implements ControlMessage {
     public static final int KIND_TCP = 1;
     public static final int KIND_HTTP = 2;
     public static final int KIND_TLS = 3;
     /** HTTP: answer plain-HTTP requests with a redirect to HTTPS, when the relay serves the name over HTTPS. */
     public static final int FLAG_HTTPS_ONLY = 0x1;
+    /** Serve the port or host name together with the token's other clients that set it (PROTOCOL.md, "Pools"). */
+    public static final int FLAG_POOL = 0x2;
 
     /** A BIND without a host name, as every TCP tunnel asks. */
     public Bind(int requestId, int kind, int port, String name) {
@@ -31,6 +36,11 @@ public record Bind(int requestId, int kind, int port, String name, String hostna
     /** A BIND with no access rules. */
     public Bind(int requestId, int kind, int port, String name, String hostname) {
         this(requestId, kind, port, name, hostname, 0, "", "");
+    }
+
+    /** A BIND from a client that does not name its instance. */
+    public Bind(int requestId, int kind, int port, String name, String hostname, int flags, String basicAuth, String allowFrom) {
+        this(requestId, kind, port, name, hostname, flags, basicAuth, allowFrom, 0);
     }
 
     public Bind {
@@ -50,6 +60,10 @@ public record Bind(int requestId, int kind, int port, String name, String hostna
         return (flags & FLAG_HTTPS_ONLY) != 0;
     }
 
+    public boolean pool() {
+        return (flags & FLAG_POOL) != 0;
+    }
+
     @Override
     public FrameType type() {
         return FrameType.BIND;
@@ -58,7 +72,7 @@ public record Bind(int requestId, int kind, int port, String name, String hostna
     @Override
     public Frame toFrame(ByteBufAllocator alloc, int streamId) {
         ByteBuf out = alloc.buffer(4 + 1 + 2 + Wire.stringBytes(name) + Wire.stringBytes(hostname) + 1
-                + Wire.stringBytes(basicAuth) + Wire.stringBytes(allowFrom));
+                + Wire.stringBytes(basicAuth) + Wire.stringBytes(allowFrom) + 8);
         out.writeInt(requestId);
         out.writeByte(kind);
         out.writeShort(port);
@@ -67,6 +81,7 @@ public record Bind(int requestId, int kind, int port, String name, String hostna
         out.writeByte(flags);
         Wire.writeString(out, basicAuth);
         Wire.writeString(out, allowFrom);
+        out.writeLong(instance);
         return new Frame(type(), 0, streamId, out);
     }
 
@@ -87,13 +102,19 @@ public record Bind(int requestId, int kind, int port, String name, String hostna
         int flags = in.readUnsignedByte();
         String basicAuth = Wire.readString(in, "BIND", "basic_auth");
         String allowFrom = Wire.readString(in, "BIND", "allow_from");
-        return new Bind(requestId, kind, port, name, hostname, flags, basicAuth, allowFrom);
+        if (!in.isReadable()) {
+            return new Bind(requestId, kind, port, name, hostname, flags, basicAuth, allowFrom);
+        }
+        Wire.need(in, 8, "BIND", "instance");
+        long instance = in.readLong();
+        return new Bind(requestId, kind, port, name, hostname, flags, basicAuth, allowFrom, instance);
     }
 
     /** Never prints the basic-auth password. */
     @Override
     public String toString() {
         return "Bind[requestId=" + requestId + ", kind=" + kind + ", port=" + port + ", name=" + name + ", hostname=" + hostname
-                + ", flags=" + flags + ", basicAuth=" + (basicAuth.isEmpty() ? "none" : "set") + ", allowFrom=" + allowFrom + "]";
+                + ", flags=" + flags + ", basicAuth=" + (basicAuth.isEmpty() ? "none" : "set") + ", allowFrom=" + allowFrom
+                + ", instance=" + Long.toHexString(instance) + "]";
     }
 }

@@ -82,7 +82,8 @@ class FrameTypesTest {
                     b.writeByte(0);
                     string(b, "");
                     string(b, "");
-                }, Bind::decode, 5, 5 + 2),
+                    b.writeLong(0);
+                }, Bind::decode, 8, 8 + 5, 8 + 5 + 2),
                 new Case("BIND", new Bind(8, Bind.KIND_HTTP, 0, "lab", "jupyter.example.com"), 0, b -> {
                     b.writeInt(8).writeByte(2).writeShort(0);
                     string(b, "lab");
@@ -90,16 +91,18 @@ class FrameTypesTest {
                     b.writeByte(0);
                     string(b, "");
                     string(b, "");
-                }, Bind::decode, 5, 5 + 2 + "jupyter.example.com".length()),
+                    b.writeLong(0);
+                }, Bind::decode, 8, 8 + 5, 8 + 5 + 2 + "jupyter.example.com".length()),
                 new Case("BIND", new Bind(9, Bind.KIND_HTTP, 0, "lab", "jupyter.example.com", Bind.FLAG_HTTPS_ONLY,
-                        "ana:s3cret", "192.0.2.0/24,2001:db8::/32"), 0, b -> {
+                        "ana:s3cret", "192.0.2.0/24,2001:db8::/32", 0x0102030405060708L), 0, b -> {
                     b.writeInt(9).writeByte(2).writeShort(0);
                     string(b, "lab");
                     string(b, "jupyter.example.com");
                     b.writeByte(0x01);
                     string(b, "ana:s3cret");
                     string(b, "192.0.2.0/24,2001:db8::/32");
-                }, Bind::decode, 5 + 10 + 26, 5 + 10 + 26 + 2 + "jupyter.example.com".length()),
+                    b.writeLong(0x0102030405060708L);
+                }, Bind::decode, 8, 8 + 5 + 10 + 26, 8 + 5 + 10 + 26 + 2 + "jupyter.example.com".length()),
                 new Case("BIND", new Bind(10, Bind.KIND_TLS, 0, "nas", "nas.example.com", 0, "", "10.0.0.0/8"), 0, b -> {
                     b.writeInt(10).writeByte(3).writeShort(0);
                     string(b, "nas");
@@ -107,7 +110,18 @@ class FrameTypesTest {
                     b.writeByte(0);
                     string(b, "");
                     string(b, "10.0.0.0/8");
-                }, Bind::decode, 5 + 10, 5 + 10 + 2 + "nas.example.com".length()),
+                    b.writeLong(0);
+                }, Bind::decode, 8, 8 + 5 + 10, 8 + 5 + 10 + 2 + "nas.example.com".length()),
+                // PROTOCOL.md, "Pools": flag POOL (0x2) and the client's instance, the same in each of its sessions.
+                new Case("BIND", new Bind(11, Bind.KIND_TCP, 40000, "api", "", Bind.FLAG_POOL, "", "", -2L), 0, b -> {
+                    b.writeInt(11).writeByte(1).writeShort(40000);
+                    string(b, "api");
+                    string(b, "");
+                    b.writeByte(0x02);
+                    string(b, "");
+                    string(b, "");
+                    b.writeLong(0xFFFFFFFFFFFFFFFEL);
+                }, Bind::decode, 8, 8 + 5, 8 + 5 + 2),
                 new Case("BIND_OK", new BindOk(7, 3, 40000, "relay.example.org"), 0, b -> {
                     b.writeInt(7).writeInt(3).writeShort(40000);
                     string(b, "relay.example.org");
@@ -199,10 +213,14 @@ class FrameTypesTest {
             try {
                 Bind bind = (Bind) c.decoder().apply(frame.payload());
                 Bind sent = (Bind) c.message();
-                // Release 1 knew no hostname; release 2 no access rules (PROTOCOL.md, "Tunnels").
-                String hostname = release == 0 ? sent.hostname() : "";
-                assertThat(bind).as("%s from the release before the newest %d", c.name(), release + 1)
-                        .isEqualTo(new Bind(sent.requestId(), sent.kind(), sent.port(), sent.name(), hostname));
+                // Release 1 knew no hostname, release 2 no access rules, release 3 no instance (PROTOCOL.md, "Tunnels").
+                Bind expected = switch (release) {
+                    case 0 -> new Bind(sent.requestId(), sent.kind(), sent.port(), sent.name(), sent.hostname(), sent.flags(),
+                            sent.basicAuth(), sent.allowFrom());
+                    case 1 -> new Bind(sent.requestId(), sent.kind(), sent.port(), sent.name(), sent.hostname());
+                    default -> new Bind(sent.requestId(), sent.kind(), sent.port(), sent.name());
+                };
+                assertThat(bind).as("%s from the release before the newest %d", c.name(), release + 1).isEqualTo(expected);
             } finally {
                 frame.release();
             }
@@ -330,7 +348,7 @@ class FrameTypesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {19, 1000, -1})
+    @ValueSource(ints = {20, 1000, -1})
     void errorCodeFromANewerPeerReadsAsInternalError(int code) {
         Frame reset = decodeFromWire(FrameType.RESET, 1, u32(code));
         Frame goAway = decodeFromWire(FrameType.GO_AWAY, 0, concat(u32(code), new byte[] {0, 2, 'h', 'i'}));

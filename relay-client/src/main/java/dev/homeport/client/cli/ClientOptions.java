@@ -76,6 +76,12 @@ public final class ClientOptions {
                     + "or ~/.config/homeport/known_relays.")
     Path knownRelays;
 
+    @Option(names = "--pool", description = "Serve the port or host name together with the other clients of the same "
+            + "token that also run with --pool (up to the relay's --max-pool-members): the relay spreads new public "
+            + "connections over them in turn, and one client's exit loses only its own connections. Without --pool, a "
+            + "port or name another client of the token serves is refused, and this client exits.")
+    boolean pool;
+
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:HOMEPORT_STATE_DIR}",
             description = "Where the running client publishes its status for 'homeport status' (env HOMEPORT_STATE_DIR). "
                     + "Default: $XDG_STATE_HOME/homeport or ~/.local/state/homeport.")
@@ -100,7 +106,8 @@ public final class ClientOptions {
                 .withKeepAlive(pingInterval == null ? d.pingInterval() : SettingValues.duration(pingInterval, "--ping-interval"),
                         keepAliveTimeout == null ? d.keepAliveTimeout() : SettingValues.duration(keepAliveTimeout, "--keepalive-timeout"));
         RelayAddress relay = RelayAddress.parse(server);
-        return new RelayClientConfig(relay.host(), relay.port(), token, tunnels, settings,
+        List<TunnelSpec> asked = pool ? tunnels.stream().map(t -> t.withPool(true)).toList() : tunnels;
+        return new RelayClientConfig(relay.host(), relay.port(), token, asked, settings,
                 new Backoff(Duration.ofMillis(100), SettingValues.duration(maxBackoff, "--max-backoff")),
                 SettingValues.duration(connectTimeout, "--connect-timeout"), Duration.ofSeconds(5), transport(relay));
     }

@@ -15,22 +15,27 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code homeport http LOCAL_PORT --hostname NAME}: a host name on the relay's HTTP port for one local HTTP service. */
+/**
+ * {@code homeport http LOCAL_PORT [--hostname NAME]}: a host name on the relay's HTTP port for one local HTTP
+ * service; without a name, the one the relay gives (and gave last time).
+ */
 @Command(name = "http", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
         description = "Exposes a local HTTP service under a host name on the relay's public HTTP port (the relay runs "
                 + "with --http). Prints the public URL when the tunnel is live, then keeps it up, reconnecting whenever "
                 + "the connection drops. WebSockets pass through.",
         footer = {"", "Examples:",
                 "  homeport http 8888 --hostname jupyter --server relay.example.com:7700 --token \"$HOMEPORT_TOKEN\"",
+                "  homeport http 8888 --server relay.example.com:7700     # the relay names it, the same name next time",
                 "  homeport http 3000 --hostname app.example.org --server relay.example.com:7700",
                 "  HOMEPORT_BASIC_AUTH=ana:s3cret homeport http 8080 --hostname files --allow-cidr 192.0.2.0/24"})
 public final class HttpCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "LOCAL_PORT", description = "The local port of the HTTP service.")
     int localPort;
 
-    @Option(names = "--hostname", paramLabel = "NAME", required = true,
+    @Option(names = "--hostname", paramLabel = "NAME",
             description = "Host name to serve: a full name (jupyter.example.com), or a name without a dot (jupyter), "
-                    + "which the relay completes with its --domain.")
+                    + "which the relay completes with its --domain. Default: the name the relay gave this tunnel last "
+                    + "time (remembered in --state-dir), else the token's reserved name, else one the relay makes up.")
     String hostname;
 
     @Option(names = "--name", paramLabel = "NAME", description = "Tunnel name in logs. Default: http-LOCAL_PORT.")

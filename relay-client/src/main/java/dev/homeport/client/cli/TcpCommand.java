@@ -8,6 +8,7 @@ import dev.homeport.client.RelayClientConfig;
 import dev.homeport.client.TunnelAccess;
 import dev.homeport.client.TunnelSpec;
 import dev.homeport.client.session.LocalStreamTap;
+import dev.homeport.client.memory.RememberedHosts;
 import dev.homeport.client.memory.RememberedPorts;
 import dev.homeport.client.status.StatusFiles;
 import dev.homeport.client.status.StatusReporter;
@@ -103,7 +104,8 @@ public final class TcpCommand implements Callable<Integer> {
             public void fatal(String message) {
                 events.fatal(message);
             }
-        }, tap, RememberedPorts.in(options.stateDir(), config.serverHost() + ":" + config.serverPort()));
+        }, tap, RememberedPorts.in(options.stateDir(), config.serverHost() + ":" + config.serverPort()),
+                RememberedHosts.in(options.stateDir(), config.serverHost() + ":" + config.serverPort()));
         StatusReporter status = StatusReporter.start(client, config, new StatusFiles(options.stateDir()), line);
         Thread hook = new Thread(() -> {
             status.close();

@@ -16,6 +16,12 @@ public interface SessionObserver {
 
     int preferredPort(TunnelSpec tunnel);
 
+    /** The host name to ask for: the one the user gave, else the one the relay gave last time, else empty (any). */
+    String preferredHost(TunnelSpec tunnel);
+
+    /** This client's instance, the same in every session it opens, so the relay knows it when it comes back. */
+    long instance();
+
     void bound(TunnelSpec tunnel, int port, String publicHost);
 
     void refused(TunnelSpec tunnel, ErrorCode code, String message);

@@ -32,6 +32,8 @@ final class TunnelBinder extends SimpleChannelInboundHandler<Frame> {
     private final SessionObserver results;
     /** The port each BIND asked for, by request id: a remembered port may be given up for any. */
     private final int[] askedPorts;
+    /** The host name each BIND asked for, by request id: a remembered name may be given up for any. */
+    private final String[] askedHosts;
 
     TunnelBinder(MuxSession session, List<TunnelSpec> tunnels, Map<Integer, TunnelSpec> boundTunnels, SessionObserver results) {
         this.session = session;
@@ -39,6 +41,7 @@ final class TunnelBinder extends SimpleChannelInboundHandler<Frame> {
         this.boundTunnels = boundTunnels;
         this.results = results;
         this.askedPorts = new int[tunnels.size()];
+        this.askedHosts = new String[tunnels.size()];
     }
 
     @Override
@@ -46,19 +49,21 @@ final class TunnelBinder extends SimpleChannelInboundHandler<Frame> {
         for (int i = 0; i < tunnels.size(); i++) {
             TunnelSpec t = tunnels.get(i);
             askedPorts[i] = t.kind() == TunnelSpec.Kind.TCP ? results.preferredPort(t) : 0;
-            ctx.write(bind(i, t, askedPorts[i]).toFrame(ctx.alloc()));
+            askedHosts[i] = t.kind() == TunnelSpec.Kind.TCP ? "" : results.preferredHost(t);
+            ctx.write(bind(i, t, askedPorts[i], askedHosts[i]).toFrame(ctx.alloc()));
         }
         ctx.flush();
     }
 
-    private static Bind bind(int requestId, TunnelSpec t, int port) {
+    private Bind bind(int requestId, TunnelSpec t, int port, String hostname) {
         int kind = switch (t.kind()) {
             case TCP -> Bind.KIND_TCP;
             case HTTP -> Bind.KIND_HTTP;
             case TLS -> Bind.KIND_TLS;
         };
-        return new Bind(requestId, kind, port, t.name(), t.hostname(),
-                t.access().httpsOnly() ? Bind.FLAG_HTTPS_ONLY : 0, t.access().basicAuth(), t.access().allowFromField());
+        int flags = (t.access().httpsOnly() ? Bind.FLAG_HTTPS_ONLY : 0) | (t.pool() ? Bind.FLAG_POOL : 0);
+        return new Bind(requestId, kind, port, t.name(), hostname, flags, t.access().basicAuth(), t.access().allowFromField(),
+                results.instance());
     }
 
     @Override
@@ -73,13 +78,20 @@ final class TunnelBinder extends SimpleChannelInboundHandler<Frame> {
         } else if (frame.type() == FrameType.BIND_REFUSED) {
             BindRefused refused = BindRefused.decode(frame.payload());
             TunnelSpec t = tunnelFor(refused.requestId());
-            if (t != null && refused.code() == ErrorCode.BIND_UNAVAILABLE && t.remotePort() == 0
-                    && askedPorts[refused.requestId()] != 0) {
+            int id = refused.requestId();
+            if (t != null && refused.code() == ErrorCode.BIND_UNAVAILABLE && t.remotePort() == 0 && askedPorts[id] != 0) {
                 // The port remembered from an earlier session went to someone else: the user asked for
                 // no port in particular, so any free one will do.
-                log.info("event=remembered_port_taken tunnel={} port={}", t.name(), askedPorts[refused.requestId()]);
-                askedPorts[refused.requestId()] = 0;
-                ctx.writeAndFlush(bind(refused.requestId(), t, 0).toFrame(ctx.alloc()));
+                log.info("event=remembered_port_taken tunnel={} port={}", t.name(), askedPorts[id]);
+                askedPorts[id] = 0;
+                ctx.writeAndFlush(bind(id, t, 0, "").toFrame(ctx.alloc()));
+            } else if (t != null && (refused.code() == ErrorCode.BIND_UNAVAILABLE || refused.code() == ErrorCode.BIND_DENIED)
+                    && t.hostname().isEmpty() && !askedHosts[id].isEmpty()) {
+                // The remembered name went to someone else, or the token may no longer bind it: the user
+                // asked for no name in particular, so the relay may give another.
+                log.info("event=remembered_host_refused tunnel={} host={} code={}", t.name(), askedHosts[id], refused.code());
+                askedHosts[id] = "";
+                ctx.writeAndFlush(bind(id, t, 0, "").toFrame(ctx.alloc()));
             } else if (t != null) {
                 results.refused(t, refused.code(), refused.message());
             }

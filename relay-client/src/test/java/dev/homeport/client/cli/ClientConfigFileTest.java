@@ -115,6 +115,27 @@ class ClientConfigFileTest {
     }
 
     @Test
+    void poolIsAConnectionKeyAndAnHttpTunnelMayLeaveItsNameToTheRelay() throws Exception {
+        YamlDefaults defaults = load("""
+                server: relay.example.com:7700
+                pool: true
+                tunnels:
+                  - {type: http, local_port: 8888, name: lab}
+                """);
+        List<TunnelSpec> tunnels = TunnelsSection.of(HomeportCommand.commandLine())
+                .read(defaults.file(), defaults.file().entries().get(TunnelsSection.KEY), "127.0.0.1");
+        assertThat(tunnels).singleElement().satisfies(t -> assertThat(t.hostname()).isEmpty());
+
+        ClientOptions options = new ClientOptions();
+        new CommandLine(options).parseArgs("--server", "tcp://relay.example.com:7700", "--insecure-plaintext", "--token", "t",
+                "--pool");
+        assertThat(options.toConfig(tunnels).tunnels()).singleElement().satisfies(t -> assertThat(t.pool()).isTrue());
+        ClientOptions alone = new ClientOptions();
+        new CommandLine(alone).parseArgs("--server", "tcp://relay.example.com:7700", "--insecure-plaintext", "--token", "t");
+        assertThat(alone.toConfig(tunnels).tunnels()).singleElement().satisfies(t -> assertThat(t.pool()).isFalse());
+    }
+
+    @Test
     void aConnectionKeyIsCheckedToo() {
         assertError("max_backoff: soon\n", "c.yaml:1:14: bad duration for 'max_backoff'");
     }

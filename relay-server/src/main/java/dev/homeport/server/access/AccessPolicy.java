@@ -36,6 +36,12 @@ public record AccessPolicy(boolean httpsOnly, BasicCredentials basicAuth, Addres
         return allowFrom.isEmpty() || allowFrom.contains(address);
     }
 
+    /** Whether {@code other} asks for the same rules: members of one pool must (a pool has one set of rules). */
+    public boolean sameRules(AccessPolicy other) {
+        boolean sameAuth = basicAuth == null ? other.basicAuth == null : basicAuth.sameAs(other.basicAuth);
+        return httpsOnly == other.httpsOnly && sameAuth && allowFrom.toString().equals(other.allowFrom.toString());
+    }
+
     @Override
     public String toString() {
         return "https_only=" + httpsOnly + " basic_auth=" + (basicAuth == null ? "-" : basicAuth) + " allow=" + allowFrom;

@@ -52,6 +52,11 @@ public final class BasicCredentials {
         return MessageDigest.isEqual(digest, sha256(presented));
     }
 
+    /** Whether {@code other} holds the same user name and password (compared as digests). */
+    public boolean sameAs(BasicCredentials other) {
+        return other != null && user.equals(other.user) && MessageDigest.isEqual(digest, other.digest);
+    }
+
     public String user() {
         return user;
     }

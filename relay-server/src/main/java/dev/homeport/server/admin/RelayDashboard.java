@@ -43,10 +43,17 @@ public final class RelayDashboard implements DashboardSource {
             String key = t.hostname().isEmpty() ? Integer.toString(t.port()) : t.hostname();
             String kind = t.hostname().isEmpty() ? "tcp" : t.passthrough() ? "tls" : "http";
             String address = t.hostname().isEmpty() ? "port " + t.port() : t.hostname();
-            SessionRow s = t.session() == null ? null
-                    : live.stream().filter(r -> r.id().equals(t.session().id())).findFirst().orElse(null);
-            rows.add(new TunnelRow(t.name(), kind, address, t.principal(), s == null ? "" : s.id(), s == null ? "" : s.remote(),
-                    s == null ? 0 : s.sinceMillis(), traffic(key, "in"), traffic(key, "out"), s == null ? 0 : s.openStreams()));
+            // A pool is one row: its members' sessions and addresses side by side, their streams added up.
+            List<SessionRow> members = new ArrayList<>();
+            for (var session : t.sessions()) {
+                live.stream().filter(r -> r.id().equals(session.id())).findFirst().ifPresent(members::add);
+            }
+            String sessionIds = String.join(",", members.stream().map(SessionRow::id).toList());
+            String clients = String.join(",", members.stream().map(SessionRow::remote).toList());
+            long since = members.stream().mapToLong(SessionRow::sinceMillis).min().orElse(0);
+            int streams = members.stream().mapToInt(SessionRow::openStreams).sum();
+            rows.add(new TunnelRow(t.name(), t.pool() ? kind + " pool" : kind, address, t.principal(), sessionIds, clients, since,
+                    traffic(key, "in"), traffic(key, "out"), streams));
         }
         return rows;
     }

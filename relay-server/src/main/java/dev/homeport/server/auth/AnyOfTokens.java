@@ -39,6 +39,17 @@ public final class AnyOfTokens implements TokenDirectory {
     }
 
     @Override
+    public String reservedHostBy(String host) {
+        for (TokenDirectory d : directories) {
+            String holder = d.reservedHostBy(host);
+            if (holder != null) {
+                return holder;
+            }
+        }
+        return null;
+    }
+
+    @Override
     public TokenRights rights(String principal) {
         for (TokenDirectory d : directories) {
             TokenRights r = d.rights(principal);

@@ -73,6 +73,16 @@ public final class FileTokenDirectory implements TokenDirectory, AutoCloseable {
     }
 
     @Override
+    public String reservedHostBy(String host) {
+        for (TokenFile.Entry e : byName.values()) {
+            if (!host.isEmpty() && e.rights().reservedHost().equals(host)) {
+                return e.name();
+            }
+        }
+        return null;
+    }
+
+    @Override
     public TokenRights rights(String principal) {
         TokenFile.Entry e = byName.get(principal);
         return e == null ? null : e.rights();

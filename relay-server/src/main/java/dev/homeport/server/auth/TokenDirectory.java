@@ -14,6 +14,11 @@ public interface TokenDirectory extends TokenKeyLookup {
         return null;
     }
 
+    /** @return the name of the token that holds {@code host} (canonical) as its reserved host name, or {@code null} */
+    default String reservedHostBy(String host) {
+        return null;
+    }
+
     /** Records a successful login, for {@code token list}. */
     default void used(String principal) {
     }

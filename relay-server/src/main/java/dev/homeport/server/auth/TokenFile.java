@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The tokens file: one line per token, {@code NAME KEY_HASH ports=LO-HI|* hosts=a,b|- [reserve=PORT] created=TIME}.
+ * The tokens file: one line per token, {@code NAME KEY_HASH ports=LO-HI|* hosts=a,b|- [reserve=PORT] [reserve-host=NAME] created=TIME}.
  * It holds only the key hash of each token (PROTOCOL.md, "Authentication"), never the token, so
  * the token is shown once, when it is made. Changes take a file lock and replace the file atomically,
  * so the CLI and a running relay never see half a file.
@@ -64,7 +64,7 @@ public final class TokenFile {
                 entries.put(e.name(), e);
             } catch (RuntimeException bad) {
                 throw new IOException(file + " line " + (i + 1) + ": " + bad.getMessage()
-                        + " (expected NAME KEY_HASH ports=LO-HI|* hosts=NAMES|- created=TIME)");
+                        + " (expected NAME KEY_HASH ports=LO-HI|* hosts=NAMES|- [reserve=PORT] [reserve-host=NAME] created=TIME)");
             }
         }
         return entries;
@@ -88,6 +88,10 @@ public final class TokenFile {
             for (Entry other : entries.values()) {
                 if (rights.reservedPort() != 0 && other.rights().reservedPort() == rights.reservedPort()) {
                     throw new IllegalArgumentException("port " + rights.reservedPort() + " is already reserved for token '"
+                            + other.name() + "'");
+                }
+                if (!rights.reservedHost().isEmpty() && other.rights().reservedHost().equals(rights.reservedHost())) {
+                    throw new IllegalArgumentException("host " + rights.reservedHost() + " is already reserved for token '"
                             + other.name() + "'");
                 }
             }
@@ -129,7 +133,7 @@ public final class TokenFile {
             Map<String, Entry> entries = read();
             change.apply(entries);
             List<String> lines = new ArrayList<>();
-            lines.add("# Homeport relay tokens: NAME KEY_HASH ports=LO-HI|* hosts=NAMES|- created=TIME");
+            lines.add("# Homeport relay tokens: NAME KEY_HASH ports=LO-HI|* hosts=NAMES|- [reserve=PORT] [reserve-host=NAME] created=TIME");
             lines.add("# Managed by 'homeport-server token add|list|revoke'. Holds key hashes, never tokens.");
             for (Entry e : entries.values()) {
                 lines.add(e.name() + " " + HexFormat.of().formatHex(e.keyHash()) + " " + e.rights().describe()
@@ -158,6 +162,7 @@ public final class TokenFile {
         PortRange ports = null;
         List<String> hosts = List.of();
         int reserved = 0;
+        String reservedHost = "";
         Instant created = Instant.EPOCH;
         for (String field : Arrays.copyOfRange(parts, 2, parts.length)) {
             int eq = field.indexOf('=');
@@ -167,10 +172,11 @@ public final class TokenFile {
                 case "ports" -> ports = value.equals("*") ? null : PortRange.parse(value);
                 case "hosts" -> hosts = value.equals("-") ? List.of() : List.of(value.split(","));
                 case "reserve" -> reserved = Integer.parseInt(value);
+                case "reserve-host" -> reservedHost = value;
                 case "created" -> created = Instant.parse(value);
                 default -> throw new IllegalArgumentException("unknown field '" + key + "'");
             }
         }
-        return new Entry(parts[0], hash, new TokenRights(ports, hosts, reserved), created);
+        return new Entry(parts[0], hash, new TokenRights(ports, hosts, reserved, reservedHost), created);
     }
 }

@@ -154,6 +154,12 @@ public final class HomeportServerCommand implements Callable<Integer> {
                     + "reconnect; more BINDs are refused (env HOMEPORT_MAX_TUNNELS_PER_TOKEN). Default: ${DEFAULT-VALUE}.")
     int maxTunnelsPerToken;
 
+    @Option(names = "--max-pool-members", paramLabel = "N",
+            defaultValue = "${env:HOMEPORT_MAX_POOL_MEMBERS:-8}",
+            description = "Clients of one token that may serve one port or host name together (homeport --pool); one "
+                    + "more is refused (env HOMEPORT_MAX_POOL_MEMBERS). Default: ${DEFAULT-VALUE}.")
+    int maxPoolMembers;
+
     @CommandLine.Mixin
     SessionLimitOptions limits = new SessionLimitOptions();
 
@@ -198,7 +204,7 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 https.toSettings(),
                 null,
                 maxConnectionsPerAddress,
-                new TenantLimits(maxSessionsPerToken, maxTunnelsPerSession, maxTunnelsPerToken));
+                new TenantLimits(maxSessionsPerToken, maxTunnelsPerSession, maxTunnelsPerToken, maxPoolMembers));
         if (!admin.isEmpty()) {
             config = config.withAdmin(parseHostPort(admin, "--admin"));
         }

@@ -42,6 +42,7 @@ public final class TokenCommand implements Runnable {
             footer = {"", "Examples:",
                     "  homeport-server token add ipad --ports 20000-20010",
                     "  homeport-server token add ipad --ports 20000-20010 --reserve-port 20003",
+                    "  homeport-server token add ipad --reserve-host ipad.example.com",
                     "  homeport-server token add lab --hosts jupyter.example.com,*.lab.example.com"})
     static final class Add implements java.util.concurrent.Callable<Integer> {
         @CommandLine.ParentCommand
@@ -62,10 +63,16 @@ public final class TokenCommand implements Runnable {
                         + "it when it asks for no port in particular. Default: none.")
         int reservePort;
 
+        @Option(names = "--reserve-host", paramLabel = "NAME",
+                description = "A full host name (jupyter.example.com) kept for this token alone, even while its client is "
+                        + "away; its client's HTTP tunnels get it when they ask for no name in particular. The token may "
+                        + "bind it whatever --hosts says. Default: none.")
+        String reserveHost;
+
         @Override
         public Integer call() throws Exception {
             TokenFile file = parent.file();
-            TokenRights rights = new TokenRights(ports == null ? null : PortRange.parse(ports), hosts, reservePort);
+            TokenRights rights = new TokenRights(ports == null ? null : PortRange.parse(ports), hosts, reservePort, reserveHost);
             String token = file.add(name, rights);
             PrintWriter out = parent.spec.commandLine().getOut();
             out.println(token);

@@ -165,7 +165,7 @@ final class HostRouter extends ChannelDuplexHandler {
                 refuse(ctx, request, HttpResponseStatus.NOT_FOUND, "No tunnel serves " + displayed(requested) + " on this relay.");
                 return;
             }
-            MuxSession session = found.session();
+            MuxSession session = found.nextSession(); // a pool's members take new connections in turn
             if (session == null) {
                 refuse(ctx, request, HttpResponseStatus.BAD_GATEWAY, "The tunnel for " + requested + " is offline.");
                 return;

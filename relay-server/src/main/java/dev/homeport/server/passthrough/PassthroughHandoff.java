@@ -29,7 +29,7 @@ public final class PassthroughHandoff {
     public static void handOver(ChannelHandlerContext sniffer, Tunnel tunnel, RelayMetrics metrics) {
         Channel channel = sniffer.channel();
         InetSocketAddress peer = (InetSocketAddress) channel.remoteAddress();
-        MuxSession session = tunnel.session();
+        MuxSession session = tunnel.nextSession();
         if (session == null) {
             log.debug("event=tls_rejected {} peer={} reason=\"client offline\"", tunnel, peer);
             sniffer.close();

@@ -14,6 +14,7 @@ import dev.homeport.server.access.AccessPolicy;
 import dev.homeport.server.auth.TokenRights;
 import dev.homeport.server.process.OutOfMemoryExit;
 import dev.homeport.server.tunnel.BindOutcome;
+import dev.homeport.server.tunnel.Claimant;
 import dev.homeport.server.tunnel.HostRegistry;
 import dev.homeport.server.tunnel.Tunnel;
 import dev.homeport.server.tunnel.TunnelRegistry;
@@ -85,9 +86,10 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
             reply(ctx, new BindRefused(bind.requestId(), ErrorCode.BIND_DENIED, e.getMessage()));
             return;
         }
+        Claimant who = new Claimant(session, bind.instance(), bind.pool());
         CompletableFuture<BindOutcome> pending = bind.kind() == Bind.KIND_TCP
-                ? registry.bind(session, principal, rights, bind.port(), bind.name(), access)
-                : hosts.bind(session, principal, rights, bind.hostname(), bind.name(), bind.kind() == Bind.KIND_TLS, access);
+                ? registry.bind(who, principal, rights, bind.port(), bind.name(), access)
+                : hosts.bind(who, principal, rights, bind.hostname(), bind.name(), bind.kind() == Bind.KIND_TLS, access);
         inFlight++;
         pending.whenCompleteAsync((outcome, error) -> {
             inFlight--;

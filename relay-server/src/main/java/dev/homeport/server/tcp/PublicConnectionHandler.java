@@ -29,7 +29,7 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        MuxSession session = tunnel.session();
+        MuxSession session = tunnel.nextSession();
         String peer = String.valueOf(ctx.channel().remoteAddress());
         if (session == null) {
             log.debug("event=public_rejected {} peer={} reason=\"client offline\"", tunnel, peer);

@@ -1,5 +1,6 @@
 package dev.homeport.server.tunnel;
 
+import java.security.SecureRandom;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -7,6 +8,11 @@ import java.util.regex.Pattern;
 public final class HostName {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final int MAX_LENGTH = 253;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String LETTERS = "abcdefghijklmnopqrstuvwxyz";
+    private static final String LETTERS_AND_DIGITS = LETTERS + "0123456789";
+    /** A made-up label: a letter, then letters and digits; 36^9 * 26 names, so a guess finds none. */
+    static final int FRESH_LABEL_LENGTH = 10;
 
     private HostName() {
     }
@@ -15,6 +21,15 @@ public final class HostName {
     public static String canonical(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
+    }
+
+    /** A label for a name the relay makes up for a client that asked for none, such as {@code k3v9x0q2mz}. */
+    static String freshLabel() {
+        StringBuilder label = new StringBuilder(FRESH_LABEL_LENGTH).append(LETTERS.charAt(RANDOM.nextInt(LETTERS.length())));
+        while (label.length() < FRESH_LABEL_LENGTH) {
+            label.append(LETTERS_AND_DIGITS.charAt(RANDOM.nextInt(LETTERS_AND_DIGITS.length())));
+        }
+        return label.toString();
     }
 
     /** Whether {@code name} (canonical) is a DNS host name: dot-separated labels of letters, digits and inner hyphens. */

@@ -4,6 +4,7 @@ import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.access.AccessPolicy;
 import dev.homeport.server.admission.PerTokenCount;
+import dev.homeport.server.admission.TenantLimits;
 import dev.homeport.server.auth.TokenRights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,8 @@ public final class HostRegistry implements AutoCloseable {
     private final TunnelLifecycle lifecycle;
     /** Tunnels each token holds, here and in the {@link TunnelRegistry} together. */
     private final PerTokenCount perToken;
+    private final int maxPoolMembers;
+    private volatile Reservations reservations = Reservations.NONE;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "homeport-hosts");
         t.setDaemon(true);
@@ -60,11 +63,32 @@ public final class HostRegistry implements AutoCloseable {
 
     /** @param perToken the tunnels each token holds, shared with the {@link TunnelRegistry}, against its cap */
     public HostRegistry(String domain, Duration grace, AtomicInteger tunnelIds, TunnelLifecycle lifecycle, PerTokenCount perToken) {
+        this(domain, grace, tunnelIds, lifecycle, perToken, TenantLimits.DEFAULT_MAX_POOL_MEMBERS);
+    }
+
+    /** @param maxPoolMembers the most clients that serve one name together ({@code --max-pool-members}) */
+    public HostRegistry(String domain, Duration grace, AtomicInteger tunnelIds, TunnelLifecycle lifecycle, PerTokenCount perToken,
+                        int maxPoolMembers) {
+        this.maxPoolMembers = maxPoolMembers;
         this.perToken = perToken;
         this.lifecycle = lifecycle;
         this.domain = domain == null ? "" : HostName.canonical(domain);
         this.grace = grace;
         this.tunnelIds = tunnelIds;
+    }
+
+    /** Host names the tokens file reserves for one token: never given to another token. */
+    @FunctionalInterface
+    public interface Reservations {
+        Reservations NONE = host -> null;
+
+        /** @return the name of the token {@code host} (canonical) is reserved for, or {@code null} */
+        String reservedBy(String host);
+    }
+
+    /** Where reserved names are looked up (the tokens file); read at every BIND, so edits apply at once. */
+    public void reservations(Reservations reservations) {
+        this.reservations = reservations;
     }
 
     /** The public HTTP listener is up on {@code port}: HTTP tunnels may be bound from now on. */
@@ -128,11 +152,22 @@ public final class HostRegistry implements AutoCloseable {
      */
     public CompletableFuture<BindOutcome> bind(MuxSession session, String principal, TokenRights rights, String requested,
                                                String name, boolean passthrough, AccessPolicy access) {
-        return CompletableFuture.supplyAsync(() -> bindNow(session, principal, rights, requested, name, passthrough, access), thread);
+        return bind(Claimant.alone(session), principal, rights, requested, name, passthrough, access);
     }
 
-    private BindOutcome bindNow(MuxSession session, String principal, TokenRights rights, String requested, String name,
+    /**
+     * As above, for {@code who}: a name its token holds already stays with the client that serves it
+     * (another client of the token gets BIND_HELD), unless both ask for a pool (PROTOCOL.md, "Pools").
+     * An empty {@code requested} gets the token's reserved name, or else a fresh name under the domain.
+     */
+    public CompletableFuture<BindOutcome> bind(Claimant who, String principal, TokenRights rights, String requested,
+                                               String name, boolean passthrough, AccessPolicy access) {
+        return CompletableFuture.supplyAsync(() -> bindNow(who, principal, rights, requested, name, passthrough, access), thread);
+    }
+
+    private BindOutcome bindNow(Claimant who, String principal, TokenRights rights, String requested, String name,
                                 boolean passthrough, AccessPolicy access) {
+        MuxSession session = who.session();
         if (closed) {
             return BindOutcome.refused(ErrorCode.SHUTDOWN, "relay is shutting down");
         }
@@ -144,7 +179,18 @@ public final class HostRegistry implements AutoCloseable {
         }
         String host = HostName.canonical(requested);
         if (host.isEmpty()) {
-            return BindOutcome.refused(ErrorCode.BIND_DENIED, "an HTTP tunnel needs a host name");
+            if (!rights.reservedHost().isEmpty()) {
+                host = rights.reservedHost(); // the token's own name: its address stays the same whatever the client remembers
+            } else if (domain.isEmpty()) {
+                return BindOutcome.refused(ErrorCode.BIND_DENIED, "this relay has no --domain to make up a host name "
+                        + "under; ask for one with --hostname");
+            } else {
+                host = freshName(principal, rights);
+                if (host == null) {
+                    return BindOutcome.refused(ErrorCode.BIND_DENIED, "token " + principal + " may bind only the host names "
+                            + rights.hosts() + ", not a made-up one under " + domain + "; ask for one with --hostname");
+                }
+            }
         }
         if (host.indexOf('.') < 0) {
             if (domain.isEmpty()) {
@@ -156,7 +202,12 @@ public final class HostRegistry implements AutoCloseable {
         if (!HostName.isValid(host)) {
             return BindOutcome.refused(ErrorCode.BIND_DENIED, "'" + host + "' is not a valid host name");
         }
-        if (!rights.allowsHost(host)) {
+        String reservedFor = reservations.reservedBy(host);
+        if (reservedFor != null && !reservedFor.equals(principal)) {
+            return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE,
+                    "host " + host + " is reserved for token " + reservedFor + " (tokens file, reserve-host=)");
+        }
+        if (!rights.allowsHost(host) && !host.equals(rights.reservedHost())) {
             return BindOutcome.refused(ErrorCode.BIND_DENIED, "token " + principal + " may not bind host " + host);
         }
         Tunnel existing = byHost.get(host);
@@ -172,7 +223,7 @@ public final class HostRegistry implements AutoCloseable {
                 return BindOutcome.refused(ErrorCode.BIND_DENIED, TunnelRegistry.tooManyTunnels(principal, perToken));
             }
             int port = passthrough || publicPort < 0 ? httpsPort : publicPort;
-            Tunnel t = new Tunnel(tunnelIds.getAndIncrement(), port, principal, name, session, host, passthrough);
+            Tunnel t = new Tunnel(tunnelIds.getAndIncrement(), port, principal, name, who.member(), who.pool(), host, passthrough);
             t.access(access);
             byHost.put(host, t);
             lifecycle.bound(t);
@@ -186,39 +237,41 @@ public final class HostRegistry implements AutoCloseable {
             return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "host " + host + " is bound by another token"
                     + (existing.session() == null ? " (held for it while it reconnects)" : ""));
         }
-        if (existing.session() == session) {
-            return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "host " + host + " is already bound by this session");
-        }
         if (existing.passthrough() != passthrough) {
             return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "host " + host + " is bound as "
                     + (existing.passthrough() ? "a TLS" : "an HTTP") + " tunnel by another session of this token");
         }
-        existing.access(access);
-        // The same token comes back, often before the relay noticed that its old connection died.
-        if (existing.expiry != null) {
-            existing.expiry.cancel(false);
-            existing.expiry = null;
-        }
-        MuxSession previous = existing.session();
-        existing.session(session);
-        log.info("event=tunnel_reclaimed {} session={} previous_session={}", existing, session.id(),
-                previous == null ? "-" : previous.id());
-        if (!passthrough) {
+        BindOutcome outcome = SameTokenClaim.claim(existing, who, access, "host " + host, maxPoolMembers);
+        if (outcome.isGranted() && !passthrough) {
             String reclaimed = existing.hostname();
             boundListeners.forEach(l -> l.accept(reclaimed));
         }
-        return BindOutcome.granted(existing);
+        return outcome;
     }
 
-    /** The session ended: its names stay reserved for its token for the grace period. */
+    /** A name under the domain that no one holds or has reserved and the token may bind; {@code null} if it may bind none. */
+    private String freshName(String principal, TokenRights rights) {
+        for (int attempt = 0; attempt < 16; attempt++) {
+            String host = HostName.freshLabel() + "." + domain;
+            if (!rights.allowsHost(host)) {
+                return null; // the token's rights name hosts, not the domain: no made-up name will do
+            }
+            String holder = reservations.reservedBy(host);
+            if (!byHost.containsKey(host) && (holder == null || holder.equals(principal))) {
+                return host;
+            }
+        }
+        return null;
+    }
+
+    /** The session ended: it leaves the pools it served in; a name no client serves any more stays reserved for its token for the grace period. */
     public void release(MuxSession session) {
         if (thread.isShutdown()) {
             return;
         }
         thread.execute(() -> {
             for (Tunnel t : byHost.values()) {
-                if (t.session() == session) {
-                    t.session(null);
+                if (SameTokenClaim.leave(t, session)) {
                     log.info("event=tunnel_reserved {} grace_s={}", t, grace.toSeconds());
                     t.expiry = thread.schedule(() -> expire(t), grace.toMillis(), TimeUnit.MILLISECONDS);
                 }

@@ -6,12 +6,15 @@ import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.access.AccessPolicy;
 import io.netty.channel.Channel;
 
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One public port bound for one token, or for an HTTP tunnel one host name on the relay's HTTP
- * port. While its session is away (reconnecting) the port or name stays held, so no one else can
- * take it, and public connections are turned away at once.
+ * port. It is served by one client session, or for a pool by several sessions of the token, which
+ * take new public connections in turn. While no session serves it (its client reconnects) the port
+ * or name stays held, so no one else can take it, and public connections are turned away at once.
  */
 public final class Tunnel {
     private final int id;
@@ -20,24 +23,32 @@ public final class Tunnel {
     private final String name;
     private final String hostname;
     private final boolean passthrough;
-    private volatile MuxSession session;
+    /** Who serves the tunnel now; replaced, never changed in place, on the registry thread only. */
+    private volatile List<Member> members;
+    private volatile boolean pool;
+    private final AtomicInteger turn = new AtomicInteger();
     /** Set before the tunnel is published, and again when its token binds it anew (the rules may have changed). */
     private volatile AccessPolicy access = AccessPolicy.OPEN;
     Channel listener;
     ScheduledFuture<?> expiry;
 
-    Tunnel(int id, int port, String principal, String name, MuxSession session) {
-        this(id, port, principal, name, session, "", false);
+    /** One client serving a tunnel: its session, and the instance its BIND named (0: not named). */
+    record Member(MuxSession session, long instance) {
     }
 
-    Tunnel(int id, int port, String principal, String name, MuxSession session, String hostname, boolean passthrough) {
+    Tunnel(int id, int port, String principal, String name, Member first, boolean pool) {
+        this(id, port, principal, name, first, pool, "", false);
+    }
+
+    Tunnel(int id, int port, String principal, String name, Member first, boolean pool, String hostname, boolean passthrough) {
         this.id = id;
         this.passthrough = passthrough;
         this.hostname = hostname;
         this.port = port;
         this.principal = principal;
         this.name = name;
-        this.session = session;
+        this.members = List.of(first);
+        this.pool = pool;
     }
 
     public int id() {
@@ -75,17 +86,57 @@ public final class Tunnel {
         this.access = policy;
     }
 
-    /** The session that serves this tunnel now, or {@code null} while it is reserved for a reconnect. */
+    /** A session that serves this tunnel now (a pool's first member), or {@code null} while it is reserved for a reconnect. */
     public MuxSession session() {
-        return session;
+        List<Member> m = members;
+        return m.isEmpty() ? null : m.get(0).session();
     }
 
-    void session(MuxSession s) {
-        this.session = s;
+    /**
+     * The session that takes the next public connection: the only one, or a pool's members in turn
+     * (round robin); {@code null} while no client serves the tunnel.
+     */
+    public MuxSession nextSession() {
+        List<Member> m = members;
+        return switch (m.size()) {
+            case 0 -> null;
+            case 1 -> m.get(0).session();
+            default -> m.get(Math.floorMod(turn.getAndIncrement(), m.size())).session();
+        };
+    }
+
+    /** Every session that serves this tunnel now. */
+    public List<MuxSession> sessions() {
+        return members.stream().map(Member::session).toList();
+    }
+
+    /** Several clients of the token may serve it together (they asked with {@code --pool}). */
+    public boolean pool() {
+        return pool;
+    }
+
+    void pool(boolean pool) {
+        this.pool = pool;
+    }
+
+    List<Member> members() {
+        return members;
+    }
+
+    void members(List<Member> now) {
+        this.members = List.copyOf(now);
+    }
+
+    void cancelExpiry() {
+        if (expiry != null) {
+            expiry.cancel(false);
+            expiry = null;
+        }
     }
 
     @Override
     public String toString() {
-        return "tunnel=" + LogValue.of(name) + (hostname.isEmpty() ? " port=" + port : (passthrough ? " tls_host=" : " host=") + hostname) + " principal=" + principal;
+        return "tunnel=" + LogValue.of(name) + (hostname.isEmpty() ? " port=" + port : (passthrough ? " tls_host=" : " host=") + hostname) + " principal=" + principal
+                + (pool ? " pool_members=" + members.size() : "");
     }
 }

@@ -5,6 +5,7 @@ import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.PortRange;
 import dev.homeport.server.access.AccessPolicy;
 import dev.homeport.server.admission.PerTokenCount;
+import dev.homeport.server.admission.TenantLimits;
 import dev.homeport.server.auth.TokenRights;
 import io.netty.channel.Channel;
 import org.slf4j.Logger;
@@ -58,6 +59,7 @@ public final class TunnelRegistry implements AutoCloseable {
     private final TunnelLifecycle lifecycle;
     /** Tunnels each token holds, here and in the {@link HostRegistry} together. */
     private final PerTokenCount perToken;
+    private final int maxPoolMembers;
     private boolean closed;
 
     public TunnelRegistry(PortRange range, Duration grace, Listen listen) {
@@ -77,6 +79,13 @@ public final class TunnelRegistry implements AutoCloseable {
     /** @param perToken the tunnels each token holds, shared with the {@link HostRegistry}, against its cap */
     public TunnelRegistry(PortRange range, Duration grace, Listen listen, AtomicInteger tunnelIds, TunnelLifecycle lifecycle,
                           PerTokenCount perToken) {
+        this(range, grace, listen, tunnelIds, lifecycle, perToken, TenantLimits.DEFAULT_MAX_POOL_MEMBERS);
+    }
+
+    /** @param maxPoolMembers the most clients that serve one port together ({@code --max-pool-members}) */
+    public TunnelRegistry(PortRange range, Duration grace, Listen listen, AtomicInteger tunnelIds, TunnelLifecycle lifecycle,
+                          PerTokenCount perToken, int maxPoolMembers) {
+        this.maxPoolMembers = maxPoolMembers;
         this.perToken = perToken;
         this.lifecycle = lifecycle;
         this.nextId = tunnelIds;
@@ -102,10 +111,19 @@ public final class TunnelRegistry implements AutoCloseable {
     /** As {@link #bind(MuxSession, String, TokenRights, int, String)}, with the tunnel's public access rules. */
     public CompletableFuture<BindOutcome> bind(MuxSession session, String principal, TokenRights rights, int requestedPort,
                                                String name, AccessPolicy access) {
-        return CompletableFuture.supplyAsync(() -> bindNow(session, principal, rights, requestedPort, name, access), thread);
+        return bind(Claimant.alone(session), principal, rights, requestedPort, name, access);
     }
 
-    private BindOutcome bindNow(MuxSession session, String principal, TokenRights rights, int requested, String name,
+    /**
+     * As above, for {@code who}: a port its token holds already stays with the client that serves it
+     * (another client of the token gets BIND_HELD), unless both ask for a pool (PROTOCOL.md, "Pools").
+     */
+    public CompletableFuture<BindOutcome> bind(Claimant who, String principal, TokenRights rights, int requestedPort,
+                                               String name, AccessPolicy access) {
+        return CompletableFuture.supplyAsync(() -> bindNow(who, principal, rights, requestedPort, name, access), thread);
+    }
+
+    private BindOutcome bindNow(Claimant who, String principal, TokenRights rights, int requested, String name,
                                 AccessPolicy access) {
         if (closed) {
             return BindOutcome.refused(ErrorCode.SHUTDOWN, "relay is shutting down");
@@ -129,24 +147,21 @@ public final class TunnelRegistry implements AutoCloseable {
         }
         if (requested != 0) {
             Tunnel existing = byPort.get(requested);
-            if (existing != null && existing.principal().equals(principal) && existing.session() != session) {
-                // The same token comes back (often before the relay noticed the old connection died).
-                existing.access(access);
-                reclaim(existing, session);
-                return BindOutcome.granted(existing);
+            if (existing != null && existing.principal().equals(principal)) {
+                return SameTokenClaim.claim(existing, who, access, "port " + requested, maxPoolMembers);
             }
             if (existing == null) {
                 if (!perToken.tryTake(principal)) {
                     return BindOutcome.refused(ErrorCode.BIND_DENIED, TunnelRegistry.tooManyTunnels(principal, perToken));
                 }
-                Tunnel t = tryListen(requested, principal, name, session, access);
+                Tunnel t = tryListen(requested, principal, name, who, access);
                 if (t != null) {
                     return BindOutcome.granted(t);
                 }
                 perToken.give(principal);
             }
             // A client that names a port gets that port or an error, never another port (PROTOCOL.md, "Tunnels").
-            return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "port " + requested + " is " + takenBy(existing, session));
+            return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "port " + requested + " is " + takenBy(existing));
         }
         if (!perToken.tryTake(principal)) {
             return BindOutcome.refused(ErrorCode.BIND_DENIED, TunnelRegistry.tooManyTunnels(principal, perToken));
@@ -154,7 +169,7 @@ public final class TunnelRegistry implements AutoCloseable {
         for (int p = range.low(); p <= range.high(); p++) {
             String holder = reservations.reservedBy(p);
             if (rights.allowsPort(p) && !byPort.containsKey(p) && (holder == null || holder.equals(principal))) {
-                Tunnel t = tryListen(p, principal, name, session, access);
+                Tunnel t = tryListen(p, principal, name, who, access);
                 if (t != null) {
                     return BindOutcome.granted(t);
                 }
@@ -170,18 +185,16 @@ public final class TunnelRegistry implements AutoCloseable {
                 + "the most one token may on this relay (--max-tunnels-per-token)";
     }
 
-    private static String takenBy(Tunnel existing, MuxSession session) {
+    private static String takenBy(Tunnel existing) {
         if (existing == null) {
             return "in use on the relay's host"; // the OS refused it: another program holds it
-        }
-        if (existing.session() == session) {
-            return "already bound by this session";
         }
         return existing.session() == null ? "reserved for another token during its reconnect grace" : "bound by another token";
     }
 
-    private Tunnel tryListen(int port, String principal, String name, MuxSession session, AccessPolicy access) {
-        Tunnel t = new Tunnel(nextId.getAndIncrement(), port, principal, name, session);
+    private Tunnel tryListen(int port, String principal, String name, Claimant who, AccessPolicy access) {
+        MuxSession session = who.session();
+        Tunnel t = new Tunnel(nextId.getAndIncrement(), port, principal, name, who.member(), who.pool());
         t.access(access);
         try {
             t.listener = listen.listen(t);
@@ -195,26 +208,17 @@ public final class TunnelRegistry implements AutoCloseable {
         return t;
     }
 
-    private void reclaim(Tunnel t, MuxSession session) {
-        if (t.expiry != null) {
-            t.expiry.cancel(false);
-            t.expiry = null;
-        }
-        MuxSession previous = t.session();
-        t.session(session);
-        log.info("event=tunnel_reclaimed {} session={} previous_session={}", t, session.id(),
-                previous == null ? "-" : previous.id());
-    }
-
-    /** The session ended: its tunnels stay reserved for its token for the grace period. */
+    /**
+     * The session ended: it leaves the pools it served in; a tunnel no client serves any more stays
+     * reserved for its token for the grace period.
+     */
     public void release(MuxSession session) {
         if (thread.isShutdown()) {
             return; // the relay is stopping: nothing is reserved any more
         }
         thread.execute(() -> {
             for (Tunnel t : new ArrayList<>(byPort.values())) {
-                if (t.session() == session) {
-                    t.session(null);
+                if (SameTokenClaim.leave(t, session)) {
                     log.info("event=tunnel_reserved {} grace_s={}", t, grace.toSeconds());
                     t.expiry = thread.schedule(() -> expire(t), grace.toMillis(), TimeUnit.MILLISECONDS);
                 }

@@ -95,4 +95,20 @@ class TokenFileTest {
         assertThatThrownBy(() -> file.add("copy", new TokenRights(null, List.of(), 20003)))
                 .hasMessage("port 20003 is already reserved for token 'ipad'");
     }
+
+    @Test
+    void aReservedHostIsWrittenReadBackFoundByTheDirectoryAndMustBeAFullNameOfOneToken() throws Exception {
+        TokenFile file = new TokenFile(dir.resolve("tokens"));
+        file.add("ipad", new TokenRights(null, List.of(), 0, "iPad.Example.com"));
+        assertThat(Files.readString(file.path())).contains("ports=* hosts=- reserve-host=ipad.example.com created=");
+        assertThat(file.read().get("ipad").rights().reservedHost()).isEqualTo("ipad.example.com");
+        try (FileTokenDirectory tokens = new FileTokenDirectory(file)) {
+            assertThat(tokens.reservedHostBy("ipad.example.com")).isEqualTo("ipad");
+            assertThat(tokens.reservedHostBy("other.example.com")).isNull();
+        }
+        assertThatThrownBy(() -> new TokenRights(null, List.of(), 0, "ipad"))
+                .hasMessageContaining("reserved host must be a full host name");
+        assertThatThrownBy(() -> file.add("copy", new TokenRights(null, List.of(), 0, "ipad.example.com")))
+                .hasMessage("host ipad.example.com is already reserved for token 'ipad'");
+    }
 }

@@ -71,6 +71,7 @@ class HomeportServerCommandTest {
         assertUsageError(run("--token", "t", "--max-sessions-per-token", "0"), "--max-sessions-per-token", "0");
         assertUsageError(run("--token", "t", "--max-tunnels-per-session", "0"), "--max-tunnels-per-session", "0");
         assertUsageError(run("--token", "t", "--max-tunnels-per-token", "-1"), "--max-tunnels-per-token", "-1");
+        assertUsageError(run("--token", "t", "--max-pool-members", "0"), "--max-pool-members", "0");
         assertUsageError(run("--token", "t", "--max-control-backlog", "1KiB"), "maxControlBacklog", "1024");
         assertUsageError(run("--token", "t", "--max-unanswered-binds", "0"), "maxUnansweredBinds", "0");
     }
