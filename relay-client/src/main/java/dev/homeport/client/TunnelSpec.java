@@ -8,12 +8,19 @@ import java.util.Objects;
  * {@code hostname} (a name without a dot is completed by the relay with its domain), or for
  * {@link Kind#TLS} the TLS connections for that server name, passed through unopened. The client
  * dials only this target for the tunnel's streams. {@code access} holds the rules the relay
- * applies to the public side.
+ * applies to the public side. With {@code proxyProtocol} (TCP and TLS tunnels) each local connection
+ * starts with a PROXY protocol v2 header naming the public peer.
  */
 public record TunnelSpec(String name, String localHost, int localPort, int remotePort, Kind kind, String hostname,
-                         TunnelAccess access) {
+                         TunnelAccess access, boolean proxyProtocol) {
     /** What the relay exposes: a public TCP port, a host name on its HTTP(S) ports, or a TLS server name on its HTTPS port. */
     public enum Kind { TCP, HTTP, TLS }
+
+    /** A tunnel without a PROXY protocol header. */
+    public TunnelSpec(String name, String localHost, int localPort, int remotePort, Kind kind, String hostname,
+                      TunnelAccess access) {
+        this(name, localHost, localPort, remotePort, kind, hostname, access, false);
+    }
 
     /** A TCP tunnel. */
     public TunnelSpec(String name, String localHost, int localPort, int remotePort) {
@@ -36,7 +43,12 @@ public record TunnelSpec(String name, String localHost, int localPort, int remot
     }
 
     public TunnelSpec withAccess(TunnelAccess rules) {
-        return new TunnelSpec(name, localHost, localPort, remotePort, kind, hostname, rules);
+        return new TunnelSpec(name, localHost, localPort, remotePort, kind, hostname, rules, proxyProtocol);
+    }
+
+    /** This tunnel, its local connections starting with a PROXY protocol v2 header ({@code --proxy-protocol}). */
+    public TunnelSpec withProxyProtocol(boolean on) {
+        return new TunnelSpec(name, localHost, localPort, remotePort, kind, hostname, access, on);
     }
 
     public TunnelSpec {
@@ -50,6 +62,10 @@ public record TunnelSpec(String name, String localHost, int localPort, int remot
         }
         if (kind != Kind.HTTP && !access.basicAuth().isEmpty()) {
             throw new IllegalArgumentException("--basic-auth needs an HTTP tunnel: the relay cannot read inside TCP or TLS");
+        }
+        if (kind == Kind.HTTP && proxyProtocol) {
+            throw new IllegalArgumentException("--proxy-protocol is for TCP and TLS tunnels: an HTTP tunnel's service "
+                    + "learns the public peer from X-Forwarded-For and Forwarded");
         }
         if (kind == Kind.TCP && !hostname.isEmpty()) {
             throw new IllegalArgumentException("a TCP tunnel has no host name, got '" + hostname + "'");
