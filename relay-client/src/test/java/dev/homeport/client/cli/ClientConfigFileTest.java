@@ -78,8 +78,7 @@ class ClientConfigFileTest {
     void aKeyOfTheOtherTunnelTypeIsNamedAsSuch() {
         assertError("tunnels:\n  - {type: http, local_port: 80, hostname: a, remote_port: 1}\n",
                 "c.yaml:2:47: 'remote_port' is not a setting of a http tunnel; expected one of: allow_cidr, basic_auth, hostname, "
-                        + "https_only, inspect, inspect_body_limit, inspect_capacity, inspect_show_secrets, local_host, local_port, "
-                        + "name, no_inspect, type");
+                        + "https_only, local_host, local_port, name, type");
     }
 
     @Test
