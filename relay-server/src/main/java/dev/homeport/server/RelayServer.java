@@ -40,6 +40,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -127,11 +128,8 @@ public final class RelayServer implements AutoCloseable {
                 // A name a certificate file covers is served from the file: no order (and a TLS-ALPN-01
                 // challenge for it could never be seen, the file's certificate would answer first).
                 ServerCertificates files = config.https().certificates();
-                hosts.onBound(name -> {
-                    if (files.forHostname(name) == null) {
-                        acme.hostBound(name);
-                    }
-                });
+                hosts.orderCertificatesWith(name -> files.forHostname(name) == null ? acme.hostBound(name)
+                        : CompletableFuture.completedFuture(true));
                 // The relay's own name serves clients' WebSocket sessions on the HTTPS port (ControlOverHttps).
                 String own = HostName.canonical(config.publicHost());
                 if (config.https().enabled() && isDomainName(own) && files.forHostname(own) == null) {
