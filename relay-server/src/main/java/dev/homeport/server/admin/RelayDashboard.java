@@ -1,5 +1,6 @@
 package dev.homeport.server.admin;
 
+import dev.homeport.server.admission.RecentRefusals;
 import dev.homeport.server.tls.ServerCertificates;
 import dev.homeport.server.tunnel.Tunnel;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -21,9 +22,17 @@ public final class RelayDashboard implements DashboardSource {
     private final MeterRegistry registry;
 
     private final Supplier<ServerCertificates> certificates;
+    private final RecentRefusals recent;
 
     public RelayDashboard(Supplier<List<SessionRow>> sessions, Supplier<List<Tunnel>> tunnels, MeterRegistry registry,
                           Supplier<ServerCertificates> certificates) {
+        this(sessions, tunnels, registry, certificates, new RecentRefusals(0));
+    }
+
+    /** @param recent the relay's last refusals, listed beside the counters */
+    public RelayDashboard(Supplier<List<SessionRow>> sessions, Supplier<List<Tunnel>> tunnels, MeterRegistry registry,
+                          Supplier<ServerCertificates> certificates, RecentRefusals recent) {
+        this.recent = recent;
         this.certificates = certificates;
         this.sessions = sessions;
         this.tunnels = tunnels;
@@ -46,7 +55,7 @@ public final class RelayDashboard implements DashboardSource {
             SessionRow s = t.session() == null ? null
                     : live.stream().filter(r -> r.id().equals(t.session().id())).findFirst().orElse(null);
             rows.add(new TunnelRow(t.name(), kind, address, t.principal(), s == null ? "" : s.id(), s == null ? "" : s.remote(),
-                    s == null ? 0 : s.sinceMillis(), traffic(key, "in"), traffic(key, "out"), s == null ? 0 : s.openStreams()));
+                    t.boundAtMillis(), traffic(key, "in"), traffic(key, "out"), s == null ? 0 : s.openStreams()));
         }
         return rows;
     }
@@ -65,6 +74,11 @@ public final class RelayDashboard implements DashboardSource {
             c.expiries().forEach((name, notAfter) -> rows.add(new CertificateRow(name, notAfter.toEpochMilli())));
         }
         return rows;
+    }
+
+    @Override
+    public List<RecentRefusals.Entry> recentRefusals() {
+        return recent.list();
     }
 
     @Override
