@@ -89,6 +89,7 @@ class JupyterOverAcmeTest {
         assertThat(output).contains("  Address  fresh." + DOMAIN + "\n", "  Port     " + https + "\n",
                 "  Token    " + jupyter.token + "\n", "  (HTTPS on)\n");
         assertThat(JupyterThroughRelayTest.decodeQr(qr(output))).isEqualTo(url);
+        assertThat(output).as("--no-inspect: no inspector beside the URL").doesNotContain("inspect http");
 
         URI u = URI.create(url);
         assertKernelAndNotebookAreCreatedThrough(u);
