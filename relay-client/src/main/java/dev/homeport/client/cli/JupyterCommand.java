@@ -5,12 +5,12 @@ import dev.homeport.client.ClientEvents;
 import dev.homeport.client.RelayClientConfig;
 import dev.homeport.client.TunnelSpec;
 import dev.homeport.client.inspect.Inspector;
-import dev.homeport.client.session.LocalStreamTap;
 import dev.homeport.client.jupyter.AccessCheck;
 import dev.homeport.client.jupyter.JupyterDiscovery;
 import dev.homeport.client.jupyter.JupyterServer;
 import dev.homeport.client.jupyter.JupyterWatch;
 import dev.homeport.client.jupyter.TerminalQr;
+import dev.homeport.client.session.LocalStreamTap;
 import dev.homeport.protocol.SettingValues;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -117,7 +117,7 @@ public final class JupyterCommand implements Callable<Integer> {
                 config.connectTimeout()).start();
         JupyterServer chosen = server;
         // Jupyter's own HTTP, whether it crosses an HTTP tunnel or a public TCP port; a Jupyter serving
-        // TLS itself is listed per connection only (the client never sees inside it).
+        // TLS itself gets no inspector (the client never sees inside its connections).
         Inspector inspector = chosen.secure() ? null : inspect.start(config.tunnels(), config.connectTimeout(), t -> true);
         try {
             return TcpCommand.run(config, client, new ClientEvents() {

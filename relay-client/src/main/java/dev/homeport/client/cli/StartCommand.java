@@ -4,9 +4,9 @@ import dev.homeport.cli.config.ConfigFile;
 import dev.homeport.cli.config.YamlDefaults;
 import dev.homeport.client.ClientEvents;
 import dev.homeport.client.RelayClientConfig;
+import dev.homeport.client.TunnelSpec;
 import dev.homeport.client.inspect.Inspector;
 import dev.homeport.client.session.LocalStreamTap;
-import dev.homeport.client.TunnelSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -119,7 +119,9 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
 
     private void bound(ChannelHandlerContext ctx, Bind bind, Tunnel t) {
         String address = t.hostname().isEmpty() ? config.publicHost() : hosts.publicUrl(t);
-        t.announced(address);
+        if (t.session() == session) { // after a wait, another session of the token may hold it by now
+            t.announced(address);
+        }
         reply(ctx, new BindOk(bind.requestId(), t.id(), t.port(), address));
     }
 
