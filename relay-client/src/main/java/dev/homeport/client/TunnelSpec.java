@@ -11,10 +11,11 @@ import java.util.Objects;
  * applies to the public side. An HTTP tunnel with an empty {@code hostname} gets the name the relay
  * gives it (the token's reserved name, or a made-up one), which the client then asks for again.
  * With {@code pool}, other clients of the same token that also ask for a pool serve the same port or
- * name, and the relay spreads new public connections over them.
+ * name, and the relay spreads new public connections over them. With {@code proxyProtocol} (TCP and
+ * TLS tunnels) each local connection starts with a PROXY protocol v2 header naming the public peer.
  */
 public record TunnelSpec(String name, String localHost, int localPort, int remotePort, Kind kind, String hostname,
-                         TunnelAccess access, boolean pool) {
+                         TunnelAccess access, boolean pool, boolean proxyProtocol) {
     /** What the relay exposes: a public TCP port, a host name on its HTTP(S) ports, or a TLS server name on its HTTPS port. */
     public enum Kind { TCP, HTTP, TLS }
 
@@ -38,19 +39,24 @@ public record TunnelSpec(String name, String localHost, int localPort, int remot
         return new TunnelSpec(name, localHost, localPort, 0, Kind.TLS, hostname);
     }
 
-    /** A tunnel served by this client alone. */
+    /** A tunnel served by this client alone, without a PROXY protocol header. */
     public TunnelSpec(String name, String localHost, int localPort, int remotePort, Kind kind, String hostname,
                       TunnelAccess access) {
-        this(name, localHost, localPort, remotePort, kind, hostname, access, false);
+        this(name, localHost, localPort, remotePort, kind, hostname, access, false, false);
     }
 
     public TunnelSpec withAccess(TunnelAccess rules) {
-        return new TunnelSpec(name, localHost, localPort, remotePort, kind, hostname, rules, pool);
+        return new TunnelSpec(name, localHost, localPort, remotePort, kind, hostname, rules, pool, proxyProtocol);
     }
 
     /** The same tunnel, served together with the token's other pool clients ({@code --pool}) or alone. */
     public TunnelSpec withPool(boolean shared) {
-        return new TunnelSpec(name, localHost, localPort, remotePort, kind, hostname, access, shared);
+        return new TunnelSpec(name, localHost, localPort, remotePort, kind, hostname, access, shared, proxyProtocol);
+    }
+
+    /** This tunnel, its local connections starting with a PROXY protocol v2 header ({@code --proxy-protocol}). */
+    public TunnelSpec withProxyProtocol(boolean on) {
+        return new TunnelSpec(name, localHost, localPort, remotePort, kind, hostname, access, pool, on);
     }
 
     public TunnelSpec {
@@ -64,6 +70,10 @@ public record TunnelSpec(String name, String localHost, int localPort, int remot
         }
         if (kind != Kind.HTTP && !access.basicAuth().isEmpty()) {
             throw new IllegalArgumentException("--basic-auth needs an HTTP tunnel: the relay cannot read inside TCP or TLS");
+        }
+        if (kind == Kind.HTTP && proxyProtocol) {
+            throw new IllegalArgumentException("--proxy-protocol is for TCP and TLS tunnels: an HTTP tunnel's service "
+                    + "learns the public peer from X-Forwarded-For and Forwarded");
         }
         if (kind == Kind.TCP && !hostname.isEmpty()) {
             throw new IllegalArgumentException("a TCP tunnel has no host name, got '" + hostname + "'");

@@ -3,16 +3,16 @@ package dev.homeport.server;
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.transport.NetTransport;
-import dev.homeport.server.admission.ConnectionsPerAddress;
-import dev.homeport.server.admission.PerTokenCount;
-import dev.homeport.server.auth.HandshakeRateLimiter;
-import dev.homeport.server.http.PublicHttpListener;
-import dev.homeport.server.https.PublicHttpsListener;
-import dev.homeport.server.tls.ServerCertificates;
 import dev.homeport.server.access.BasicCredentials;
 import dev.homeport.server.admin.AdminListener;
 import dev.homeport.server.admin.DashboardSource;
 import dev.homeport.server.admin.RelayDashboard;
+import dev.homeport.server.admission.ConnectionsPerAddress;
+import dev.homeport.server.admission.PerTokenCount;
+import dev.homeport.server.admission.RecentRefusals;
+import dev.homeport.server.auth.HandshakeRateLimiter;
+import dev.homeport.server.http.PublicHttpListener;
+import dev.homeport.server.https.PublicHttpsListener;
 import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.session.ControlChannelInitializer;
 import dev.homeport.server.session.ControlContext;
@@ -40,6 +40,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,7 +78,7 @@ public final class RelayServer implements AutoCloseable {
 
     private RelayServer(RelayServerConfig config, BasicCredentials adminAuth) throws InterruptedException {
         this.config = config;
-        this.metrics = new RelayMetrics(config.meterRegistry(), sessions::keySet);
+        this.metrics = new RelayMetrics(config.meterRegistry(), sessions::keySet, new RecentRefusals(config.recentRefusals()));
         NetTransport transport = NetTransport.best();
         this.acceptors = transport.newGroup(1, "homeport-accept");
         this.workers = transport.newGroup(0, "homeport-io");
@@ -129,11 +130,8 @@ public final class RelayServer implements AutoCloseable {
                 // A name a certificate file covers is served from the file: no order (and a TLS-ALPN-01
                 // challenge for it could never be seen, the file's certificate would answer first).
                 ServerCertificates files = config.https().certificates();
-                hosts.onBound(name -> {
-                    if (files.forHostname(name) == null) {
-                        acme.hostBound(name);
-                    }
-                });
+                hosts.orderCertificatesWith(name -> files.forHostname(name) == null ? acme.hostBound(name)
+                        : CompletableFuture.completedFuture(true));
                 // The relay's own name serves clients' WebSocket sessions on the HTTPS port (ControlOverHttps).
                 String own = HostName.canonical(config.publicHost());
                 if (config.https().enabled() && isDomainName(own) && files.forHostname(own) == null) {
@@ -160,8 +158,9 @@ public final class RelayServer implements AutoCloseable {
             if (config.admin() != null) {
                 this.adminChannel = AdminListener.bind(transport, acceptors, workers, config.admin(),
                         (PrometheusMeterRegistry) config.meterRegistry(), sessions::size, () -> closed,
-                        new RelayDashboard(this::sessionRows, this::tunnels, config.meterRegistry(), () -> httpsCertificates), adminAuth);
-                log.info("event=admin_listening address={} pages=/,/api/tunnels,/api/sessions,/metrics,/health basic_auth={}",
+                        new RelayDashboard(this::sessionRows, this::tunnels, config.meterRegistry(), () -> httpsCertificates,
+                                metrics.recentRefusals()), adminAuth);
+                log.info("event=admin_listening address={} pages=/,/api/tunnels,/api/sessions,/api/refusals,/metrics,/health basic_auth={}",
                         adminAddress(), adminAuth == null ? "-" : adminAuth.user());
             }
         } catch (InterruptedException | RuntimeException e) {

@@ -61,13 +61,17 @@ public record RelayServerConfig(
         HttpsSettings https,
         AcmeSettings acme,
         int maxConnectionsPerAddress,
-        TenantLimits tenants) {
+        TenantLimits tenants,
+        int recentRefusals) {
 
     public static final String DEFAULT_WEBSOCKET_PATH = "/_homeport";
     public static final int DEFAULT_AUTH_FAILURE_BURST = 10;
     public static final Duration DEFAULT_AUTH_FAILURE_REFILL = Duration.ofSeconds(6);
     public static final Duration DEFAULT_RECONNECT_GRACE = Duration.ofSeconds(60);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    /** Refusals the admin dashboard lists, newest first; older ones are dropped (--dashboard-refusals). */
+    public static final int DEFAULT_RECENT_REFUSALS = 100;
+    public static final int MAX_RECENT_REFUSALS = 10_000;
 
     public RelayServerConfig {
         Objects.requireNonNull(control, "control");
@@ -86,6 +90,9 @@ public record RelayServerConfig(
         }
         if (maxConnectionsPerAddress < 1) {
             throw new IllegalArgumentException("maxConnectionsPerAddress must be at least 1, got " + maxConnectionsPerAddress);
+        }
+        if (recentRefusals < 0 || recentRefusals > MAX_RECENT_REFUSALS) {
+            throw new IllegalArgumentException("recentRefusals must be 0-" + MAX_RECENT_REFUSALS + ", got " + recentRefusals);
         }
         if (authFailureBurst < 1) {
             throw new IllegalArgumentException("authFailureBurst must be at least 1, got " + authFailureBurst);
@@ -108,78 +115,85 @@ public record RelayServerConfig(
         return new RelayServerConfig(control, bindAddress, ports, "", tokens, DEFAULT_RECONNECT_GRACE,
                 DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults(), null, DEFAULT_WEBSOCKET_PATH,
                 DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF, null, HttpsSettings.OFF, null,
-                ConnectionsPerAddress.DEFAULT_MAX, null);
+                ConnectionsPerAddress.DEFAULT_MAX, null, DEFAULT_RECENT_REFUSALS);
     }
 
     public RelayServerConfig withReconnectGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
     }
 
     public RelayServerConfig withShutdownGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
     }
 
     public RelayServerConfig withProtocol(ProtocolSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
     }
 
     public RelayServerConfig withTls(SslContext context) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 context, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
     }
 
     public RelayServerConfig withAuthFailureLimit(int burst, Duration refill) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, burst, refill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants);
+                tls, webSocketPath, burst, refill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
     }
 
     public RelayServerConfig withMeterRegistry(MeterRegistry registry) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin, https, acme, maxConnectionsPerAddress, tenants);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
     }
 
     public RelayServerConfig withHttp(HttpSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin, https, acme, maxConnectionsPerAddress, tenants);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
     }
 
     /** Serves /metrics (Prometheus) and /health on {@code address}, with a Prometheus registry for the relay. */
     public RelayServerConfig withAdmin(InetSocketAddress address) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                http, address, https, acme, maxConnectionsPerAddress, tenants);
+                http, address, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
     }
 
     public RelayServerConfig withHttps(HttpsSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, settings, acme,
-                maxConnectionsPerAddress, tenants);
+                maxConnectionsPerAddress, tenants, recentRefusals);
     }
 
     public RelayServerConfig withPublicHost(String host) {
         return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
     }
 
     /** Certificates for the host names clients bind, from an ACME CA; {@code null}: none. */
     public RelayServerConfig withAcme(AcmeSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, settings,
-                maxConnectionsPerAddress, tenants);
+                maxConnectionsPerAddress, tenants, recentRefusals);
     }
 
     public RelayServerConfig withMaxConnectionsPerAddress(int max) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, max, tenants);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, max, tenants, recentRefusals);
     }
 
     public RelayServerConfig withTenantLimits(TenantLimits limits) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme,
-                maxConnectionsPerAddress, limits);
+                maxConnectionsPerAddress, limits, recentRefusals);
+    }
+
+    /** How many recent refusals the dashboard keeps (0: none). */
+    public RelayServerConfig withRecentRefusals(int count) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme,
+                maxConnectionsPerAddress, tenants, count);
     }
 }

@@ -9,6 +9,7 @@ import dev.homeport.protocol.handshake.HandshakeCompleted;
 import dev.homeport.protocol.message.Frames;
 import dev.homeport.protocol.message.GoAway;
 import dev.homeport.protocol.message.Open;
+import dev.homeport.protocol.message.PeerEndpoints;
 import dev.homeport.protocol.message.OpenRefused;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -150,6 +151,12 @@ public final class MuxSession extends ChannelDuplexHandler {
      * (closing, or the peer's stream limit), the handler hears {@link StreamHandler#onClosed}.
      */
     public MuxStream openStream(int tunnelId, String peerAddress, Function<MuxStream, StreamHandler> handlerFactory) {
+        return openStream(tunnelId, peerAddress, PeerEndpoints.UNKNOWN, handlerFactory);
+    }
+
+    /** As above, the OPEN carrying the public connection's addresses (PROTOCOL.md, "OPEN addresses"). */
+    public MuxStream openStream(int tunnelId, String peerAddress, PeerEndpoints endpoints,
+                                Function<MuxStream, StreamHandler> handlerFactory) {
         // Callers on different threads must queue their OPENs in the order they took ids: the peer
         // requires every new id to be higher than the last, so taking one and queueing is one step.
         synchronized (nextStreamId) {
@@ -157,7 +164,7 @@ public final class MuxSession extends ChannelDuplexHandler {
             MuxStream stream = new MuxStream(this, id, peer.peerInitialWindow(),
                     new ReceiveWindow(local.initialStreamWindow(), local.maxStreamWindow(), nanoTime()));
             stream.handler = handlerFactory.apply(stream);
-            loop.execute(() -> open(stream, tunnelId, peerAddress));
+            loop.execute(() -> open(stream, tunnelId, peerAddress, endpoints));
             return stream;
         }
     }
@@ -660,7 +667,7 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     // ---- stream operations, on the loop ----
 
-    private void open(MuxStream s, int tunnelId, String peerAddress) {
+    private void open(MuxStream s, int tunnelId, String peerAddress, PeerEndpoints endpoints) {
         if (closing || goAwaySent || goAwayReceived || !ctx.channel().isActive()) {
             failOpen(s, ErrorCode.SHUTDOWN, "session is closing");
             return;
@@ -676,7 +683,7 @@ public final class MuxSession extends ChannelDuplexHandler {
             return;
         }
         register(s);
-        writeControl(new Open(tunnelId, peerAddress).toFrame(ctx.alloc(), s.id()));
+        writeControl(new Open(tunnelId, peerAddress, endpoints).toFrame(ctx.alloc(), s.id()));
         requestRead(s);
     }
 

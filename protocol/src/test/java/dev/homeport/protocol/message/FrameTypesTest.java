@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -133,7 +134,15 @@ class FrameTypesTest {
                 new Case("OPEN", new Open(3, "203.0.113.9:51234"), 5, b -> {
                     b.writeInt(3);
                     string(b, "203.0.113.9:51234");
-                }, Open::decode),
+                    b.writeByte(0); // family: no addresses
+                }, Open::decode, 1),
+                new Case("OPEN", new Open(3, "203.0.113.9:51234", new PeerEndpoints(
+                        new InetSocketAddress("203.0.113.9", 51234), new InetSocketAddress("198.51.100.1", 443))), 5, b -> {
+                    b.writeInt(3);
+                    string(b, "203.0.113.9:51234");
+                    b.writeByte(4).writeBytes(new byte[]{(byte) 203, 0, 113, 9}).writeShort(51234)
+                            .writeBytes(new byte[]{(byte) 198, 51, 100, 1}).writeShort(443);
+                }, Open::decode, 1 + 12),
                 new Case("OPEN_REFUSED", new OpenRefused(ErrorCode.LOCAL_UNREACHABLE, "connection refused"), 5, b -> {
                     b.writeInt(10);
                     string(b, "connection refused");
@@ -211,6 +220,12 @@ class FrameTypesTest {
             int cut = c.addedLater()[release];
             Frame frame = decodeFromWire(c.message().type(), c.streamId(), Arrays.copyOf(full, full.length - cut));
             try {
+                if (c.message() instanceof Open sent) {
+                    // A relay before "OPEN addresses" ended the payload after peer_address: no addresses.
+                    assertThat(c.decoder().apply(frame.payload())).as("%s from the release before the newest", c.name())
+                            .isEqualTo(new Open(sent.tunnelId(), sent.peerAddress(), PeerEndpoints.UNKNOWN));
+                    continue;
+                }
                 Bind bind = (Bind) c.decoder().apply(frame.payload());
                 Bind sent = (Bind) c.message();
                 // Release 1 knew no hostname, release 2 no access rules, release 3 no instance (PROTOCOL.md, "Tunnels").

@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** The request inspector's options, on the commands that serve HTTP tunnels. */
 public final class InspectOptions {
@@ -41,8 +42,14 @@ public final class InspectOptions {
 
     /** The running inspector, or {@code null} with --no-inspect. */
     Inspector start(List<TunnelSpec> tunnels, Duration connectTimeout) throws InterruptedException {
+        return start(tunnels, connectTimeout, t -> t.kind() == TunnelSpec.Kind.HTTP);
+    }
+
+    /** As above, reading the local connections of the tunnels {@code carriesHttp} accepts as HTTP. */
+    Inspector start(List<TunnelSpec> tunnels, Duration connectTimeout, Predicate<TunnelSpec> carriesHttp)
+            throws InterruptedException {
         InspectSettings s = settings();
-        return s.enabled() ? Inspector.start(s, tunnels, connectTimeout) : null;
+        return s.enabled() ? Inspector.start(s, tunnels, connectTimeout, carriesHttp) : null;
     }
 
     private static InetSocketAddress parse(String hostPort) {

@@ -4,11 +4,13 @@ import dev.homeport.cli.CliErrors;
 import dev.homeport.client.ClientEvents;
 import dev.homeport.client.RelayClientConfig;
 import dev.homeport.client.TunnelSpec;
+import dev.homeport.client.inspect.Inspector;
 import dev.homeport.client.jupyter.AccessCheck;
 import dev.homeport.client.jupyter.JupyterDiscovery;
 import dev.homeport.client.jupyter.JupyterServer;
 import dev.homeport.client.jupyter.JupyterWatch;
 import dev.homeport.client.jupyter.TerminalQr;
+import dev.homeport.client.session.LocalStreamTap;
 import dev.homeport.protocol.SettingValues;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -85,6 +87,9 @@ public final class JupyterCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ClientOptions client = new ClientOptions();
 
+    @CommandLine.Mixin
+    InspectOptions inspect = new InspectOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -111,21 +116,30 @@ public final class JupyterCommand implements Callable<Integer> {
         new JupyterWatch(server.host(), server.port(), SettingValues.duration(recheckInterval, "--recheck-interval"),
                 config.connectTimeout()).start();
         JupyterServer chosen = server;
-        return TcpCommand.run(config, client, new ClientEvents() {
-            @Override
-            public void tunnelBound(TunnelSpec t, String publicAddress, boolean first) {
-                if (first) {
-                    URI origin = publicOrigin(publicAddress, chosen.secure());
-                    printLive(out, chosen, origin);
-                    if (!noCheck) {
-                        // Off the client's event loop: the check's requests travel through this very client.
-                        Thread th = new Thread(() -> printCheck(out, chosen, origin, timeout), "homeport-jupyter-check");
-                        th.setDaemon(true);
-                        th.start();
+        // Jupyter's own HTTP, whether it crosses an HTTP tunnel or a public TCP port; a Jupyter serving
+        // TLS itself gets no inspector (the client never sees inside its connections).
+        Inspector inspector = chosen.secure() ? null : inspect.start(config.tunnels(), config.connectTimeout(), t -> true);
+        try {
+            return TcpCommand.run(config, client, new ClientEvents() {
+                @Override
+                public void tunnelBound(TunnelSpec t, String publicAddress, boolean first) {
+                    if (first) {
+                        URI origin = publicOrigin(publicAddress, chosen.secure());
+                        printLive(out, chosen, origin, inspector);
+                        if (!noCheck) {
+                            // Off the client's event loop: the check's requests travel through this very client.
+                            Thread th = new Thread(() -> printCheck(out, chosen, origin, timeout), "homeport-jupyter-check");
+                            th.setDaemon(true);
+                            th.start();
+                        }
                     }
                 }
+            }, err, inspector == null ? LocalStreamTap.NONE : inspector);
+        } finally {
+            if (inspector != null) {
+                inspector.close();
             }
-        }, err);
+        }
     }
 
     private JupyterServer choose(PrintWriter err) throws IOException {
@@ -163,13 +177,17 @@ public final class JupyterCommand implements Callable<Integer> {
         return server.token().isEmpty() ? base : base + "?token=" + URLEncoder.encode(server.token(), StandardCharsets.UTF_8);
     }
 
-    private void printLive(PrintWriter out, JupyterServer server, URI origin) {
+    private void printLive(PrintWriter out, JupyterServer server, URI origin, Inspector inspector) {
         boolean https = "https".equals(origin.getScheme());
         int publicPort = origin.getPort() > 0 ? origin.getPort() : https ? 443 : 80;
         String url = url(origin, server);
         StringBuilder b = new StringBuilder();
         b.append("Jupyter ").append(server.describe()).append('\n');
-        b.append("is live through the relay at:\n\n  ").append(url).append("\n\n");
+        b.append("is live through the relay at:\n\n  ").append(url).append("\n");
+        if (inspector != null) {
+            b.append("  inspect ").append(inspector.url()).append("\n");
+        }
+        b.append('\n');
         if (!noQr) {
             b.append(TerminalQr.render(url, qrInvert)).append('\n');
         }

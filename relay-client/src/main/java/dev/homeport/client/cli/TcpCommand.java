@@ -41,6 +41,11 @@ public final class TcpCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "Tunnel name in logs. Default: tcp-LOCAL_PORT.")
     String name;
 
+    @Option(names = "--proxy-protocol", description = "Start each connection to the local service with a PROXY "
+            + "protocol v2 header naming the public peer's address and port (nginx: listen ... proxy_protocol; HAProxy: "
+            + "accept-proxy). Only for a service that expects it: any other reads the header as garbage.")
+    boolean proxyProtocol;
+
     @CommandLine.Mixin
     AccessOptions access = new AccessOptions();
 
@@ -53,7 +58,7 @@ public final class TcpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TunnelSpec tunnel = new TunnelSpec(name == null ? "tcp-" + localPort : name, client.localHost(), localPort, remotePort)
-                .withAccess(new TunnelAccess(false, "", access.allowFrom()));
+                .withAccess(new TunnelAccess(false, "", access.allowFrom())).withProxyProtocol(proxyProtocol);
         RelayClientConfig config = client.toConfig(List.of(tunnel));
         return run(config, client, spec.commandLine().getOut(), spec.commandLine().getErr());
     }

@@ -32,6 +32,11 @@ public final class TlsCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "Tunnel name in logs. Default: tls-LOCAL_PORT.")
     String name;
 
+    @Option(names = "--proxy-protocol", description = "Start each connection to the local service with a PROXY "
+            + "protocol v2 header naming the public peer's address and port (nginx: listen ... proxy_protocol; HAProxy: "
+            + "accept-proxy). Only for a service that expects it: any other reads the header as garbage.")
+    boolean proxyProtocol;
+
     @CommandLine.Mixin
     AccessOptions access = new AccessOptions();
 
@@ -44,7 +49,7 @@ public final class TlsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TunnelSpec tunnel = TunnelSpec.tls(name == null ? "tls-" + localPort : name, client.localHost(), localPort, hostname)
-                .withAccess(new TunnelAccess(false, "", access.allowFrom()));
+                .withAccess(new TunnelAccess(false, "", access.allowFrom())).withProxyProtocol(proxyProtocol);
         RelayClientConfig config = client.toConfig(List.of(tunnel));
         return TcpCommand.run(config, client, spec.commandLine().getOut(), spec.commandLine().getErr());
     }

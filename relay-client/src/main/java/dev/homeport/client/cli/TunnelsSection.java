@@ -115,13 +115,17 @@ final class TunnelsSection {
                         .withAccess(new TunnelAccess(Boolean.parseBoolean(values.getOrDefault("https_only", "true")),
                                 values.getOrDefault("basic_auth", ""), allow));
                 case "tls" -> TunnelSpec.tls(name, localHost, localPort, values.get("hostname"))
-                        .withAccess(new TunnelAccess(false, "", allow));
+                        .withAccess(new TunnelAccess(false, "", allow)).withProxyProtocol(proxyProtocol(values));
                 default -> new TunnelSpec(name, localHost, localPort, Integer.parseInt(values.getOrDefault("remote_port", "0")))
-                        .withAccess(new TunnelAccess(false, "", allow));
+                        .withAccess(new TunnelAccess(false, "", allow)).withProxyProtocol(proxyProtocol(values));
             };
         } catch (IllegalArgumentException e) {
             throw file.error(item, "this " + type + " tunnel is not valid: " + e.getMessage());
         }
+    }
+
+    private static boolean proxyProtocol(Map<String, String> values) {
+        return Boolean.parseBoolean(values.getOrDefault("proxy_protocol", "false"));
     }
 
     private boolean otherTypeHas(String type, String key) {

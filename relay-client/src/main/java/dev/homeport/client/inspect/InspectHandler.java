@@ -6,13 +6,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * Watches one local HTTP connection: the requests written to the local service and the responses
  * read from it, matched in order (pipelining included), published to the ring. It forwards every
  * buffer at once and unchanged; the scanners only read them. After a 101 both directions are
- * WebSocket frames, counted until the connection closes.
+ * WebSocket frames, counted until the connection closes; the counts are republished while frames
+ * flow, at most every {@link InspectSettings#FRAME_COUNT_PUBLISH_MILLIS}.
  */
 final class InspectHandler extends ChannelDuplexHandler {
     private final ExchangeRing ring;
@@ -26,6 +28,9 @@ final class InspectHandler extends ChannelDuplexHandler {
     private final HttpStreamScanner responses = new HttpStreamScanner(true, new Responses());
     private LiveExchange sending;
     private LiveExchange upgraded;
+    private ChannelHandlerContext ctx;
+    /** A republish of the upgraded exchange's counts is scheduled. */
+    private boolean countsPending;
 
     InspectHandler(ExchangeRing ring, String tunnel, int bodyLimit, long replayOf, Consumer<Exchange> ended) {
         this.ring = ring;
@@ -33,6 +38,11 @@ final class InspectHandler extends ChannelDuplexHandler {
         this.bodyLimit = bodyLimit;
         this.replayOf = replayOf;
         this.ended = ended;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
     @Override
@@ -74,6 +84,20 @@ final class InspectHandler extends ChannelDuplexHandler {
         }
     }
 
+    /** A frame was counted: the page hears of it within the interval, not once per frame. */
+    private void frameCounted() {
+        if (countsPending || ctx == null) {
+            return;
+        }
+        countsPending = true;
+        ctx.executor().schedule(() -> {
+            countsPending = false;
+            if (upgraded != null) {
+                ring.publish(upgraded.snapshot());
+            }
+        }, InspectSettings.FRAME_COUNT_PUBLISH_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
     private final class Requests implements HttpStreamScanner.Listener {
         @Override
         public HttpHead.Framing onHead(HttpHead head, HttpHead.Framing framing) {
@@ -99,6 +123,7 @@ final class InspectHandler extends ChannelDuplexHandler {
         public void onFrame() {
             if (upgraded != null) {
                 upgraded.framesIn++;
+                frameCounted();
             }
         }
     }
@@ -154,6 +179,7 @@ final class InspectHandler extends ChannelDuplexHandler {
         public void onFrame() {
             if (upgraded != null) {
                 upgraded.framesOut++;
+                frameCounted();
             }
         }
     }

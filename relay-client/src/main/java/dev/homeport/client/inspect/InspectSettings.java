@@ -18,6 +18,11 @@ public record InspectSettings(InetSocketAddress address, int capacity, int bodyL
     public static final int PORT_ATTEMPTS = 20;
     /** Largest request or response head read; a longer one is not inspected (the bytes still pass). */
     public static final int MAX_HEAD_BYTES = 64 * 1024;
+    /**
+     * How often, at most, an open WebSocket's frame counts are republished while frames flow: the
+     * page shows a kernel channel's counts grow, at one snapshot per connection per interval.
+     */
+    public static final long FRAME_COUNT_PUBLISH_MILLIS = 250;
     public static final InspectSettings OFF = new InspectSettings(null, DEFAULT_CAPACITY, DEFAULT_BODY_LIMIT, false);
 
     public InspectSettings {

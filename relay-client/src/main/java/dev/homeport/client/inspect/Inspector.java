@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -36,9 +37,12 @@ public final class Inspector implements LocalStreamTap, AutoCloseable {
     private final ExchangeRing ring;
     private final EventLoopGroup group;
     private final Channel server;
+    private final Predicate<TunnelSpec> carriesHttp;
 
-    private Inspector(InspectSettings settings, ExchangeRing ring, EventLoopGroup group, Channel server) {
+    private Inspector(InspectSettings settings, ExchangeRing ring, EventLoopGroup group, Channel server,
+                      Predicate<TunnelSpec> carriesHttp) {
         this.settings = settings;
+        this.carriesHttp = carriesHttp;
         this.ring = ring;
         this.group = group;
         this.server = server;
@@ -50,6 +54,16 @@ public final class Inspector implements LocalStreamTap, AutoCloseable {
      */
     public static Inspector start(InspectSettings settings, List<TunnelSpec> tunnels, Duration connectTimeout)
             throws InterruptedException {
+        return start(settings, tunnels, connectTimeout, t -> t.kind() == TunnelSpec.Kind.HTTP);
+    }
+
+    /**
+     * As above; {@code carriesHttp} names the tunnels whose local connections are read as HTTP/1.x: HTTP
+     * tunnels, and TCP tunnels known to carry plain HTTP (a Jupyter server without TLS behind a public
+     * port). TLS tunnels are listed per connection; other TCP tunnels are not watched.
+     */
+    public static Inspector start(InspectSettings settings, List<TunnelSpec> tunnels, Duration connectTimeout,
+                                  Predicate<TunnelSpec> carriesHttp) throws InterruptedException {
         NetTransport transport = NetTransport.best();
         EventLoopGroup group = transport.newGroup(1, "homeport-inspect");
         ExchangeRing ring = new ExchangeRing(settings.capacity());
@@ -71,7 +85,7 @@ public final class Inspector implements LocalStreamTap, AutoCloseable {
             InetSocketAddress at = new InetSocketAddress(first.getAddress(), first.getPort() == 0 ? 0 : first.getPort() + i);
             try {
                 Channel ch = b.bind(at).sync().channel();
-                Inspector inspector = new Inspector(settings, ring, group, ch);
+                Inspector inspector = new Inspector(settings, ring, group, ch, carriesHttp);
                 log.info("event=inspector_listening address={} capacity={} body_limit={} exposed={}", inspector.url(),
                         settings.capacity(), settings.bodyLimit(), settings.exposed());
                 if (settings.exposed()) {
@@ -104,7 +118,7 @@ public final class Inspector implements LocalStreamTap, AutoCloseable {
 
     @Override
     public void install(TunnelSpec tunnel, ChannelPipeline pipeline) {
-        if (tunnel.kind() == TunnelSpec.Kind.HTTP) {
+        if (carriesHttp.test(tunnel)) {
             pipeline.addLast("inspect", new InspectHandler(ring, tunnel.name(), settings.bodyLimit(), 0, null));
         } else if (tunnel.kind() == TunnelSpec.Kind.TLS) {
             pipeline.addLast("inspect", new ConnectionMeter(ring, tunnel.name()));

@@ -14,6 +14,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ import java.util.Map;
  */
 final class LocalDialer implements StreamAcceptor {
     private static final Logger log = LoggerFactory.getLogger(LocalDialer.class);
+    private static final String PROXY_ENCODER = "proxy-protocol";
 
     private final Map<Integer, TunnelSpec> boundTunnels;
     private final NetTransport transport;
@@ -74,12 +76,22 @@ final class LocalDialer implements StreamAcceptor {
                         connections.add(ch);
                         tap.install(tunnel, ch.pipeline());
                         ch.pipeline().addLast("bridge", bridge);
+                        if (tunnel.proxyProtocol()) {
+                            // Nearest the socket, so the inspector's tap counts only the service's own bytes.
+                            ch.pipeline().addFirst(PROXY_ENCODER, HAProxyMessageEncoder.INSTANCE);
+                        }
                     }
                 })
                 .connect(tunnel.localHost(), tunnel.localPort());
         connect.addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
                 log.debug("event=stream_open tunnel={} stream={} peer={}", tunnel.name(), stream.id(), open.peerAddress());
+                if (tunnel.proxyProtocol()) {
+                    // Before attach: the stream's first bytes, held since OPEN, go out once attached.
+                    Channel ch = f.channel();
+                    ch.writeAndFlush(ProxyHeader.of(open.endpoints()));
+                    ch.pipeline().remove(PROXY_ENCODER);
+                }
                 stream.attach(bridge);
             } else {
                 String reason = f.cause() == null ? "connect failed" : f.cause().getMessage();

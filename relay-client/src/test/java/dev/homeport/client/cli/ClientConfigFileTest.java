@@ -62,6 +62,19 @@ class ClientConfigFileTest {
     }
 
     @Test
+    void proxyProtocolIsReadOnTcpAndTlsTunnelsAndIsNoKeyOfAnHttpTunnel() throws Exception {
+        List<TunnelSpec> tunnels = tunnels("""
+                tunnels:
+                  - {type: tcp, local_port: 5432, proxy_protocol: true}
+                  - {type: tls, local_port: 8443, hostname: nas.example.com, proxy_protocol: true}
+                  - {type: tcp, local_port: 22}
+                """, "127.0.0.1");
+        assertThat(tunnels).extracting(TunnelSpec::proxyProtocol).containsExactly(true, true, false);
+        assertThatThrownBy(() -> tunnels("tunnels:\n  - {type: http, local_port: 80, hostname: a, proxy_protocol: true}\n", "127.0.0.1"))
+                .hasMessageContaining("'proxy_protocol' is not a setting of a http tunnel");
+    }
+
+    @Test
     void basicAuthMayComeFromAFile() throws Exception {
         Files.writeString(dir.resolve("app.credentials"), "ana:s3cret\n");
         List<TunnelSpec> tunnels = tunnels("tunnels:\n  - {type: http, local_port: 3000, hostname: app, basic_auth_file: app.credentials}\n",
@@ -78,8 +91,7 @@ class ClientConfigFileTest {
     void aKeyOfTheOtherTunnelTypeIsNamedAsSuch() {
         assertError("tunnels:\n  - {type: http, local_port: 80, hostname: a, remote_port: 1}\n",
                 "c.yaml:2:47: 'remote_port' is not a setting of a http tunnel; expected one of: allow_cidr, basic_auth, hostname, "
-                        + "https_only, inspect, inspect_body_limit, inspect_capacity, inspect_show_secrets, local_host, local_port, "
-                        + "name, no_inspect, type");
+                        + "https_only, local_host, local_port, name, type");
     }
 
     @Test

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.TreeSet;
 
-/** The dashboard's JSON: {@code /api/sessions}, {@code /api/tunnels}, and {@code /api/overview} for the page. */
+/** The dashboard's JSON: {@code /api/sessions}, {@code /api/tunnels}, {@code /api/certificates}, {@code /api/refusals}, and {@code /api/overview} for the page. */
 final class DashboardJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -43,6 +43,15 @@ final class DashboardJson {
         return a;
     }
 
+    static ArrayNode recentRefusals(DashboardSource source) {
+        ArrayNode a = MAPPER.createArrayNode();
+        for (var r : source.recentRefusals()) {
+            a.addObject().put("at", r.atMillis()).put("at_iso", java.time.Instant.ofEpochMilli(r.atMillis()).toString())
+                    .put("kind", r.kind()).put("remote_address", r.remote()).put("reason", r.reason());
+        }
+        return a;
+    }
+
     static ObjectNode overview(DashboardSource source) {
         ObjectNode o = MAPPER.createObjectNode();
         ArrayNode sessions = sessions(source);
@@ -57,6 +66,7 @@ final class DashboardJson {
         for (DashboardSource.Refusal r : source.refusals()) {
             refusals.addObject().put("what", r.what()).put("reason", r.reason()).put("count", (long) r.count());
         }
+        o.set("recent_refusals", recentRefusals(source));
         return o;
     }
 }

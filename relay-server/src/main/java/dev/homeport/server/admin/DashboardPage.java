@@ -16,7 +16,8 @@ import java.util.Set;
 /** The admin port's dashboard: the page from the jar (no CDN, no build step), and the JSON it reads. */
 final class DashboardPage {
     private static final byte[] PAGE = load("dashboard.html");
-    private static final Set<String> PATHS = Set.of("/", "/api/tunnels", "/api/sessions", "/api/certificates", "/api/overview");
+    private static final Set<String> PATHS = Set.of("/", "/api/tunnels", "/api/sessions", "/api/certificates", "/api/refusals",
+            "/api/overview");
 
     private DashboardPage() {
     }
@@ -37,6 +38,7 @@ final class DashboardPage {
             case "/api/tunnels" -> DashboardJson.tunnels(source);
             case "/api/sessions" -> DashboardJson.sessions(source);
             case "/api/certificates" -> DashboardJson.certificates(source);
+            case "/api/refusals" -> DashboardJson.recentRefusals(source);
             default -> DashboardJson.overview(source);
         };
         return AdminHandler.text(ctx, HttpResponseStatus.OK, "application/json", body + "\n");

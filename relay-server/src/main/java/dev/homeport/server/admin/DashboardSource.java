@@ -9,7 +9,7 @@ public interface DashboardSource {
                       long bytesOut, double rttMs) {
     }
 
-    /** One tunnel; {@code client} is empty while it is held for a reconnect. */
+    /** One tunnel; {@code client} is empty while it is held for a reconnect; {@code sinceMillis} is when its session bound it. */
     record TunnelRow(String name, String kind, String publicAddress, String principal, String session, String client,
                      long sinceMillis, double bytesIn, double bytesOut, int openStreams) {
     }
@@ -26,6 +26,11 @@ public interface DashboardSource {
 
     /** One name a certificate serves on the HTTPS port, and when it expires. */
     record CertificateRow(String name, long notAfterMillis) {
+    }
+
+    /** The last refusals, newest first, at most {@code --dashboard-refusals}. */
+    default List<dev.homeport.server.admission.RecentRefusals.Entry> recentRefusals() {
+        return List.of();
     }
 
     /** The HTTPS port's certificates; empty without {@code --https}. */

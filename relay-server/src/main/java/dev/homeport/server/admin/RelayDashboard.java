@@ -1,5 +1,6 @@
 package dev.homeport.server.admin;
 
+import dev.homeport.server.admission.RecentRefusals;
 import dev.homeport.server.tls.ServerCertificates;
 import dev.homeport.server.tunnel.Tunnel;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -21,9 +22,17 @@ public final class RelayDashboard implements DashboardSource {
     private final MeterRegistry registry;
 
     private final Supplier<ServerCertificates> certificates;
+    private final RecentRefusals recent;
 
     public RelayDashboard(Supplier<List<SessionRow>> sessions, Supplier<List<Tunnel>> tunnels, MeterRegistry registry,
                           Supplier<ServerCertificates> certificates) {
+        this(sessions, tunnels, registry, certificates, new RecentRefusals(0));
+    }
+
+    /** @param recent the relay's last refusals, listed beside the counters */
+    public RelayDashboard(Supplier<List<SessionRow>> sessions, Supplier<List<Tunnel>> tunnels, MeterRegistry registry,
+                          Supplier<ServerCertificates> certificates, RecentRefusals recent) {
+        this.recent = recent;
         this.certificates = certificates;
         this.sessions = sessions;
         this.tunnels = tunnels;
@@ -50,9 +59,8 @@ public final class RelayDashboard implements DashboardSource {
             }
             String sessionIds = String.join(",", members.stream().map(SessionRow::id).toList());
             String clients = String.join(",", members.stream().map(SessionRow::remote).toList());
-            long since = members.stream().mapToLong(SessionRow::sinceMillis).min().orElse(0);
             int streams = members.stream().mapToInt(SessionRow::openStreams).sum();
-            rows.add(new TunnelRow(t.name(), t.pool() ? kind + " pool" : kind, address, t.principal(), sessionIds, clients, since,
+            rows.add(new TunnelRow(t.name(), t.pool() ? kind + " pool" : kind, address, t.principal(), sessionIds, clients, t.boundAtMillis(),
                     traffic(key, "in"), traffic(key, "out"), streams));
         }
         return rows;
@@ -72,6 +80,11 @@ public final class RelayDashboard implements DashboardSource {
             c.expiries().forEach((name, notAfter) -> rows.add(new CertificateRow(name, notAfter.toEpochMilli())));
         }
         return rows;
+    }
+
+    @Override
+    public List<RecentRefusals.Entry> recentRefusals() {
+        return recent.list();
     }
 
     @Override

@@ -4,8 +4,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Caps the public connections one source address may hold open at once, over every public TCP and
@@ -19,10 +21,10 @@ public final class ConnectionsPerAddress {
 
     private final int max;
     private final Map<InetAddress, Integer> open = new ConcurrentHashMap<>();
-    private final Runnable refused;
+    private final Consumer<InetSocketAddress> refused;
 
     /** @param refused told of each refused connection (a metric; no log line, as a flood would fill the log) */
-    public ConnectionsPerAddress(int max, Runnable refused) {
+    public ConnectionsPerAddress(int max, Consumer<InetSocketAddress> refused) {
         if (max < 1) {
             throw new IllegalArgumentException("max connections per address must be at least 1, got " + max);
         }
@@ -39,7 +41,7 @@ public final class ConnectionsPerAddress {
     public boolean admit(SocketChannel ch) {
         InetAddress address = ch.remoteAddress().getAddress();
         if (!tryAcquire(address)) {
-            refused.run();
+            refused.accept(ch.remoteAddress());
             ch.config().setOption(ChannelOption.SO_LINGER, 0);
             ch.close();
             return false;

@@ -57,6 +57,13 @@ final class AcmeOptions {
     String retryMax;
 
     /** {@code null} when ACME is off; {@code http} is the public HTTP listener's settings (--http, --domain). */
+    @Option(names = "--acme-bind-wait", paramLabel = "DURATION", defaultValue = "30s",
+            description = "How long a client binding a name without a certificate waits for its first ACME order, so "
+                    + "that the URL it prints is the https one (plain HTTP to the name is redirected once the certificate "
+                    + "is there). After this it is told the http URL, which then serves without the redirect until the "
+                    + "client binds again. 0s answers at once. Default: ${DEFAULT-VALUE}.")
+    String bindWait;
+
     AcmeSettings toSettings(Path stateDir, HttpSettings http) {
         String domain = http.domain();
         if (!enabled) {
@@ -92,7 +99,8 @@ final class AcmeOptions {
                 .withTrustCa(trustCa)
                 .withOnlyUnder(domainOnly ? domain : "")
                 .withRenewal(fraction, SettingValues.duration(checkInterval, "--acme-check-interval"))
-                .withRetry(SettingValues.duration(retryMin, "--acme-retry-min"), SettingValues.duration(retryMax, "--acme-retry-max"));
+                .withRetry(SettingValues.duration(retryMin, "--acme-retry-min"), SettingValues.duration(retryMax, "--acme-retry-max"))
+                .withBindWait(SettingValues.duration(bindWait, "--acme-bind-wait"));
     }
 
     private static URI parseUri(String text) {

@@ -124,6 +124,12 @@ public final class HomeportServerCommand implements Callable<Integer> {
                     + "default (env HOMEPORT_ADMIN); empty turns it off. Default: ${DEFAULT-VALUE}.")
     String admin;
 
+    @Option(names = "--dashboard-refusals", paramLabel = "N", defaultValue = "" + RelayServerConfig.DEFAULT_RECENT_REFUSALS,
+            description = "Refused connections and handshakes the admin dashboard lists (time, kind, address, reason), "
+                    + "newest first; older ones are dropped, so memory stays flat under a flood. 0 lists none. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int dashboardRefusals;
+
     @Option(names = "--admin-auth", paramLabel = "USER:PASSWORD", defaultValue = "${env:HOMEPORT_ADMIN_AUTH}",
             description = "Ask for this user name and password (HTTP basic auth) on every page of the admin port: the "
                     + "dashboard, /api/*, /metrics, /health. For operators who expose --admin beyond loopback; prefer the "
@@ -204,7 +210,8 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 https.toSettings(),
                 null,
                 maxConnectionsPerAddress,
-                new TenantLimits(maxSessionsPerToken, maxTunnelsPerSession, maxTunnelsPerToken, maxPoolMembers));
+                new TenantLimits(maxSessionsPerToken, maxTunnelsPerSession, maxTunnelsPerToken, maxPoolMembers),
+                dashboardRefusals);
         if (!admin.isEmpty()) {
             config = config.withAdmin(parseHostPort(admin, "--admin"));
         }

@@ -1,5 +1,6 @@
 package dev.homeport.server.http;
 
+import dev.homeport.protocol.message.PeerEndpoints;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.mux.StreamTraffic;
@@ -247,7 +248,8 @@ final class HostRouter extends ChannelDuplexHandler {
         AnswerCounter counter = this.answers;
         ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
         StreamTraffic traffic = metrics.streamOpened(tunnel);
-        session.openStream(tunnel.id(), String.valueOf(ctx.channel().remoteAddress()), stream -> {
+        session.openStream(tunnel.id(), String.valueOf(ctx.channel().remoteAddress()),
+                PeerEndpoints.of(ctx.channel().remoteAddress(), ctx.channel().localAddress()), stream -> {
             bridge[0] = new ChannelStreamBridge(stream, loop, traffic);
             answers[0] = new StreamAnswerWatch(bridge[0], () -> loop.execute(() -> unanswered(ctx)), counter,
                     (total, over) -> loop.execute(() -> turns.answered(ctx.channel(), total, over)));

@@ -36,7 +36,7 @@ final class PublicAccess {
     static Refusal check(HttpRequest request, String host, Tunnel tunnel, HostRegistry hosts, String scheme, InetAddress peer,
                          boolean trusted) {
         AccessPolicy policy = tunnel.access();
-        if (policy.httpsOnly() && scheme.equals("http") && hosts.servesHttps(host)) {
+        if (policy.httpsOnly() && scheme.equals("http") && hosts.servesHttps(host) && !tunnel.announcedPlainHttp()) {
             int port = hosts.httpsPort();
             String location = "https://" + host + (port == 443 ? "" : ":" + port) + pathOf(request.uri());
             return new Refusal(HttpResponseStatus.PERMANENT_REDIRECT, "This site is served over HTTPS: " + location,

@@ -3,6 +3,7 @@ package dev.homeport.server.metrics;
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.mux.StreamTraffic;
+import dev.homeport.server.admission.RecentRefusals;
 import dev.homeport.server.tunnel.Tunnel;
 import dev.homeport.server.tunnel.TunnelLifecycle;
 import io.micrometer.core.instrument.Counter;
@@ -13,6 +14,7 @@ import io.netty.util.internal.PlatformDependent;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 
+import java.net.SocketAddress;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
@@ -38,9 +40,16 @@ public final class RelayMetrics implements TunnelLifecycle {
     private final Map<Tunnel, TunnelMeters> tunnels = new ConcurrentHashMap<>();
     private final Counter refusedPerAddressCap;
     private final Counter sessionsRefused;
+    private final RecentRefusals recent;
 
     public RelayMetrics(MeterRegistry registry, Supplier<Collection<MuxSession>> sessions) {
+        this(registry, sessions, new RecentRefusals(0));
+    }
+
+    /** @param recent where each refusal counted here is also listed, for the dashboard */
+    public RelayMetrics(MeterRegistry registry, Supplier<Collection<MuxSession>> sessions, RecentRefusals recent) {
         this.registry = registry;
+        this.recent = recent;
         this.throttled = Counter.builder("homeport.connections.throttled")
                 .description("Control connections dropped because their address failed too many handshakes")
                 .register(registry);
@@ -76,23 +85,31 @@ public final class RelayMetrics implements TunnelLifecycle {
         return registry;
     }
 
-    public void handshakeFailed(ErrorCode code) {
+    public RecentRefusals recentRefusals() {
+        return recent;
+    }
+
+    public void handshakeFailed(ErrorCode code, SocketAddress remote) {
+        String reason = code.name().toLowerCase(Locale.ROOT);
         Counter.builder("homeport.handshake.failures")
                 .description("Handshakes that ended without a session, by reason")
-                .tag("reason", code.name().toLowerCase(Locale.ROOT))
+                .tag("reason", reason)
                 .register(registry).increment();
+        recent.add(RecentRefusals.DENIED, remote, "handshake " + reason);
     }
 
     /** A control connection whose TLS failed: {@code not_tls} (its bytes were not TLS) or {@code handshake}. */
-    public void tlsFailed(String reason) {
+    public void tlsFailed(String reason, SocketAddress remote) {
         Counter.builder("homeport.tls.failures")
                 .description("Control connections whose TLS failed before any handshake frame, by reason")
                 .tag("reason", reason)
                 .register(registry).increment();
+        recent.add(RecentRefusals.DENIED, remote, "tls " + reason);
     }
 
-    public void throttled() {
+    public void throttled(SocketAddress remote) {
         throttled.increment();
+        recent.add(RecentRefusals.THROTTLED, remote, "too many failed handshakes from this address");
     }
 
     /**
@@ -138,12 +155,14 @@ public final class RelayMetrics implements TunnelLifecycle {
     }
 
     /** A session was ended right after its handshake: its token already held {@code --max-sessions-per-token}. */
-    public void sessionRefused() {
+    public void sessionRefused(SocketAddress remote) {
         sessionsRefused.increment();
+        recent.add(RecentRefusals.LIMIT, remote, "session_limit (--max-sessions-per-token)");
     }
 
     /** A public connection was reset at accept: its address already held {@code --max-connections-per-address}. */
-    public void refusedPerAddressCap() {
+    public void refusedPerAddressCap(SocketAddress remote) {
         refusedPerAddressCap.increment();
+        recent.add(RecentRefusals.LIMIT, remote, "per_address_cap (--max-connections-per-address)");
     }
 }

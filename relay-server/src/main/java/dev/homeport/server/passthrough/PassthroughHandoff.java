@@ -1,5 +1,6 @@
 package dev.homeport.server.passthrough;
 
+import dev.homeport.protocol.message.PeerEndpoints;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.mux.StreamTraffic;
@@ -43,7 +44,7 @@ public final class PassthroughHandoff {
         HttpPipeline.removeHandlers(channel.pipeline());
         ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
         StreamTraffic traffic = metrics.streamOpened(tunnel);
-        session.openStream(tunnel.id(), String.valueOf(peer), s -> bridge[0] = new ChannelStreamBridge(s, channel.eventLoop(), traffic));
+        session.openStream(tunnel.id(), String.valueOf(peer), PeerEndpoints.of(peer, channel.localAddress()), s -> bridge[0] = new ChannelStreamBridge(s, channel.eventLoop(), traffic));
         channel.pipeline().addLast("bridge", bridge[0]);
         log.debug("event=tls_stream_open {} stream={} peer={}", tunnel, bridge[0].stream().id(), peer);
         // After the OPEN the session queued: with both on one loop, data written now could overtake it.

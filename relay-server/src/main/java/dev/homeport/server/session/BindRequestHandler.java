@@ -25,7 +25,9 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Answers a client's BIND requests from the tunnel registry (ports) or the host registry (HTTP); the last
@@ -101,12 +103,28 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
                 Tunnel t = outcome.tunnel();
                 granted++;
                 log.info("event=tunnel_access {} {}", t, access);
-                reply(ctx, new BindOk(bind.requestId(), t.id(), t.port(),
-                        t.hostname().isEmpty() ? config.publicHost() : hosts.publicUrl(t)));
+                CompletableFuture<Boolean> certificate = outcome.certificate();
+                Duration wait = config.acme() == null ? Duration.ZERO : config.acme().bindWait();
+                if (certificate.isDone() || wait.isZero()) {
+                    bound(ctx, bind, t);
+                } else {
+                    // A first certificate is being ordered: the URL told now is the one served from now on.
+                    log.info("event=bind_awaits_certificate {} wait_s={}", t, wait.toMillis() / 1000.0);
+                    certificate.copy().completeOnTimeout(false, wait.toMillis(), TimeUnit.MILLISECONDS)
+                            .whenCompleteAsync((held, e) -> bound(ctx, bind, t), ctx.executor());
+                }
             } else {
                 refused(ctx, bind, outcome.refusal(), outcome.message());
             }
         }, ctx.executor());
+    }
+
+    private void bound(ChannelHandlerContext ctx, Bind bind, Tunnel t) {
+        String address = t.hostname().isEmpty() ? config.publicHost() : hosts.publicUrl(t);
+        if (t.session() == session) { // after a wait, another session of the token may hold it by now
+            t.announced(address);
+        }
+        reply(ctx, new BindOk(bind.requestId(), t.id(), t.port(), address));
     }
 
     private void refused(ChannelHandlerContext ctx, Bind bind, ErrorCode code, String message) {

@@ -29,7 +29,7 @@ public record ControlContext(
         if (limiter.allows(((InetSocketAddress) channel.remoteAddress()).getAddress())) {
             return true;
         }
-        metrics.throttled();
+        metrics.throttled(channel.remoteAddress());
         channel.config().setOption(ChannelOption.SO_LINGER, 0);
         channel.close();
         return false;

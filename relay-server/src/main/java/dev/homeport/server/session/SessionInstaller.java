@@ -31,7 +31,7 @@ final class SessionInstaller extends ChannelInboundHandlerAdapter {
         int max = context.sessionsPerToken().max();
         log.warn("event=session_refused session={} principal={} remote={} reason=session_limit max_sessions_per_token={}",
                 done.sessionId(), done.principal(), ctx.channel().remoteAddress(), max);
-        context.metrics().sessionRefused();
+        context.metrics().sessionRefused(ctx.channel().remoteAddress());
         ctx.writeAndFlush(new GoAway(ErrorCode.SESSION_LIMIT, "token " + done.principal() + " already has " + max
                 + " sessions, the most one token may on this relay (--max-sessions-per-token)").toFrame(ctx.alloc()))
                 .addListener(ChannelFutureListener.CLOSE);
@@ -67,7 +67,7 @@ final class SessionInstaller extends ChannelInboundHandlerAdapter {
                 if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
                     context.limiter().failed(remote.getAddress());
                 }
-                context.metrics().handshakeFailed(failed.code());
+                context.metrics().handshakeFailed(failed.code(), ctx.channel().remoteAddress());
                 log.warn("event=handshake_failed remote={} code={} reason=\"{}\"", failed.remoteAddress(),
                         failed.code(), failed.message());
             }

@@ -38,7 +38,7 @@ final class TlsFailureHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         String reason = c instanceof NotSslRecordException ? "not_tls" : "handshake";
-        context.metrics().tlsFailed(reason);
+        context.metrics().tlsFailed(reason, ctx.channel().remoteAddress());
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
             context.limiter().failed(remote.getAddress());
         }

@@ -40,7 +40,7 @@ final class TransportSniffer extends ByteToMessageDecoder {
             if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
                 context.limiter().failed(remote.getAddress());
             }
-            context.metrics().handshakeFailed(dev.homeport.protocol.ErrorCode.HANDSHAKE_TIMEOUT);
+            context.metrics().handshakeFailed(dev.homeport.protocol.ErrorCode.HANDSHAKE_TIMEOUT, ctx.channel().remoteAddress());
             ctx.close();
         }, millis, TimeUnit.MILLISECONDS);
     }

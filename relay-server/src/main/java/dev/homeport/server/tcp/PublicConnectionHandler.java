@@ -1,5 +1,6 @@
 package dev.homeport.server.tcp;
 
+import dev.homeport.protocol.message.PeerEndpoints;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.mux.StreamTraffic;
@@ -43,7 +44,7 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
         StreamTraffic traffic = metrics.streamOpened(tunnel);
-        session.openStream(tunnel.id(), peer, s -> bridge[0] = new ChannelStreamBridge(s, ctx.channel().eventLoop(), traffic));
+        session.openStream(tunnel.id(), peer, PeerEndpoints.of(ctx.channel().remoteAddress(), ctx.channel().localAddress()), s -> bridge[0] = new ChannelStreamBridge(s, ctx.channel().eventLoop(), traffic));
         ctx.pipeline().replace(this, "bridge", bridge[0]);
     }
 }

@@ -14,13 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Which host name belongs to which token and session, for HTTP tunnels. As in {@link TunnelRegistry},
@@ -48,7 +47,7 @@ public final class HostRegistry implements AutoCloseable {
     private volatile int publicPort = -1;
     private volatile int httpsPort = -1;
     private volatile Predicate<String> hasCertificate = host -> false;
-    private final List<Consumer<String>> boundListeners = new CopyOnWriteArrayList<>();
+    private volatile Function<String, CompletableFuture<Boolean>> certificateOrders = host -> CompletableFuture.completedFuture(false);
     private boolean closed;
 
     /**
@@ -116,12 +115,13 @@ public final class HostRegistry implements AutoCloseable {
     }
 
     /**
-     * Calls {@code listener} with each HTTP host name granted to a client (new or reclaimed), on the
+     * Calls {@code orders} with each HTTP host name granted to a client (new or reclaimed), on the
      * registry thread: only names a token had the right to bind, which is what ACME issues for.
-     * TLS passthrough names are left out: the home service holds their certificate.
+     * TLS passthrough names are left out: the home service holds their certificate. The future it
+     * returns says when a certificate for the name is held ({@link BindOutcome#certificate()}).
      */
-    public void onBound(Consumer<String> listener) {
-        boundListeners.add(listener);
+    public void orderCertificatesWith(Function<String, CompletableFuture<Boolean>> orders) {
+        this.certificateOrders = orders;
     }
 
     /** The URL that reaches {@code tunnel} from the outside, as BIND_OK tells the client: HTTPS when the relay can serve it. */
@@ -229,7 +229,7 @@ public final class HostRegistry implements AutoCloseable {
             lifecycle.bound(t);
             log.info("event=tunnel_bound {} session={}", t, session.id());
             if (!passthrough) { // the home side terminates TLS for a passthrough name: no certificate here
-                boundListeners.forEach(l -> l.accept(t.hostname()));
+                return BindOutcome.granted(t, certificateOrders.apply(t.hostname()));
             }
             return BindOutcome.granted(t);
         }
@@ -243,8 +243,7 @@ public final class HostRegistry implements AutoCloseable {
         }
         BindOutcome outcome = SameTokenClaim.claim(existing, who, access, "host " + host, maxPoolMembers);
         if (outcome.isGranted() && !passthrough) {
-            String reclaimed = existing.hostname();
-            boundListeners.forEach(l -> l.accept(reclaimed));
+            return BindOutcome.granted(existing, certificateOrders.apply(existing.hostname()));
         }
         return outcome;
     }

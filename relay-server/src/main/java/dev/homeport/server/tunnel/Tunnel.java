@@ -29,6 +29,10 @@ public final class Tunnel {
     private final AtomicInteger turn = new AtomicInteger();
     /** Set before the tunnel is published, and again when its token binds it anew (the rules may have changed). */
     private volatile AccessPolicy access = AccessPolicy.OPEN;
+    /** When its current session bound it (new or reclaimed), for the dashboard. */
+    private volatile long boundAtMillis = System.currentTimeMillis();
+    /** The public URL BIND_OK gave its current session; empty until then. */
+    private volatile String announcedUrl = "";
     Channel listener;
     ScheduledFuture<?> expiry;
 
@@ -124,7 +128,32 @@ public final class Tunnel {
     }
 
     void members(List<Member> now) {
+        List<Member> before = members;
         this.members = List.copyOf(now);
+        if (now.size() > before.size() || (!now.isEmpty() && (before.isEmpty() || before.get(0) != now.get(0)))) {
+            // A session took it or joined it: a new binding, told its URL anew.
+            boundAtMillis = System.currentTimeMillis();
+            announcedUrl = "";
+        }
+    }
+
+    /** When a session serving it now bound it (the newest bind; for a reserved tunnel: when its last session did). */
+    public long boundAtMillis() {
+        return boundAtMillis;
+    }
+
+    /** The URL the client was told in BIND_OK, which the relay keeps serving as told (see {@link #announcedPlainHttp()}). */
+    public void announced(String url) {
+        this.announcedUrl = url;
+    }
+
+    /**
+     * Whether the client was told an http:// URL (no certificate for the name yet): plain HTTP is then
+     * served for this binding without the redirect to HTTPS, so the URL the client printed keeps
+     * working for every method; the next bind, with the certificate there, is told https://.
+     */
+    public boolean announcedPlainHttp() {
+        return announcedUrl.startsWith("http://");
     }
 
     void cancelExpiry() {

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ConnectionsPerAddressTest {
     @Test
     void anAddressGetsItsCapAnotherAddressIsCountedApartAndTheTableEmptiesWhenAllClose() throws Exception {
-        ConnectionsPerAddress cap = new ConnectionsPerAddress(2, () -> { });
+        ConnectionsPerAddress cap = new ConnectionsPerAddress(2, a -> { });
         InetAddress a = InetAddress.getByName("198.51.100.1");
         InetAddress b = InetAddress.getByName("2001:db8::1");
 
@@ -31,7 +31,7 @@ class ConnectionsPerAddressTest {
 
     @Test
     void theCapIsAtLeastOne() {
-        assertThatThrownBy(() -> new ConnectionsPerAddress(0, () -> { }))
+        assertThatThrownBy(() -> new ConnectionsPerAddress(0, a -> { }))
                 .hasMessage("max connections per address must be at least 1, got 0");
     }
 }

@@ -12,10 +12,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,6 +54,8 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
     private final Set<String> bound = new LinkedHashSet<>();
     private final Map<String, Integer> failures = new HashMap<>();
     private final Map<String, ScheduledFuture<?>> scheduled = new HashMap<>();
+    /** Binds waiting for a name's first certificate; each list is answered once, when its order ends. */
+    private final Map<String, List<CompletableFuture<Boolean>>> waiting = new HashMap<>();
 
     private AcmeCertificates(AcmeSettings settings, AcmeChallengeType challenge, MeterRegistry registry) throws IOException {
         this.settings = settings;
@@ -118,22 +123,44 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
         return challenge;
     }
 
-    /** A client with the right to {@code host} (canonical) bound it: order a certificate unless one is held and fresh. */
-    public void hostBound(String host) {
-        if (!thread.isShutdown()) {
-            thread.execute(() -> want(host));
+    /**
+     * A client with the right to {@code host} (canonical) bound it: order a certificate unless one is
+     * held and fresh. The future says whether a certificate for it is held: at once if one is, else
+     * when the first order ends (false if it failed, or the name is not for ACME).
+     */
+    public CompletableFuture<Boolean> hostBound(String host) {
+        CompletableFuture<Boolean> held = new CompletableFuture<>();
+        if (thread.isShutdown()) {
+            held.complete(issued.containsKey(host));
+            return held;
         }
+        thread.execute(() -> want(host, held));
+        return held;
     }
 
-    private void want(String host) {
+    private void want(String host, CompletableFuture<Boolean> held) {
         if (!settings.covers(host)) {
             log.info("event=acme_host_skipped host={} reason=\"not under {}\"", host, settings.onlyUnder());
+            held.complete(false);
             return;
         }
         bound.add(host);
-        IssuedCertificate held = issued.get(host);
-        if (held == null || held.renewalDue(Instant.now(), settings.renewWhenRemaining())) {
+        IssuedCertificate current = issued.get(host);
+        if (current != null) {
+            held.complete(true);
+        } else {
+            waiting.computeIfAbsent(host, h -> new ArrayList<>()).add(held);
+        }
+        if (current == null || current.renewalDue(Instant.now(), settings.renewWhenRemaining())) {
             schedule(host, Duration.ZERO);
+        }
+    }
+
+    /** The first order for {@code host} ended: tell the binds waiting for it. */
+    private void answerWaiting(String host, boolean held) {
+        List<CompletableFuture<Boolean>> w = waiting.remove(host);
+        if (w != null) {
+            w.forEach(f -> f.complete(held));
         }
     }
 
@@ -163,6 +190,7 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
             issued.put(host, fresh);
             failures.remove(host);
             metrics.order(kind, true);
+            answerWaiting(host, true);
             log.info("event=acme_certificate_{} host={} serial={} not_after={} challenge={}", kind.equals("issue") ? "issued" : "renewed",
                     host, fresh.serial(), fresh.notAfter(), challenge);
         } catch (InterruptedException e) {
@@ -176,6 +204,7 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
                 wait = told.compareTo(wait) > 0 ? told : wait; // the CA's word beats our schedule
             }
             metrics.order(kind, false);
+            answerWaiting(host, issued.containsKey(host));
             log.warn("event=acme_order_failed host={} kind={} attempt={} retry_in_s={} directory={} reason=\"{}\"", host, kind,
                     attempt, wait.toMillis() / 1000.0, settings.directory(), reason(e));
             if (!thread.isShutdown()) {

@@ -36,7 +36,8 @@ public record AcmeSettings(
         Duration retryMin,
         Duration retryMax,
         Duration pollInterval,
-        Duration orderTimeout) {
+        Duration orderTimeout,
+        Duration bindWait) {
 
     public static final URI LETS_ENCRYPT = URI.create("https://acme-v02.api.letsencrypt.org/directory");
     public static final double DEFAULT_RENEW_WHEN_REMAINING = 1.0 / 3;
@@ -45,6 +46,12 @@ public record AcmeSettings(
     public static final Duration DEFAULT_RETRY_MAX = Duration.ofHours(6);
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_ORDER_TIMEOUT = Duration.ofMinutes(2);
+    /**
+     * How long BIND_OK for a name without a certificate waits for its first ACME order, so that the
+     * URL the client prints is the https one the name is served on from then on (plain HTTP for it
+     * is redirected once the certificate is there). After this the client is told the http URL.
+     */
+    public static final Duration DEFAULT_BIND_WAIT = Duration.ofSeconds(30);
 
     public AcmeSettings {
         Objects.requireNonNull(stateDir, "stateDir");
@@ -68,6 +75,10 @@ public record AcmeSettings(
         positive(retryMax, "retryMax");
         positive(pollInterval, "pollInterval");
         positive(orderTimeout, "orderTimeout");
+        bindWait = bindWait == null ? DEFAULT_BIND_WAIT : bindWait;
+        if (bindWait.isNegative()) {
+            throw new IllegalArgumentException("bindWait must not be negative, got " + bindWait);
+        }
         if (retryMax.compareTo(retryMin) < 0) {
             throw new IllegalArgumentException("retryMax (" + retryMax + ") must not be shorter than retryMin (" + retryMin + ")");
         }
@@ -76,37 +87,43 @@ public record AcmeSettings(
     /** Let's Encrypt production, the challenge chosen at start, default timings, state kept in {@code stateDir}. */
     public static AcmeSettings of(URI directory, String email, Path stateDir) {
         return new AcmeSettings(directory, email, null, null, stateDir, "", DEFAULT_RENEW_WHEN_REMAINING,
-                DEFAULT_CHECK_INTERVAL, DEFAULT_RETRY_MIN, DEFAULT_RETRY_MAX, DEFAULT_POLL_INTERVAL, DEFAULT_ORDER_TIMEOUT);
+                DEFAULT_CHECK_INTERVAL, DEFAULT_RETRY_MIN, DEFAULT_RETRY_MAX, DEFAULT_POLL_INTERVAL, DEFAULT_ORDER_TIMEOUT,
+                DEFAULT_BIND_WAIT);
     }
 
     public AcmeSettings withChallenge(AcmeChallengeType type) {
         return new AcmeSettings(directory, email, type, trustCa, stateDir, onlyUnder, renewWhenRemaining, checkInterval,
-                retryMin, retryMax, pollInterval, orderTimeout);
+                retryMin, retryMax, pollInterval, orderTimeout, bindWait);
     }
 
     public AcmeSettings withTrustCa(Path pem) {
         return new AcmeSettings(directory, email, challenge, pem, stateDir, onlyUnder, renewWhenRemaining, checkInterval,
-                retryMin, retryMax, pollInterval, orderTimeout);
+                retryMin, retryMax, pollInterval, orderTimeout, bindWait);
     }
 
     public AcmeSettings withOnlyUnder(String domain) {
         return new AcmeSettings(directory, email, challenge, trustCa, stateDir, domain, renewWhenRemaining, checkInterval,
-                retryMin, retryMax, pollInterval, orderTimeout);
+                retryMin, retryMax, pollInterval, orderTimeout, bindWait);
     }
 
     public AcmeSettings withRenewal(double whenRemaining, Duration every) {
         return new AcmeSettings(directory, email, challenge, trustCa, stateDir, onlyUnder, whenRemaining, every,
-                retryMin, retryMax, pollInterval, orderTimeout);
+                retryMin, retryMax, pollInterval, orderTimeout, bindWait);
     }
 
     public AcmeSettings withRetry(Duration min, Duration max) {
         return new AcmeSettings(directory, email, challenge, trustCa, stateDir, onlyUnder, renewWhenRemaining, checkInterval,
-                min, max, pollInterval, orderTimeout);
+                min, max, pollInterval, orderTimeout, bindWait);
     }
 
     public AcmeSettings withPolling(Duration interval, Duration timeout) {
         return new AcmeSettings(directory, email, challenge, trustCa, stateDir, onlyUnder, renewWhenRemaining, checkInterval,
-                retryMin, retryMax, interval, timeout);
+                retryMin, retryMax, interval, timeout, bindWait);
+    }
+
+    public AcmeSettings withBindWait(Duration wait) {
+        return new AcmeSettings(directory, email, challenge, trustCa, stateDir, onlyUnder, renewWhenRemaining, checkInterval,
+                retryMin, retryMax, pollInterval, orderTimeout, wait);
     }
 
     /** The challenge to answer: the chosen one, or HTTP-01 when the public HTTP listener is on, else TLS-ALPN-01. */
