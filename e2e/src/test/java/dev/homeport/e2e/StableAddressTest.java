@@ -46,8 +46,17 @@ class StableAddressTest {
         String address = printedAddress(client);
         int port = URI.create(address).getPort();
         assertThat(port).isEqualTo(base + 2);
-        assertThat(Files.readString(dir.resolve("state").resolve("ports")))
-                .contains("127.0.0.1:" + base + " tcp jupyter " + port);
+        // The client writes its memory off the event loop after printing the address, so it may come a moment later.
+        Path ports = dir.resolve("state").resolve("ports");
+        String line = "127.0.0.1:" + base + " tcp jupyter " + port;
+        Await.until(java.time.Duration.ofSeconds(10), "the client remembers the port",
+                () -> {
+                    try {
+                        return Files.readString(ports).contains(line);
+                    } catch (java.io.IOException notYet) {
+                        return false;
+                    }
+                });
         squatter.stop();
         Thread.sleep(1_500); // past the relay's 1 s reconnect grace: the lowest port is free for anyone again
         assertThat(SecurityTest.echoThrough(port, "first")).isEqualTo("first");
