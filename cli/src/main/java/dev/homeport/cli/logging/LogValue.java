@@ -16,7 +16,7 @@ public final class LogValue {
 
     /**
      * The event's message with each argument escaped: control characters (and Unicode line and bidi
-     * controls) always, as {@code \n}, {@code \t} or {@code \}{@code uXXXX}; in a string also
+     * controls) always, as {@code \n}, {@code \t} or {@code \}{@code u} with four hex digits; in a string also
      * {@code \} and {@code "}; and a string in an unquoted place ({@code agent={}}) that holds a
      * space, {@code "} or {@code =} is put in quotes. Objects render themselves; they escape their own fields.
      */
