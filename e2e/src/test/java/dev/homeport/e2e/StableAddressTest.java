@@ -47,16 +47,7 @@ class StableAddressTest {
         int port = URI.create(address).getPort();
         assertThat(port).isEqualTo(base + 2);
         // The client writes its memory off the event loop after printing the address, so it may come a moment later.
-        Path ports = dir.resolve("state").resolve("ports");
-        String line = "127.0.0.1:" + base + " tcp jupyter " + port;
-        Await.until(java.time.Duration.ofSeconds(10), "the client remembers the port",
-                () -> {
-                    try {
-                        return Files.readString(ports).contains(line);
-                    } catch (java.io.IOException notYet) {
-                        return false;
-                    }
-                });
+        awaitRemembered(dir.resolve("state").resolve("ports"), "127.0.0.1:" + base + " tcp jupyter " + port);
         squatter.stop();
         Thread.sleep(1_500); // past the relay's 1 s reconnect grace: the lowest port is free for anyone again
         assertThat(SecurityTest.echoThrough(port, "first")).isEqualTo("first");
@@ -135,8 +126,7 @@ class StableAddressTest {
         String url = printedUrl(client);
         String host = URI.create(url).getHost();
         assertThat(url).matches("http://[a-z][a-z0-9]{9}\\.example\\.test:" + (base + 4));
-        assertThat(Files.readString(dir.resolve("state").resolve("hosts")))
-                .contains("127.0.0.1:" + base + " http jupyter " + host);
+        awaitRemembered(dir.resolve("state").resolve("hosts"), "127.0.0.1:" + base + " http jupyter " + host);
         assertThat(served(host)).contains("service=notebook");
 
         client.kill();
@@ -271,5 +261,16 @@ class StableAddressTest {
 
     private static int portOf(CliProcess client) {
         return URI.create(printedAddress(client)).getPort();
+    }
+
+    /** The client writes its memory off the event loop after printing the address, so the line may come a moment later. */
+    private static void awaitRemembered(Path file, String line) {
+        Await.until(java.time.Duration.ofSeconds(10), "the client remembers " + line + " in " + file, () -> {
+            try {
+                return Files.readString(file).contains(line);
+            } catch (java.io.IOException notYet) {
+                return false;
+            }
+        });
     }
 }
