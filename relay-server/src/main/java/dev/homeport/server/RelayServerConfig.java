@@ -4,6 +4,7 @@ import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.server.admission.ConnectionsPerAddress;
 import dev.homeport.server.admission.TenantLimits;
 import dev.homeport.server.auth.TokenDirectory;
+import dev.homeport.server.cluster.ClusterSettings;
 import dev.homeport.server.http.HttpSettings;
 import dev.homeport.server.https.HttpsSettings;
 import dev.homeport.server.tls.acme.AcmeSettings;
@@ -41,6 +42,8 @@ import java.util.Objects;
  * @param maxConnectionsPerAddress public connections (TCP, HTTP and HTTPS listeners together) one source
  *                       address may hold open at once; more are reset at accept
  * @param tenants        sessions and tunnels one token, and one session of it, may hold
+ * @param recentRefusals refusals the dashboard keeps
+ * @param cluster        how the relay takes part in a cluster; {@link ClusterSettings#ALONE} by default
  */
 public record RelayServerConfig(
         InetSocketAddress control,
@@ -62,7 +65,8 @@ public record RelayServerConfig(
         AcmeSettings acme,
         int maxConnectionsPerAddress,
         TenantLimits tenants,
-        int recentRefusals) {
+        int recentRefusals,
+        ClusterSettings cluster) {
 
     public static final String DEFAULT_WEBSOCKET_PATH = "/_homeport";
     public static final int DEFAULT_AUTH_FAILURE_BURST = 10;
@@ -85,6 +89,7 @@ public record RelayServerConfig(
         http = http == null ? HttpSettings.OFF : http;
         https = https == null ? HttpsSettings.OFF : https;
         tenants = tenants == null ? TenantLimits.DEFAULTS : tenants;
+        cluster = cluster == null ? ClusterSettings.ALONE : cluster;
         if (admin != null && !(meterRegistry instanceof PrometheusMeterRegistry)) {
             throw new IllegalArgumentException("the admin endpoint serves Prometheus metrics: use withAdmin(...)");
         }
@@ -115,85 +120,92 @@ public record RelayServerConfig(
         return new RelayServerConfig(control, bindAddress, ports, "", tokens, DEFAULT_RECONNECT_GRACE,
                 DEFAULT_SHUTDOWN_GRACE, ProtocolSettings.defaults(), null, DEFAULT_WEBSOCKET_PATH,
                 DEFAULT_AUTH_FAILURE_BURST, DEFAULT_AUTH_FAILURE_REFILL, null, HttpSettings.OFF, null, HttpsSettings.OFF, null,
-                ConnectionsPerAddress.DEFAULT_MAX, null, DEFAULT_RECENT_REFUSALS);
+                ConnectionsPerAddress.DEFAULT_MAX, null, DEFAULT_RECENT_REFUSALS, ClusterSettings.ALONE);
     }
 
     public RelayServerConfig withReconnectGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, grace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals, cluster);
     }
 
     public RelayServerConfig withShutdownGrace(Duration grace) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, grace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals, cluster);
     }
 
     public RelayServerConfig withProtocol(ProtocolSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, settings, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals, cluster);
     }
 
     public RelayServerConfig withTls(SslContext context) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 context, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals, cluster);
     }
 
     public RelayServerConfig withAuthFailureLimit(int burst, Duration refill) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, burst, refill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
+                tls, webSocketPath, burst, refill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals, cluster);
     }
 
     public RelayServerConfig withMeterRegistry(MeterRegistry registry) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, registry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals, cluster);
     }
 
     public RelayServerConfig withHttp(HttpSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, settings, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals, cluster);
     }
 
     /** Serves /metrics (Prometheus) and /health on {@code address}, with a Prometheus registry for the relay. */
     public RelayServerConfig withAdmin(InetSocketAddress address) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                http, address, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
+                http, address, https, acme, maxConnectionsPerAddress, tenants, recentRefusals, cluster);
     }
 
     public RelayServerConfig withHttps(HttpsSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, settings, acme,
-                maxConnectionsPerAddress, tenants, recentRefusals);
+                maxConnectionsPerAddress, tenants, recentRefusals, cluster);
     }
 
     public RelayServerConfig withPublicHost(String host) {
         return new RelayServerConfig(control, bindAddress, ports, host, tokens, reconnectGrace, shutdownGrace, protocol, tls, webSocketPath,
-                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals);
+                authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, maxConnectionsPerAddress, tenants, recentRefusals, cluster);
     }
 
     /** Certificates for the host names clients bind, from an ACME CA; {@code null}: none. */
     public RelayServerConfig withAcme(AcmeSettings settings) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, settings,
-                maxConnectionsPerAddress, tenants, recentRefusals);
+                maxConnectionsPerAddress, tenants, recentRefusals, cluster);
     }
 
     public RelayServerConfig withMaxConnectionsPerAddress(int max) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
-                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, max, tenants, recentRefusals);
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme, max, tenants, recentRefusals, cluster);
     }
 
     public RelayServerConfig withTenantLimits(TenantLimits limits) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme,
-                maxConnectionsPerAddress, limits, recentRefusals);
+                maxConnectionsPerAddress, limits, recentRefusals, cluster);
     }
 
     /** How many recent refusals the dashboard keeps (0: none). */
     public RelayServerConfig withRecentRefusals(int count) {
         return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
                 tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme,
-                maxConnectionsPerAddress, tenants, count);
+                maxConnectionsPerAddress, tenants, count, cluster);
+    }
+
+    /** Takes part in a cluster (docs/cluster.md); {@link ClusterSettings#ALONE}: one relay. */
+    public RelayServerConfig withCluster(ClusterSettings settings) {
+        return new RelayServerConfig(control, bindAddress, ports, publicHost, tokens, reconnectGrace, shutdownGrace, protocol,
+                tls, webSocketPath, authFailureBurst, authFailureRefill, meterRegistry, http, admin, https, acme,
+                maxConnectionsPerAddress, tenants, recentRefusals, settings);
     }
 }

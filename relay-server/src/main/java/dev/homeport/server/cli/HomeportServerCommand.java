@@ -211,7 +211,8 @@ public final class HomeportServerCommand implements Callable<Integer> {
                 null,
                 maxConnectionsPerAddress,
                 new TenantLimits(maxSessionsPerToken, maxTunnelsPerSession, maxTunnelsPerToken, maxPoolMembers),
-                dashboardRefusals);
+                dashboardRefusals,
+                null);
         if (!admin.isEmpty()) {
             config = config.withAdmin(parseHostPort(admin, "--admin"));
         }
