@@ -46,7 +46,6 @@ class StableAddressTest {
         String address = printedAddress(client);
         int port = URI.create(address).getPort();
         assertThat(port).isEqualTo(base + 2);
-        // The client writes its memory off the event loop after printing the address, so it may come a moment later.
         awaitRemembered(dir.resolve("state").resolve("ports"), "127.0.0.1:" + base + " tcp jupyter " + port);
         squatter.stop();
         Thread.sleep(1_500); // past the relay's 1 s reconnect grace: the lowest port is free for anyone again

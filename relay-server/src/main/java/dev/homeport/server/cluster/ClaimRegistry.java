@@ -1,5 +1,6 @@
 package dev.homeport.server.cluster;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
@@ -9,8 +10,8 @@ import java.time.Duration;
  */
 public interface ClaimRegistry extends AutoCloseable {
 
-    /** Who holds a claim: the token, its session and the relay the session is attached to. */
-    record Owner(String token, String session, String relayId) {
+    /** Who holds a claim: the token's name (never its secret), its session and the relay the session is attached to. */
+    record Owner(String principal, String session, String relayId) {
     }
 
     /**
@@ -27,7 +28,7 @@ public interface ClaimRegistry extends AutoCloseable {
      * Registers this relay ({@code relayId}, its peer-link address) under a lease of about
      * {@code ttl} that the registry keeps alive until {@link #close}.
      */
-    void registerRelay(String relayId, String peerAddress, Duration ttl) throws Exception;
+    void registerRelay(String relayId, InetSocketAddress peerAddress, Duration ttl) throws Exception;
 
     /**
      * Claims {@code name} (for example {@code port/20001} or {@code host/app.example.net}) for
