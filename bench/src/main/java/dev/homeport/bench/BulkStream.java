@@ -77,6 +77,27 @@ final class BulkStream implements Closeable {
         return received;
     }
 
+    /**
+     * Asks the far end to generate more than will ever be read and reads until {@code stop} says so;
+     * the caller then closes the connection. The far end's endless send keeps every queue on the way
+     * back full, which is what a "behind a download" measurement needs.
+     */
+    long downloadUntil(BooleanSupplier stop) throws IOException {
+        ByteBuffer request = ByteBuffer.allocate(1 + Long.BYTES).put(FarEndMode.GENERATE.code()).putLong(Long.MAX_VALUE);
+        writeFully(request.flip());
+        long received = 0;
+        while (!stop.getAsBoolean()) {
+            buffer.clear();
+            int n = channel.read(buffer);
+            if (n < 0) {
+                throw new EOFException("far end closed after " + received + " bytes of an endless download");
+            }
+            received += n;
+            transferred = received;
+        }
+        return received;
+    }
+
     private void fillPattern() {
         buffer.clear();
         for (int i = 0; i < BUFFER; i++) {

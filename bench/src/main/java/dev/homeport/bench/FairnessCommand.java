@@ -14,12 +14,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Head-of-line check: ping-pong latency on one connection while bulk uploads saturate other
- * connections through the same entry. A multiplexed tunnel that lets bulk data starve small
+ * Head-of-line check: ping-pong latency on one connection while bulk uploads (or downloads, with
+ * {@code --bulk-direction down}) saturate other connections through the same entry. A multiplexed tunnel that lets bulk data starve small
  * messages shows it here. Latency is measured idle first on the same connection, for comparison.
  */
 @Command(name = "fairness", mixinStandardHelpOptions = true,
-        description = "Ping-pong latency idle and while bulk uploads run through the same target.")
+        description = "Ping-pong latency idle and while bulk uploads or downloads run through the same target.")
 final class FairnessCommand implements Callable<Integer> {
 
     @Mixin
@@ -34,8 +34,13 @@ final class FairnessCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "1000", description = "Unrecorded round trips before each phase (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--bulk-streams", defaultValue = "1", description = "Bulk upload connections (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bulk-streams", defaultValue = "1", description = "Bulk connections (default: ${DEFAULT-VALUE}).")
     int bulkStreams;
+
+    @Option(names = "--bulk-direction", defaultValue = "up",
+            description = "up: the bulk connections upload to the sink; down: they download from the generator, so the "
+                    + "echo replies wait behind bulk on the way back (default: ${DEFAULT-VALUE}).")
+    String bulkDirection;
 
     @Option(names = "--phase-seconds", defaultValue = "20",
             description = "Each phase (idle, loaded) ends after --messages or this long, whichever is first (warm-ups: 5 s at most);"
@@ -51,6 +56,10 @@ final class FairnessCommand implements Callable<Integer> {
         if (bulkStreams < 1 || bulkStreams > 16) {
             throw new BenchFailure("--bulk-streams must be 1-16, got " + bulkStreams, BenchFailure.USAGE);
         }
+        if (!bulkDirection.equals("up") && !bulkDirection.equals("down")) {
+            throw new BenchFailure("--bulk-direction must be up or down, got " + bulkDirection, BenchFailure.USAGE);
+        }
+        boolean down = bulkDirection.equals("down");
         Histogram idle = new Histogram(3);
         Histogram loaded = new Histogram(3);
         List<BulkStream> bulk = new ArrayList<>();
@@ -68,7 +77,11 @@ final class FairnessCommand implements Callable<Integer> {
                 int idx = i;
                 Thread t = new Thread(() -> {
                     try {
-                        s.upload(Long.MAX_VALUE, stop::get);
+                        if (down) {
+                            s.downloadUntil(stop::get);
+                        } else {
+                            s.upload(Long.MAX_VALUE, stop::get);
+                        }
                     } catch (IOException e) {
                         bulkErrors[idx] = e;
                     }
@@ -94,17 +107,18 @@ final class FairnessCommand implements Callable<Integer> {
                     .put("target", path.target.toString())
                     .put("size", size)
                     .put("bulk_streams", bulkStreams)
+                    .put("bulk_direction", bulkDirection)
                     .put("bulk_mb_per_s", Report.round(bulkRate, 1))
                     .putLatency("", loaded)
                     .putLatency("idle_", idle)
                     .put("status", status);
             report.print(String.format(Locale.ROOT,
-                    "fairness %s: %d x %d B ping-pong under %d bulk upload(s) at %.1f MB/s: %s (idle: %s) [%s]",
-                    path.target, loaded.getTotalCount(), size, bulkStreams, bulkRate, Report.latencySentence(loaded),
+                    "fairness %s: %d x %d B ping-pong under %d bulk %s(s) at %.1f MB/s: %s (idle: %s) [%s]",
+                    path.target, loaded.getTotalCount(), size, bulkStreams, down ? "download" : "upload", bulkRate, Report.latencySentence(loaded),
                     Report.latencySentence(idle), status), System.out);
             if (bulkFailed) {
                 IOException first = Arrays.stream(bulkErrors).filter(e -> e != null).findFirst().orElseThrow();
-                throw BenchFailure.io("bulk upload through " + path.target, first);
+                throw BenchFailure.io("bulk " + (down ? "download" : "upload") + " through " + path.target, first);
             }
             return status.equals("ok") ? 0 : BenchFailure.TIMED_OUT;
         } catch (IOException e) {

@@ -68,6 +68,14 @@ class LoadToolOverLoopbackTest {
     }
 
     @Test
+    void fairnessMeasuresLatencyBehindABulkDownload() {
+        String json = run("fairness", "--target", target, "--messages", "200", "--warmup", "20", "--settle-ms", "100",
+                "--bulk-direction", "down");
+        assertThat(json).contains("\"bulk_direction\":\"down\"").contains("\"count\":200").contains("\"status\":\"ok\"");
+        assertThat(json).doesNotContain("\"bulk_mb_per_s\":0.0,");
+    }
+
+    @Test
     void concurrencyHoldsEveryConnectionLiveAndRunsTheReadyCommand() {
         String json = run("concurrency", "--target", target, "--streams", "300", "--hold-seconds", "0",
                 "--exec", "test \"$HOMEPORT_BENCH_STREAMS\" = 300", "--max-seconds", "30");
