@@ -37,6 +37,22 @@ public final class BasicCredentials {
         return new BasicCredentials(userColonPassword.substring(0, colon), sha256(userColonPassword.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Credentials known only by their digest, as another relay of the cluster carries them
+     * ({@link #digest()}): they check presented credentials like the parsed ones.
+     */
+    public static BasicCredentials ofDigest(String user, byte[] digest) {
+        if (user.isEmpty() || user.indexOf(':') >= 0 || digest.length != 32) {
+            throw new IllegalArgumentException("basic auth digest needs a user without ':' and a SHA-256 digest");
+        }
+        return new BasicCredentials(user, digest.clone());
+    }
+
+    /** The SHA-256 digest of {@code user:password} (never the password), to carry the rule to another relay. */
+    public byte[] digest() {
+        return digest.clone();
+    }
+
     /** Whether an {@code Authorization} header value carries exactly these credentials. */
     public boolean matches(String authorization) {
         if (authorization == null || authorization.length() > MAX_HEADER_LENGTH

@@ -5,8 +5,10 @@ import java.time.Duration;
 
 /**
  * Where a clustered relay claims its public names (TCP ports, host names) so that exactly one
- * session of one token holds a name cluster-wide. Implementations keep their client library (etcd's
- * jetcd, gRPC) behind this interface: the relay core sees only these types.
+ * client (or one pool of clients) of one token holds a name cluster-wide, by the same rules one
+ * relay applies alone (SameTokenClaim). Implementations keep their client library (etcd's jetcd,
+ * gRPC) behind this interface: the relay core sees only these types. Every call blocks for at most
+ * the registry's call timeout ({@link RegistryOptions#callTimeout()}), so call it off the event loop.
  */
 public interface ClaimRegistry extends AutoCloseable {
 
@@ -15,10 +17,13 @@ public interface ClaimRegistry extends AutoCloseable {
     }
 
     /**
-     * The outcome of {@link #claim}: {@code won} when the caller holds the name now (new or re-claimed
-     * by the same token and session), otherwise {@code holder} says who does.
+     * The outcome of {@link #claim}: {@code holder} is the caller when it won, otherwise who holds the
+     * name; {@code reason} is the refusal to send the client (empty when won).
      */
-    record Claim(boolean won, Owner holder) {
+    record Claim(ClaimOutcome outcome, Owner holder, String reason) {
+        public boolean won() {
+            return outcome.won();
+        }
     }
 
     /** The registry's health as reported by {@code /health}: {@code stale} once this relay's lease may have lapsed. */
@@ -26,22 +31,29 @@ public interface ClaimRegistry extends AutoCloseable {
 
     /**
      * Registers this relay ({@code relayId}, its peer-link address) under a lease of about
-     * {@code ttl} that the registry keeps alive until {@link #close}.
+     * {@code ttl} that the registry keeps alive until {@link #close}, and starts filling {@link #routes()}.
      */
-    void registerRelay(String relayId, InetSocketAddress peerAddress, Duration ttl) throws Exception;
+    void registerRelay(String relayId, InetSocketAddress peerAddress, Duration ttl) throws RegistryUnavailableException;
 
     /**
-     * Claims {@code name} (for example {@code port/20001} or {@code host/app.example.net}) for
-     * {@code owner} in one transaction, under a per-session lease of {@code grace} (the reconnect
-     * grace): it succeeds when the name is free or already held by the same token and session.
+     * Claims {@code request.name()} for {@code request.owner()} in one transaction; a name is held for
+     * its token for {@code request.grace()} after its last client is gone.
      */
-    Claim claim(String name, Owner owner, Duration grace) throws Exception;
+    Claim claim(ClaimRequest request) throws RegistryUnavailableException;
 
-    /** Gives up {@code name} if {@code owner} holds it; a name held by someone else is left alone. */
-    void release(String name, Owner owner) throws Exception;
+    /**
+     * {@code owner}'s session no longer serves {@code name} (it ended, or the tunnel was closed);
+     * when no client serves it any more the name is kept for its token for the grace. A name held by
+     * someone else is left alone.
+     */
+    void release(String name, Owner owner) throws RegistryUnavailableException;
+
+    /** The names other relays serve, kept up to date by a watch once {@link #registerRelay} returned. */
+    PeerRoutes routes();
 
     Health health();
 
+    /** Leaves the cluster at once: this relay's sessions stop serving; their names stay held for their tokens for the grace. */
     @Override
     void close();
 }
