@@ -19,7 +19,7 @@ public record BindOutcome(Tunnel tunnel, ErrorCode refusal, String message, Comp
         return new BindOutcome(t, null, null, certificate);
     }
 
-    static BindOutcome refused(ErrorCode code, String message) {
+    public static BindOutcome refused(ErrorCode code, String message) {
         return new BindOutcome(null, code, message, NONE_TO_WAIT_FOR);
     }
 

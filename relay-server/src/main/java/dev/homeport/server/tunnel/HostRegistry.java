@@ -6,6 +6,7 @@ import dev.homeport.server.access.AccessPolicy;
 import dev.homeport.server.admission.PerTokenCount;
 import dev.homeport.server.admission.TenantLimits;
 import dev.homeport.server.auth.TokenRights;
+import dev.homeport.server.cluster.ClaimRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,10 @@ public final class HostRegistry implements AutoCloseable {
     private final PerTokenCount perToken;
     private final int maxPoolMembers;
     private volatile Reservations reservations = Reservations.NONE;
+    /** The cluster-wide half of each claim; {@link NameClaims#ALONE} on one relay. */
+    private volatile NameClaims claims = NameClaims.ALONE;
+    /** Names another relay of the cluster serves: a made-up name avoids them. */
+    private volatile Predicate<String> heldElsewhere = host -> false;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "homeport-hosts");
         t.setDaemon(true);
@@ -88,6 +93,11 @@ public final class HostRegistry implements AutoCloseable {
     /** Where reserved names are looked up (the tokens file); read at every BIND, so edits apply at once. */
     public void reservations(Reservations reservations) {
         this.reservations = reservations;
+    }
+
+    /** Where each name is claimed cluster-wide before it is granted here (docs/cluster.md); set before the first BIND. */
+    public void claims(NameClaims claims) {
+        this.claims = claims;
     }
 
     /** The public HTTP listener is up on {@code port}: HTTP tunnels may be bound from now on. */
@@ -218,8 +228,15 @@ public final class HostRegistry implements AutoCloseable {
             lifecycle.released(existing);
             existing = null;
         }
+        String claimName = ClaimRequest.hostName(host);
+        String kind = passthrough ? "tls" : "http";
         if (existing == null) {
+            BindOutcome refusal = claims.claim(claimName, who, principal, kind, access);
+            if (refusal != null) {
+                return refusal;
+            }
             if (!perToken.tryTake(principal)) {
+                claims.release(claimName, who, principal);
                 return BindOutcome.refused(ErrorCode.BIND_DENIED, TunnelRegistry.tooManyTunnels(principal, perToken));
             }
             int port = passthrough || publicPort < 0 ? httpsPort : publicPort;
@@ -241,7 +258,14 @@ public final class HostRegistry implements AutoCloseable {
             return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "host " + host + " is bound as "
                     + (existing.passthrough() ? "a TLS" : "an HTTP") + " tunnel by another session of this token");
         }
+        BindOutcome refusal = claims.claim(claimName, who, principal, kind, access);
+        if (refusal != null) {
+            return refusal;
+        }
         BindOutcome outcome = SameTokenClaim.claim(existing, who, access, "host " + host, maxPoolMembers);
+        if (!outcome.isGranted()) {
+            claims.release(claimName, who, principal);
+        }
         if (outcome.isGranted() && !passthrough) {
             return BindOutcome.granted(existing, certificateOrders.apply(existing.hostname()));
         }
@@ -256,7 +280,7 @@ public final class HostRegistry implements AutoCloseable {
                 return null; // the token's rights name hosts, not the domain: no made-up name will do
             }
             String holder = reservations.reservedBy(host);
-            if (!byHost.containsKey(host) && (holder == null || holder.equals(principal))) {
+            if (!byHost.containsKey(host) && !heldElsewhere.test(host) && (holder == null || holder.equals(principal))) {
                 return host;
             }
         }
@@ -270,9 +294,38 @@ public final class HostRegistry implements AutoCloseable {
         }
         thread.execute(() -> {
             for (Tunnel t : byHost.values()) {
+                Tunnel.Member member = t.memberOf(session);
+                if (member != null) {
+                    claims.release(ClaimRequest.hostName(t.hostname()), new Claimant(session, member.instance(), t.pool()),
+                            t.principal());
+                }
                 if (SameTokenClaim.leave(t, session)) {
                     log.info("event=tunnel_reserved {} grace_s={}", t, grace.toSeconds());
                     t.expiry = thread.schedule(() -> expire(t), grace.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+    }
+
+    /**
+     * The cluster's routes changed: a name this relay still holds for a client that left, or serves
+     * alone for a session the cluster has since given the name to elsewhere (the same client moved to
+     * another relay), is dropped here, so that public connections for it are forwarded to its new relay.
+     */
+    public void superseded(Predicate<String> servedElsewhere) {
+        heldElsewhere = servedElsewhere;
+        if (thread.isShutdown()) {
+            return;
+        }
+        thread.execute(() -> {
+            for (Tunnel t : List.copyOf(byHost.values())) {
+                if (servedElsewhere.test(t.hostname()) && (t.session() == null || !t.pool())) {
+                    log.info("event=tunnel_superseded {} reason=\"served by another relay of the cluster\"", t);
+                    if (t.expiry != null) {
+                        t.expiry.cancel(false);
+                    }
+                    t.members(List.of());
+                    expire(t);
                 }
             }
         });

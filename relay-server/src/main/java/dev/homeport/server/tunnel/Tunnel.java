@@ -127,6 +127,16 @@ public final class Tunnel {
         return members;
     }
 
+    /** {@code session}'s membership, or {@code null} when it does not serve this tunnel. */
+    Member memberOf(MuxSession session) {
+        for (Member m : members) {
+            if (m.session() == session) {
+                return m;
+            }
+        }
+        return null;
+    }
+
     void members(List<Member> now) {
         List<Member> before = members;
         this.members = List.copyOf(now);

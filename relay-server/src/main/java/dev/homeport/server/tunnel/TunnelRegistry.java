@@ -7,6 +7,7 @@ import dev.homeport.server.access.AccessPolicy;
 import dev.homeport.server.admission.PerTokenCount;
 import dev.homeport.server.admission.TenantLimits;
 import dev.homeport.server.auth.TokenRights;
+import dev.homeport.server.cluster.ClaimRequest;
 import io.netty.channel.Channel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
 
 /**
  * Which public port belongs to which token and session. Binding a port blocks on the OS, so all
@@ -54,7 +56,12 @@ public final class TunnelRegistry implements AutoCloseable {
     }
 
     private final Map<Integer, Tunnel> byPort = new HashMap<>();
+    /** Ports another relay of the cluster serves: a BIND for any free port skips them. */
+    private volatile IntPredicate heldElsewhere = port -> false;
+    private static final String KIND = "tcp";
     private volatile Reservations reservations = Reservations.NONE;
+    /** The cluster-wide half of each claim; {@link NameClaims#ALONE} on one relay. */
+    private volatile NameClaims claims = NameClaims.ALONE;
     private final AtomicInteger nextId;
     private final TunnelLifecycle lifecycle;
     /** Tunnels each token holds, here and in the {@link HostRegistry} together. */
@@ -97,6 +104,11 @@ public final class TunnelRegistry implements AutoCloseable {
     /** Where reserved ports are looked up (the tokens file); read at every BIND, so edits apply at once. */
     public void reservations(Reservations reservations) {
         this.reservations = reservations;
+    }
+
+    /** Where each port is claimed cluster-wide before it is granted here (docs/cluster.md); set before the first BIND. */
+    public void claims(NameClaims claims) {
+        this.claims = claims;
     }
 
     /**
@@ -148,10 +160,24 @@ public final class TunnelRegistry implements AutoCloseable {
         if (requested != 0) {
             Tunnel existing = byPort.get(requested);
             if (existing != null && existing.principal().equals(principal)) {
-                return SameTokenClaim.claim(existing, who, access, "port " + requested, maxPoolMembers);
+                String claimName = ClaimRequest.portName(requested);
+                BindOutcome refusal = claims.claim(claimName, who, principal, KIND, access);
+                if (refusal != null) {
+                    return refusal;
+                }
+                BindOutcome local = SameTokenClaim.claim(existing, who, access, "port " + requested, maxPoolMembers);
+                if (!local.isGranted()) {
+                    claims.release(claimName, who, principal);
+                }
+                return local;
             }
             if (existing == null) {
+                BindOutcome refusal = claims.claim(ClaimRequest.portName(requested), who, principal, KIND, access);
+                if (refusal != null) {
+                    return refusal;
+                }
                 if (!perToken.tryTake(principal)) {
+                    claims.release(ClaimRequest.portName(requested), who, principal);
                     return BindOutcome.refused(ErrorCode.BIND_DENIED, TunnelRegistry.tooManyTunnels(principal, perToken));
                 }
                 Tunnel t = tryListen(requested, principal, name, who, access);
@@ -159,6 +185,7 @@ public final class TunnelRegistry implements AutoCloseable {
                     return BindOutcome.granted(t);
                 }
                 perToken.give(principal);
+                claims.release(ClaimRequest.portName(requested), who, principal);
             }
             // A client that names a port gets that port or an error, never another port (PROTOCOL.md, "Tunnels").
             return BindOutcome.refused(ErrorCode.BIND_UNAVAILABLE, "port " + requested + " is " + takenBy(existing));
@@ -168,11 +195,21 @@ public final class TunnelRegistry implements AutoCloseable {
         }
         for (int p = range.low(); p <= range.high(); p++) {
             String holder = reservations.reservedBy(p);
-            if (rights.allowsPort(p) && !byPort.containsKey(p) && (holder == null || holder.equals(principal))) {
+            if (rights.allowsPort(p) && !byPort.containsKey(p) && (holder == null || holder.equals(principal))
+                    && !heldElsewhere.test(p)) {
+                BindOutcome refusal = claims.claim(ClaimRequest.portName(p), who, principal, KIND, access);
+                if (refusal != null) {
+                    if (refusal.refusal() == ErrorCode.SHUTDOWN) {
+                        perToken.give(principal);
+                        return refusal; // the registry is out of reach: no other port would do better
+                    }
+                    continue; // claimed on another relay a moment ago
+                }
                 Tunnel t = tryListen(p, principal, name, who, access);
                 if (t != null) {
                     return BindOutcome.granted(t);
                 }
+                claims.release(ClaimRequest.portName(p), who, principal);
             }
         }
         perToken.give(principal);
@@ -218,9 +255,37 @@ public final class TunnelRegistry implements AutoCloseable {
         }
         thread.execute(() -> {
             for (Tunnel t : new ArrayList<>(byPort.values())) {
+                Tunnel.Member member = t.memberOf(session);
+                if (member != null) {
+                    claims.release(ClaimRequest.portName(t.port()), new Claimant(session, member.instance(), t.pool()), t.principal());
+                }
                 if (SameTokenClaim.leave(t, session)) {
                     log.info("event=tunnel_reserved {} grace_s={}", t, grace.toSeconds());
                     t.expiry = thread.schedule(() -> expire(t), grace.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+    }
+
+    /**
+     * The cluster's routes changed: a port this relay still holds for a client that left, or serves
+     * alone for a session the cluster has since given the port to elsewhere (the same client moved to
+     * another relay), is dropped here, so that public connections for it are forwarded to its new relay.
+     */
+    public void superseded(IntPredicate servedElsewhere) {
+        heldElsewhere = servedElsewhere;
+        if (thread.isShutdown()) {
+            return;
+        }
+        thread.execute(() -> {
+            for (Tunnel t : new ArrayList<>(byPort.values())) {
+                if (servedElsewhere.test(t.port()) && (t.session() == null || !t.pool())) {
+                    log.info("event=tunnel_superseded {} reason=\"served by another relay of the cluster\"", t);
+                    if (t.expiry != null) {
+                        t.expiry.cancel(false);
+                    }
+                    t.members(List.of());
+                    expire(t);
                 }
             }
         });
