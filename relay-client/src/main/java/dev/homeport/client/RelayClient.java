@@ -26,15 +26,19 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A running client: one connection to the relay at a time, re-established forever with backoff,
- * each time asking again for the same public ports. The relay refusing the token, or a tunnel,
- * is final and reported through {@link ClientEvents#fatal}.
+ * A running client: one connection to a relay at a time, re-established forever, each time asking
+ * again for the same public ports and names under the same instance. With several relays it moves to
+ * the next one at once when a session is lost or a connect fails ({@link RelayRotation}), and waits out
+ * the backoff only when every relay failed in a round. The relay refusing the token, or a tunnel, is
+ * final and reported through {@link ClientEvents#fatal}.
  *
  * <p>Everything runs on one event loop, the session's and every local socket's, so stream bytes
  * never change threads inside the client.
@@ -46,7 +50,11 @@ public final class RelayClient implements AutoCloseable {
     private final ClientEvents events;
     private final EventLoopGroup group;
     private final EventLoop loop;
+    /** Without a handler: each connect adds one for the relay it dials. */
     private final Bootstrap bootstrap;
+    private final NetTransport transport;
+    private final SessionObserver observer;
+    private final LocalStreamTap tap;
     private final ChannelGroup localConnections;
     /** Ports remembered across restarts of the client, or {@code null} to remember them only while it runs. */
     private final RememberedPorts remembered;
@@ -63,8 +71,15 @@ public final class RelayClient implements AutoCloseable {
     private volatile Channel channel;
     private volatile boolean closing;
     private volatile String lastFailure;
+    /** Failed rounds in a row: every relay failed in each. */
     private int attempt;
     private final RetryLog retryLog = new RetryLog();
+    private final RelayRotation relays;
+    /** Why each relay failed in the round so far, for the line that ends it. */
+    private final List<String> roundFailures = new ArrayList<>();
+    /** The relay of the current connection or attempt; set on the event loop. */
+    private volatile RelayCandidate dialing;
+    private volatile String relayInUse;
 
     private RelayClient(RelayClientConfig config, ClientEvents events, LocalStreamTap tap, RememberedPorts remembered,
                         RememberedHosts rememberedHosts) {
@@ -91,15 +106,21 @@ public final class RelayClient implements AutoCloseable {
                 }
             }
         }
+        // Through a proxy the names stay unresolved: the proxy resolves them, this side may not be able to.
+        this.relays = new RelayRotation(config.relays(), config.transport().proxy() != null ? null : RelayResolver.SYSTEM,
+                new SecureRandom());
+        this.relayInUse = config.relays().get(0).hostPort();
         NetTransport transport = NetTransport.best();
         this.group = transport.newGroup(1, "homeport-client");
         this.loop = group.next();
         this.localConnections = new DefaultChannelGroup("local-connections", loop);
+        this.transport = transport;
+        this.observer = new Observer();
+        this.tap = tap;
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-                .handler(new ClientChannelInitializer(config, transport, new Observer(), localConnections, tap));
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis());
         if (config.transport().proxy() != null) {
             // The proxy resolves the relay's name; this side must not (it may not be able to).
             bootstrap.resolver(NoopAddressResolverGroup.INSTANCE);
@@ -153,50 +174,85 @@ public final class RelayClient implements AutoCloseable {
         return session;
     }
 
+    /** The relay in use, or being tried: {@code B:7700}, with its place when there are several: {@code B:7700 (2 of 3)}. */
+    public String relayInUse() {
+        return relayInUse;
+    }
+
     private void connect() {
         if (closing) {
             return;
         }
-        log.debug("event=connecting relay={}:{} transport={} attempt={}", config.serverHost(), config.serverPort(),
+        RelayCandidate relay = relays.current();
+        dialing = relay;
+        relayInUse = relay.label() + (relays.size() > 1 ? " (" + place() + ")" : "");
+        log.debug("event=connecting relay=\"{}\" place=\"{}\" transport={} attempt={}", relay.label(), place(),
                 config.transport().name(), attempt);
         // The last connection's channelInactive, which runs after its close listener below, may have
         // reported a reason ("closed during the handshake") after that connection's retry was decided.
         lastFailure = null;
-        ChannelFuture f = bootstrap.connect(InetSocketAddress.createUnresolved(config.serverHost(), config.serverPort()));
+        ChannelFuture f = bootstrap.clone()
+                .handler(new ClientChannelInitializer(config, relay.relay(), transport, observer, localConnections, tap))
+                .connect(relay.address());
         channel = f.channel();
         f.addListener((ChannelFuture done) -> {
             if (!done.isSuccess()) {
-                retry("cannot reach relay " + config.serverHost() + ":" + config.serverPort() + ": "
-                        + ConnectFailure.describe(done.cause()));
+                failed(relay, "cannot reach relay " + relay.label() + ": " + ConnectFailure.describe(done.cause()), false);
                 return;
             }
             done.channel().closeFuture().addListener(c -> {
                 MuxSession s = session;
                 session = null;
                 if (s != null) {
-                    retry("session closed: " + Printable.strip(s.closeReason()));
+                    failed(relay, "session closed: " + Printable.strip(s.closeReason()), true);
                 } else if (!fatal.isDone()) {
                     String why = lastFailure;
                     lastFailure = null;
                     FarEndAnswer answer = FarEndAnswer.of(done.channel());
-                    retry(why != null ? why : answer != null ? answer.closedEarly() : "connection closed during the handshake");
+                    failed(relay, why != null ? why : answer != null ? answer.closedEarly() : "connection closed during the handshake",
+                            false);
                 }
             });
         });
     }
 
-    private void retry(String reason) {
+    /**
+     * Moves on from {@code relay}: at once to the next relay, or after the backoff when every relay
+     * failed in this round. One line for a lost session's move, one per round (see {@link RetryLog}).
+     */
+    private void failed(RelayCandidate relay, String reason, boolean hadSession) {
         if (closing || fatal.isDone()) {
             return;
         }
-        Duration delay = config.backoff().delay(attempt++);
-        if (retryLog.shouldLog(reason)) {
-            log.info("event=disconnected reason=\"{}\" attempts={} retry_in_ms={}", reason, retryLog.repeats(), delay.toMillis());
-        } else {
-            log.debug("event=disconnected reason=\"{}\" attempts={} retry_in_ms={}", reason, retryLog.repeats(), delay.toMillis());
+        int size = relays.size();
+        roundFailures.add(size == 1 || reason.contains(relay.relay().hostPort()) ? reason : relay.label() + ": " + reason);
+        if (!relays.failed()) {
+            RelayCandidate next = relays.current();
+            if (hadSession) {
+                log.info("event=relay_switch from=\"{}\" to=\"{}\" place=\"{}\" reason=\"{}\"", relay.label(), next.label(),
+                        place(), reason);
+            } else {
+                log.debug("event=relay_failed relay=\"{}\" next=\"{}\" reason=\"{}\"", relay.label(), next.label(), reason);
+            }
+            events.disconnected(reason, Duration.ZERO);
+            loop.execute(this::connect);
+            return;
         }
-        events.disconnected(reason, delay);
+        String why = size > 1 ? "all " + size + " relays failed: " + String.join("; ", roundFailures) : reason;
+        roundFailures.clear();
+        Duration delay = config.backoff().delay(attempt++);
+        if (retryLog.shouldLog(why)) {
+            log.info("event=disconnected reason=\"{}\" attempts={} retry_in_ms={}", why, retryLog.repeats(), delay.toMillis());
+        } else {
+            log.debug("event=disconnected reason=\"{}\" attempts={} retry_in_ms={}", why, retryLog.repeats(), delay.toMillis());
+        }
+        events.disconnected(why, delay);
         loop.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** "2 of 3": where the relay in use is in the list. */
+    private String place() {
+        return relays.position() + " of " + relays.size();
     }
 
     private void giveUp(String message) {
@@ -274,7 +330,9 @@ public final class RelayClient implements AutoCloseable {
             attempt = 0;
             lastFailure = null;
             retryLog.reset();
-            log.info("event=connected relay={}:{} session={}", config.serverHost(), config.serverPort(), s.id());
+            relays.connected();
+            roundFailures.clear();
+            log.info("event=connected relay=\"{}\" place=\"{}\" session={}", dialing.label(), place(), s.id());
             events.connected(s.id());
         }
 
@@ -341,7 +399,7 @@ public final class RelayClient implements AutoCloseable {
             if (!givenHost.isEmpty() && !givenHost.equals(grantedHosts.put(tunnel.name(), givenHost)) && rememberedHosts != null) {
                 CompletableFuture.runAsync(() -> rememberedHosts.remember(kindName(tunnel), tunnel.name(), givenHost));
             }
-            String host = publicHost.isEmpty() ? config.serverHost() : publicHost;
+            String host = publicHost.isEmpty() ? dialing.relay().host() : publicHost;
             String address = tunnel.kind() != TunnelSpec.Kind.TCP
                     ? publicHost // the relay names the whole URL
                     : "tcp://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
