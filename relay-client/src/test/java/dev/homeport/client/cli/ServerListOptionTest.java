@@ -10,6 +10,7 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -49,5 +50,18 @@ class ServerListOptionTest {
         assertThat(code).isEqualTo(CliErrors.USAGE);
         assertThat(err.toString()).startsWith("tcp: invalid setting: --server mixes tls:// (a.example.com:7700) and tcp:// "
                 + "(b.example.com:7700): every relay in the list must use one transport");
+    }
+
+    @Test
+    void theConfigFilesServerKeyTakesTheListToo() throws Exception {
+        Path file = dir.resolve("homeport.yaml");
+        Files.writeString(file, "server: a.example.com:7700, ws://b.example.com/_homeport\ntoken: t\nstate_dir: " + dir + "\n");
+        StringWriter err = new StringWriter();
+        CommandLine cl = HomeportCommand.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        cl.setOut(new PrintWriter(new StringWriter(), true));
+        assertThat(HomeportCommand.execute(cl, "tcp", "8888", "--config", file.toString())).isEqualTo(CliErrors.USAGE);
+        assertThat(err.toString()).startsWith("tcp: invalid setting: --server mixes tls:// (a.example.com:7700) and ws:// "
+                + "(b.example.com:80)");
     }
 }
