@@ -19,8 +19,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -29,14 +31,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A client given two independent relays ({@code --server A,B}) that share a public port range: when
  * the relay holding its session stops, it is on the other within seconds, with its tunnel on the same
- * public port; when both are down it waits a growing backoff between rounds, and connects once one
- * comes back.
+ * public port; a relay that closes the handshake is passed over at once; when both are down it waits a
+ * growing backoff between rounds, and connects once one comes back.
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class RelayFailoverTest {
@@ -136,6 +139,42 @@ class RelayFailoverTest {
         assertThat(request(port, "once a relay is back")).isEqualTo("once a relay is back");
         assertThat(lines(logged, "event=connected")).singleElement().asString()
                 .contains("relay=\"" + pair.hosts().get(1).hostPort() + "\"").contains("place=\"2 of 2\"");
+    }
+
+    @Test
+    void aRelayThatClosesTheHandshakeIsPassedOverAtOnce() throws Exception {
+        LocalService echo = teardown.add(LocalService.echo(0));
+        Pair pair = Pair.over(Transport.PLAIN);
+        RelayServer second = teardown.add(RelayServer.start(pair.second().withReconnectGrace(Duration.ZERO)));
+        // Where the first relay should be, something accepts and closes without a word, as a relay refusing the address does.
+        ServerSocket closing = teardown.add(new ServerSocket(pair.first().control().getPort(), 50, InetAddress.getLoopbackAddress()));
+        AtomicInteger closed = new AtomicInteger();
+        Thread acceptor = new Thread(() -> {
+            while (!closing.isClosed()) {
+                try (Socket s = closing.accept()) {
+                    closed.incrementAndGet();
+                } catch (IOException stopped) {
+                    return;
+                }
+            }
+        }, "closing-relay");
+        acceptor.setDaemon(true);
+        acceptor.start();
+
+        // The start is random: clients come one after another until one has started at the closing relay.
+        int clients = 0;
+        while (closed.get() == 0 && clients < 20) {
+            clients++;
+            Events events = new Events();
+            RelayClient client = startClient(Transport.PLAIN, pair, echo.port(), events);
+            int port = URI.create(client.bound().get(10, TimeUnit.SECONDS).get("failover")).getPort();
+            assertThat(second.sessions()).hasSize(1);
+            assertThat(events.waits).as("passed over at once, no backoff").allMatch(Duration::isZero);
+            assertThat(request(port, "client " + clients)).isEqualTo("client " + clients);
+            client.close();
+            Await.until(Duration.ofSeconds(5), "the relay to forget client " + clients, () -> second.sessions().isEmpty());
+        }
+        assertThat(closed).as("one of " + clients + " clients started at the closing relay").hasPositiveValue();
     }
 
     private RelayClient startClient(Transport transport, Pair pair, int localPort, Events events) {
