@@ -197,7 +197,7 @@ class RelayFailoverTest {
     }
 
     private ListAppender<ILoggingEvent> captureClientLog(Level level) {
-        Logger clientLog = (Logger) LoggerFactory.getLogger(RelayClient.class);
+        Logger clientLog = (Logger) LoggerFactory.getLogger(RelayClient.class.getPackageName()); // RelayClient, RelayFailover
         Level before = clientLog.getLevel();
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();

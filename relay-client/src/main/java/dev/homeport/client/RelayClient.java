@@ -25,9 +25,6 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A running client: one connection to a relay at a time, re-established forever, each time asking
  * again for the same public ports and names under the same instance. With several relays it moves to
- * the next one at once when a session is lost or a connect fails ({@link RelayRotation}), and waits out
+ * the next one at once when a session is lost or a connect fails ({@link RelayFailover}), and waits out
  * the backoff only when every relay failed in a round. The relay refusing the token, or a tunnel, is
  * final and reported through {@link ClientEvents#fatal}.
  *
@@ -71,12 +68,7 @@ public final class RelayClient implements AutoCloseable {
     private volatile Channel channel;
     private volatile boolean closing;
     private volatile String lastFailure;
-    /** Failed rounds in a row: every relay failed in each. */
-    private int attempt;
-    private final RetryLog retryLog = new RetryLog();
-    private final RelayRotation relays;
-    /** Why each relay failed in the round so far, for the line that ends it. */
-    private final List<String> roundFailures = new ArrayList<>();
+    private final RelayFailover failover;
     /** The relay of the current connection or attempt; set on the event loop. */
     private volatile RelayCandidate dialing;
     private volatile String relayInUse;
@@ -107,8 +99,8 @@ public final class RelayClient implements AutoCloseable {
             }
         }
         // Through a proxy the names stay unresolved: the proxy resolves them, this side may not be able to.
-        this.relays = new RelayRotation(config.relays(), config.transport().proxy() != null ? null : RelayResolver.SYSTEM,
-                new SecureRandom());
+        this.failover = new RelayFailover(config.relays(), config.transport().proxy() != null ? null : RelayResolver.SYSTEM,
+                config.backoff());
         this.relayInUse = config.relays().get(0).hostPort();
         NetTransport transport = NetTransport.best();
         this.group = transport.newGroup(1, "homeport-client");
@@ -183,11 +175,11 @@ public final class RelayClient implements AutoCloseable {
         if (closing) {
             return;
         }
-        RelayCandidate relay = relays.current();
+        RelayCandidate relay = failover.current();
         dialing = relay;
-        relayInUse = relay.label() + (relays.size() > 1 ? " (" + place() + ")" : "");
-        log.debug("event=connecting relay=\"{}\" place=\"{}\" transport={} attempt={}", relay.label(), place(),
-                config.transport().name(), attempt);
+        relayInUse = failover.inUse();
+        log.debug("event=connecting relay=\"{}\" place=\"{}\" transport={} attempt={}", relay.label(), failover.place(),
+                config.transport().name(), failover.rounds());
         // The last connection's channelInactive, which runs after its close listener below, may have
         // reported a reason ("closed during the handshake") after that connection's retry was decided.
         lastFailure = null;
@@ -216,43 +208,18 @@ public final class RelayClient implements AutoCloseable {
         });
     }
 
-    /**
-     * Moves on from {@code relay}: at once to the next relay, or after the backoff when every relay
-     * failed in this round. One line for a lost session's move, one per round (see {@link RetryLog}).
-     */
+    /** Moves on from {@code relay}: at once to the next relay, or after the backoff when every relay failed in this round. */
     private void failed(RelayCandidate relay, String reason, boolean hadSession) {
         if (closing || fatal.isDone()) {
             return;
         }
-        int size = relays.size();
-        roundFailures.add(size == 1 || reason.contains(relay.relay().hostPort()) ? reason : relay.label() + ": " + reason);
-        if (!relays.failed()) {
-            RelayCandidate next = relays.current();
-            if (hadSession) {
-                log.info("event=relay_switch from=\"{}\" to=\"{}\" place=\"{}\" reason=\"{}\"", relay.label(), next.label(),
-                        place(), reason);
-            } else {
-                log.debug("event=relay_failed relay=\"{}\" next=\"{}\" reason=\"{}\"", relay.label(), next.label(), reason);
-            }
-            events.disconnected(reason, Duration.ZERO);
+        RelayFailover.Retry retry = failover.failed(relay, reason, hadSession);
+        events.disconnected(retry.reason(), retry.delay());
+        if (retry.delay().isZero()) {
             loop.execute(this::connect);
-            return;
-        }
-        String why = size > 1 ? "all " + size + " relays failed: " + String.join("; ", roundFailures) : reason;
-        roundFailures.clear();
-        Duration delay = config.backoff().delay(attempt++);
-        if (retryLog.shouldLog(why)) {
-            log.info("event=disconnected reason=\"{}\" attempts={} retry_in_ms={}", why, retryLog.repeats(), delay.toMillis());
         } else {
-            log.debug("event=disconnected reason=\"{}\" attempts={} retry_in_ms={}", why, retryLog.repeats(), delay.toMillis());
+            loop.schedule(this::connect, retry.delay().toMillis(), TimeUnit.MILLISECONDS);
         }
-        events.disconnected(why, delay);
-        loop.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** "2 of 3": where the relay in use is in the list. */
-    private String place() {
-        return relays.position() + " of " + relays.size();
     }
 
     private void giveUp(String message) {
@@ -327,12 +294,9 @@ public final class RelayClient implements AutoCloseable {
         @Override
         public void established(MuxSession s) {
             session = s;
-            attempt = 0;
             lastFailure = null;
-            retryLog.reset();
-            relays.connected();
-            roundFailures.clear();
-            log.info("event=connected relay=\"{}\" place=\"{}\" session={}", dialing.label(), place(), s.id());
+            failover.connected();
+            log.info("event=connected relay=\"{}\" place=\"{}\" session={}", dialing.label(), failover.place(), s.id());
             events.connected(s.id());
         }
 
