@@ -8,15 +8,19 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * What the client does after a failure: try the next relay at once, or, when every relay failed in
  * this round, wait out the backoff. It logs one line per move after a lost session and one per round
- * (at info as {@link RetryLog} decides), and the moves within a round at debug. Used on the client's
- * event loop only.
+ * (at info as {@link RetryLog} decides), and the moves within a round at debug. A session shorter
+ * than {@link #STABLE_SESSION} counts as one more failure of its round, so that relays which accept
+ * and drop the client at once get the backoff rather than a tight loop. Used on the client's event
+ * loop only.
  */
 final class RelayFailover {
     private static final Logger log = LoggerFactory.getLogger(RelayFailover.class);
+    static final Duration STABLE_SESSION = Duration.ofSeconds(1);
 
     /** What to tell the user, and how long to wait before the next connect ({@link Duration#ZERO}: at once). */
     record Retry(String reason, Duration delay) {
@@ -27,13 +31,20 @@ final class RelayFailover {
     private final RetryLog retryLog = new RetryLog();
     /** Why each relay failed in the round so far, for the line that ends it. */
     private final List<String> roundFailures = new ArrayList<>();
+    private final LongSupplier nanoTime;
     /** Failed rounds in a row: every relay failed in each. */
     private int rounds;
+    private long sessionStart;
 
     /** @param resolver how relay names become addresses, or {@code null} to leave them to a proxy */
     RelayFailover(List<RelayHost> relays, RelayResolver resolver, Backoff backoff) {
-        this.relays = new RelayRotation(relays, resolver, new SecureRandom());
+        this(new RelayRotation(relays, resolver, new SecureRandom()), backoff, System::nanoTime);
+    }
+
+    RelayFailover(RelayRotation relays, Backoff backoff, LongSupplier nanoTime) {
+        this.relays = relays;
         this.backoff = backoff;
+        this.nanoTime = nanoTime;
     }
 
     /** The relay to connect to now. */
@@ -55,16 +66,20 @@ final class RelayFailover {
         return rounds;
     }
 
-    /** A session started: the next failure begins a new round, and the backoff starts over. */
+    /** A session started on the current relay. */
     void connected() {
-        relays.connected();
-        roundFailures.clear();
-        retryLog.reset();
-        rounds = 0;
+        sessionStart = nanoTime.getAsLong();
     }
 
     /** {@code relay} failed for {@code reason}; {@code hadSession} when a session on it was lost. */
     Retry failed(RelayCandidate relay, String reason, boolean hadSession) {
+        if (hadSession && nanoTime.getAsLong() - sessionStart >= STABLE_SESSION.toNanos()) {
+            // The session served: this loss begins a new round, and the backoff starts over.
+            relays.connected();
+            roundFailures.clear();
+            retryLog.reset();
+            rounds = 0;
+        }
         int size = relays.size();
         roundFailures.add(size == 1 || reason.contains(relay.relay().hostPort()) ? reason : relay.label() + ": " + reason);
         if (!relays.failed()) {
