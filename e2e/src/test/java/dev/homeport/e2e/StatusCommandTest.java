@@ -96,7 +96,8 @@ class StatusCommandTest {
                 "--server", "tcp://127.0.0.1:" + relay.controlPort(), "--token", RelayHarness.TOKEN, "--insecure-plaintext",
                 "--state-dir", dir.resolve("state").toString()));
         // Each redraw is "\r", erase to the end of the line, the line, and no newline: the reader splits at "\r".
-        Pattern redraw = Pattern.compile("^\\u001b\\[Khomeport: 1 tunnel \\| \\d+ streams? \\| in .+/s out .+/s \\| rtt \\d+ ms$");
+        Pattern redraw = Pattern.compile("^\\u001b\\[Khomeport: 1 tunnel \\| \\d+ streams? \\| in .+/s out .+/s \\| rtt \\d+ ms"
+                + " \\| connected to 127\\.0\\.0\\.1:" + relay.controlPort() + "$");
         client.awaitStdout(2, l -> redraw.matcher(l).matches(), STATUS_TIMEOUT);
         assertThat(client.stdout()).anyMatch(l -> l.contains("tcp://127.0.0.1:"));
     }

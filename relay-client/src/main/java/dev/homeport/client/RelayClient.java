@@ -25,16 +25,17 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A running client: one connection to the relay at a time, re-established forever with backoff,
- * each time asking again for the same public ports. The relay refusing the token, or a tunnel,
- * is final and reported through {@link ClientEvents#fatal}.
+ * A running client: one connection to a relay at a time, re-established forever, each time asking
+ * again for the same public ports and names under the same instance. With several relays it moves to
+ * the next one at once when a session is lost or a connect fails ({@link RelayFailover}), and waits out
+ * the backoff only when every relay failed in a round. The relay refusing the token, or a tunnel, is
+ * final and reported through {@link ClientEvents#fatal}.
  *
  * <p>Everything runs on one event loop, the session's and every local socket's, so stream bytes
  * never change threads inside the client.
@@ -46,7 +47,11 @@ public final class RelayClient implements AutoCloseable {
     private final ClientEvents events;
     private final EventLoopGroup group;
     private final EventLoop loop;
+    /** Without a handler: each connect adds one for the relay it dials. */
     private final Bootstrap bootstrap;
+    private final NetTransport transport;
+    private final SessionObserver observer;
+    private final LocalStreamTap tap;
     private final ChannelGroup localConnections;
     /** Ports remembered across restarts of the client, or {@code null} to remember them only while it runs. */
     private final RememberedPorts remembered;
@@ -63,8 +68,10 @@ public final class RelayClient implements AutoCloseable {
     private volatile Channel channel;
     private volatile boolean closing;
     private volatile String lastFailure;
-    private int attempt;
-    private final RetryLog retryLog = new RetryLog();
+    private final RelayFailover failover;
+    /** The relay of the current connection or attempt; set on the event loop. */
+    private volatile RelayCandidate dialing;
+    private volatile String relayInUse;
 
     private RelayClient(RelayClientConfig config, ClientEvents events, LocalStreamTap tap, RememberedPorts remembered,
                         RememberedHosts rememberedHosts) {
@@ -91,15 +98,21 @@ public final class RelayClient implements AutoCloseable {
                 }
             }
         }
+        // Through a proxy the names stay unresolved: the proxy resolves them, this side may not be able to.
+        this.failover = new RelayFailover(config.relays(), config.transport().proxy() != null ? null : RelayResolver.SYSTEM,
+                config.backoff());
+        this.relayInUse = config.relays().get(0).hostPort();
         NetTransport transport = NetTransport.best();
         this.group = transport.newGroup(1, "homeport-client");
         this.loop = group.next();
         this.localConnections = new DefaultChannelGroup("local-connections", loop);
+        this.transport = transport;
+        this.observer = new Observer();
+        this.tap = tap;
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-                .handler(new ClientChannelInitializer(config, transport, new Observer(), localConnections, tap));
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis());
         if (config.transport().proxy() != null) {
             // The proxy resolves the relay's name; this side must not (it may not be able to).
             bootstrap.resolver(NoopAddressResolverGroup.INSTANCE);
@@ -153,50 +166,60 @@ public final class RelayClient implements AutoCloseable {
         return session;
     }
 
+    /** The relay in use, or being tried: {@code B:7700}, with its place when there are several: {@code B:7700 (2 of 3)}. */
+    public String relayInUse() {
+        return relayInUse;
+    }
+
     private void connect() {
         if (closing) {
             return;
         }
-        log.debug("event=connecting relay={}:{} transport={} attempt={}", config.serverHost(), config.serverPort(),
-                config.transport().name(), attempt);
+        RelayCandidate relay = failover.current();
+        dialing = relay;
+        relayInUse = failover.inUse();
+        log.debug("event=connecting relay=\"{}\" place=\"{}\" transport={} attempt={}", relay.label(), failover.place(),
+                config.transport().name(), failover.rounds());
         // The last connection's channelInactive, which runs after its close listener below, may have
         // reported a reason ("closed during the handshake") after that connection's retry was decided.
         lastFailure = null;
-        ChannelFuture f = bootstrap.connect(InetSocketAddress.createUnresolved(config.serverHost(), config.serverPort()));
+        ChannelFuture f = bootstrap.clone()
+                .handler(new ClientChannelInitializer(config, relay.relay(), transport, observer, localConnections, tap))
+                .connect(relay.address());
         channel = f.channel();
         f.addListener((ChannelFuture done) -> {
             if (!done.isSuccess()) {
-                retry("cannot reach relay " + config.serverHost() + ":" + config.serverPort() + ": "
-                        + ConnectFailure.describe(done.cause()));
+                failed(relay, "cannot reach relay " + relay.label() + ": " + ConnectFailure.describe(done.cause()), false);
                 return;
             }
             done.channel().closeFuture().addListener(c -> {
                 MuxSession s = session;
                 session = null;
                 if (s != null) {
-                    retry("session closed: " + Printable.strip(s.closeReason()));
+                    failed(relay, "session closed: " + Printable.strip(s.closeReason()), true);
                 } else if (!fatal.isDone()) {
                     String why = lastFailure;
                     lastFailure = null;
                     FarEndAnswer answer = FarEndAnswer.of(done.channel());
-                    retry(why != null ? why : answer != null ? answer.closedEarly() : "connection closed during the handshake");
+                    failed(relay, why != null ? why : answer != null ? answer.closedEarly() : "connection closed during the handshake",
+                            false);
                 }
             });
         });
     }
 
-    private void retry(String reason) {
+    /** Moves on from {@code relay}: at once to the next relay, or after the backoff when every relay failed in this round. */
+    private void failed(RelayCandidate relay, String reason, boolean hadSession) {
         if (closing || fatal.isDone()) {
             return;
         }
-        Duration delay = config.backoff().delay(attempt++);
-        if (retryLog.shouldLog(reason)) {
-            log.info("event=disconnected reason=\"{}\" attempts={} retry_in_ms={}", reason, retryLog.repeats(), delay.toMillis());
+        RelayFailover.Retry retry = failover.failed(relay, reason, hadSession);
+        events.disconnected(retry.reason(), retry.delay());
+        if (retry.delay().isZero()) {
+            loop.execute(this::connect);
         } else {
-            log.debug("event=disconnected reason=\"{}\" attempts={} retry_in_ms={}", reason, retryLog.repeats(), delay.toMillis());
+            loop.schedule(this::connect, retry.delay().toMillis(), TimeUnit.MILLISECONDS);
         }
-        events.disconnected(reason, delay);
-        loop.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void giveUp(String message) {
@@ -271,10 +294,9 @@ public final class RelayClient implements AutoCloseable {
         @Override
         public void established(MuxSession s) {
             session = s;
-            attempt = 0;
             lastFailure = null;
-            retryLog.reset();
-            log.info("event=connected relay={}:{} session={}", config.serverHost(), config.serverPort(), s.id());
+            failover.connected();
+            log.info("event=connected relay=\"{}\" place=\"{}\" session={}", dialing.label(), failover.place(), s.id());
             events.connected(s.id());
         }
 
@@ -341,7 +363,7 @@ public final class RelayClient implements AutoCloseable {
             if (!givenHost.isEmpty() && !givenHost.equals(grantedHosts.put(tunnel.name(), givenHost)) && rememberedHosts != null) {
                 CompletableFuture.runAsync(() -> rememberedHosts.remember(kindName(tunnel), tunnel.name(), givenHost));
             }
-            String host = publicHost.isEmpty() ? config.serverHost() : publicHost;
+            String host = publicHost.isEmpty() ? dialing.relay().host() : publicHost;
             String address = tunnel.kind() != TunnelSpec.Kind.TCP
                     ? publicHost // the relay names the whole URL
                     : "tcp://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;

@@ -1,17 +1,19 @@
 package dev.homeport.client;
 
 import dev.homeport.client.transport.ClientTransport;
+import dev.homeport.client.transport.RelayHost;
 import dev.homeport.protocol.ProtocolSettings;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Everything a client needs to start, validated once.
  *
- * @param serverHost       relay host name or address
- * @param serverPort       relay control port
+ * @param relays           the relays to use, any one at a time (a cluster, or independent relays), each by
+ *                         host name or address and control port
  * @param token            the shared secret; proven by HMAC, never sent
  * @param tunnels          what to expose
  * @param protocol         session limits
@@ -21,8 +23,7 @@ import java.util.Objects;
  * @param transport        how the connection reaches the relay: TLS, plain TCP, WebSocket
  */
 public record RelayClientConfig(
-        String serverHost,
-        int serverPort,
+        List<RelayHost> relays,
         String token,
         List<TunnelSpec> tunnels,
         ProtocolSettings protocol,
@@ -32,9 +33,9 @@ public record RelayClientConfig(
         ClientTransport transport) {
 
     public RelayClientConfig {
-        Objects.requireNonNull(serverHost, "serverHost");
-        if (serverPort < 1 || serverPort > 65535) {
-            throw new IllegalArgumentException("server port must be 1-65535, got " + serverPort);
+        relays = List.copyOf(relays);
+        if (relays.isEmpty()) {
+            throw new IllegalArgumentException("at least one relay is required (--server or HOMEPORT_SERVER)");
         }
         if (token == null || token.isEmpty()) {
             throw new IllegalArgumentException("a token is required (--token or HOMEPORT_TOKEN)");
@@ -55,23 +56,45 @@ public record RelayClientConfig(
     }
 
     public static RelayClientConfig of(String serverHost, int serverPort, String token, List<TunnelSpec> tunnels) {
-        return new RelayClientConfig(serverHost, serverPort, token, tunnels, ProtocolSettings.defaults(),
+        return new RelayClientConfig(List.of(new RelayHost(serverHost, serverPort)), token, tunnels, ProtocolSettings.defaults(),
                 Backoff.DEFAULT, Duration.ofSeconds(10), Duration.ofSeconds(5), ClientTransport.plain());
     }
 
+    /** The host of the first relay listed, the only one of a client with one relay. */
+    public String serverHost() {
+        return relays.get(0).host();
+    }
+
+    /** The control port of the first relay listed. */
+    public int serverPort() {
+        return relays.get(0).port();
+    }
+
+    /**
+     * The relays as one key of the remembered ports and host names: {@code HOST:PORT} for one relay, the
+     * sorted list for several, so that listing them in another order keeps what was remembered.
+     */
+    public String relayKey() {
+        return relays.stream().map(RelayHost::hostPort).sorted().collect(Collectors.joining(","));
+    }
+
+    public RelayClientConfig withRelays(List<RelayHost> r) {
+        return new RelayClientConfig(r, token, tunnels, protocol, backoff, connectTimeout, shutdownGrace, transport);
+    }
+
     public RelayClientConfig withProtocol(ProtocolSettings settings) {
-        return new RelayClientConfig(serverHost, serverPort, token, tunnels, settings, backoff, connectTimeout, shutdownGrace, transport);
+        return new RelayClientConfig(relays, token, tunnels, settings, backoff, connectTimeout, shutdownGrace, transport);
     }
 
     public RelayClientConfig withBackoff(Backoff b) {
-        return new RelayClientConfig(serverHost, serverPort, token, tunnels, protocol, b, connectTimeout, shutdownGrace, transport);
+        return new RelayClientConfig(relays, token, tunnels, protocol, b, connectTimeout, shutdownGrace, transport);
     }
 
     public RelayClientConfig withTransport(ClientTransport t) {
-        return new RelayClientConfig(serverHost, serverPort, token, tunnels, protocol, backoff, connectTimeout, shutdownGrace, t);
+        return new RelayClientConfig(relays, token, tunnels, protocol, backoff, connectTimeout, shutdownGrace, t);
     }
 
     public RelayClientConfig withShutdownGrace(Duration grace) {
-        return new RelayClientConfig(serverHost, serverPort, token, tunnels, protocol, backoff, connectTimeout, grace, transport);
+        return new RelayClientConfig(relays, token, tunnels, protocol, backoff, connectTimeout, grace, transport);
     }
 }

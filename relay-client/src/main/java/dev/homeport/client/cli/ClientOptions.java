@@ -9,6 +9,8 @@ import dev.homeport.client.transport.ClientTls;
 import dev.homeport.client.transport.ClientTransport;
 import dev.homeport.client.transport.KnownRelays;
 import dev.homeport.client.transport.RelayAddress;
+import dev.homeport.client.transport.RelayHost;
+import dev.homeport.client.transport.RelayList;
 import dev.homeport.client.transport.RelayTrust;
 import dev.homeport.protocol.transport.CertificateFingerprint;
 import dev.homeport.client.status.StatusFiles;
@@ -23,14 +25,17 @@ import java.nio.file.Path;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /** Connection settings every client command shares; unset limits keep ProtocolSettings' defaults. */
 public final class ClientOptions {
     private static final Logger log = LoggerFactory.getLogger(ClientOptions.class);
 
-    @Option(names = "--server", paramLabel = "RELAY", defaultValue = "${env:HOMEPORT_SERVER}", required = true,
+    @Option(names = "--server", paramLabel = "RELAY[,RELAY...]", defaultValue = "${env:HOMEPORT_SERVER}", required = true,
             description = "The relay: HOST:PORT (TLS), wss://HOST/PATH (WebSocket, honours HTTPS_PROXY), or "
-                    + "tcp://HOST:PORT with --insecure-plaintext (env HOMEPORT_SERVER).")
+                    + "tcp://HOST:PORT with --insecure-plaintext (env HOMEPORT_SERVER). A comma list (A:7700,B:7700), or a "
+                    + "name with several addresses, gives several relays of one scheme: the client starts at a random one "
+                    + "and moves to the next at once when its session is lost, asking for the same ports and names.")
     String server;
 
     @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:HOMEPORT_TOKEN}", required = true,
@@ -105,14 +110,16 @@ public final class ClientOptions {
                         d.sessionWindow())
                 .withKeepAlive(pingInterval == null ? d.pingInterval() : SettingValues.duration(pingInterval, "--ping-interval"),
                         keepAliveTimeout == null ? d.keepAliveTimeout() : SettingValues.duration(keepAliveTimeout, "--keepalive-timeout"));
-        RelayAddress relay = RelayAddress.parse(server);
+        RelayList relays = RelayList.parse(server);
         List<TunnelSpec> asked = pool ? tunnels.stream().map(t -> t.withPool(true)).toList() : tunnels;
-        return new RelayClientConfig(relay.host(), relay.port(), token, asked, settings,
+        return new RelayClientConfig(relays.hosts(), token, asked, settings,
                 new Backoff(Duration.ofMillis(100), SettingValues.duration(maxBackoff, "--max-backoff")),
-                SettingValues.duration(connectTimeout, "--connect-timeout"), Duration.ofSeconds(5), transport(relay));
+                SettingValues.duration(connectTimeout, "--connect-timeout"), Duration.ofSeconds(5), transport(relays));
     }
 
-    private ClientTransport transport(RelayAddress relay) {
+    /** One transport for every relay of the list: they share the scheme, the certificate checks and the proxy. */
+    private ClientTransport transport(RelayList relays) {
+        RelayAddress relay = relays.first();
         boolean plaintext = relay.plaintext() || insecurePlaintext;
         if (relay.plaintext() && !insecurePlaintext) {
             throw new IllegalArgumentException("--server " + relay.scheme() + "://... is unencrypted; add "
@@ -121,7 +128,8 @@ public final class ClientOptions {
         SslContext tls = null;
         if (plaintext) {
             // A log line, not a bare print, so that --log-format json keeps stderr all JSON.
-            log.warn("event=insecure_plaintext relay={} detail=\"tunnel traffic to the relay is not encrypted\"", relay.hostPort());
+            log.warn("event=insecure_plaintext relay={} detail=\"tunnel traffic to the relay is not encrypted\"",
+                    String.join(",", relays.hosts().stream().map(RelayHost::hostPort).toList()));
         } else {
             String pinned = fingerprint == null || fingerprint.isBlank() ? null : CertificateFingerprint.normalize(fingerprint);
             RelayTrust trust = new RelayTrust(relay.hostPort(), pinned,
@@ -133,6 +141,13 @@ public final class ClientOptions {
             }
         }
         InetSocketAddress proxy = relay.webSocket() ? ClientTransport.proxyFromEnvironment(relay.host()) : null;
+        for (RelayAddress other : relays.relays()) {
+            InetSocketAddress otherProxy = other.webSocket() ? ClientTransport.proxyFromEnvironment(other.host()) : null;
+            if (!Objects.equals(proxy, otherProxy)) {
+                throw new IllegalArgumentException("--server lists " + relay.hostPort() + " and " + other.hostPort()
+                        + ", but NO_PROXY exempts only one of them from HTTPS_PROXY: every relay in the list must take the same way");
+            }
+        }
         return new ClientTransport(tls, relay.webSocket() ? relay.path() : null, proxy);
     }
 }

@@ -21,6 +21,7 @@ import java.util.Set;
         footer = {"", "Examples:",
                 "  homeport tcp 8888 --server relay.example.com:7700 --token \"$HOMEPORT_TOKEN\"",
                 "  homeport tcp 22 --server relay.example.com:7700 --remote-port 20022",
+                "  homeport tcp 22 --server a.example.com:7700,b.example.com:7700   # moves to b if a goes away",
                 "  homeport http 8888 --hostname jupyter --server relay.example.com:7700",
                 "  homeport tls 8443 --hostname nas.example.com --server relay.example.com:7700",
                 "  homeport jupyter --hostname jupyter --server relay.example.com:7700",

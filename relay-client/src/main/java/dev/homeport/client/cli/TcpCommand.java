@@ -109,8 +109,7 @@ public final class TcpCommand implements Callable<Integer> {
             public void fatal(String message) {
                 events.fatal(message);
             }
-        }, tap, RememberedPorts.in(options.stateDir(), config.serverHost() + ":" + config.serverPort()),
-                RememberedHosts.in(options.stateDir(), config.serverHost() + ":" + config.serverPort()));
+        }, tap, RememberedPorts.in(options.stateDir(), config.relayKey()), RememberedHosts.in(options.stateDir(), config.relayKey()));
         StatusReporter status = StatusReporter.start(client, config, new StatusFiles(options.stateDir()), line);
         Thread hook = new Thread(() -> {
             status.close();

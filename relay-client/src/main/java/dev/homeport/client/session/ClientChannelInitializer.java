@@ -2,6 +2,7 @@ package dev.homeport.client.session;
 
 import dev.homeport.client.RelayClientConfig;
 import dev.homeport.client.transport.ClientTransport;
+import dev.homeport.client.transport.RelayHost;
 import dev.homeport.protocol.frame.Frame;
 import dev.homeport.protocol.frame.FrameDecoder;
 import dev.homeport.protocol.frame.FrameEncoder;
@@ -40,23 +41,23 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
     private static final String GUARD = "transport-guard";
 
     private final RelayClientConfig config;
+    private final RelayHost relay;
     private final NetTransport transport;
     private final TokenKey token;
     private final SessionObserver observer;
     private final ChannelGroup localConnections;
     private final LocalStreamTap tap;
 
-    /** @param localConnections where every connection to a local service is added while it is open */
-    public ClientChannelInitializer(RelayClientConfig config, NetTransport transport, SessionObserver observer,
-                                    ChannelGroup localConnections) {
-        this(config, transport, observer, localConnections, LocalStreamTap.NONE);
-    }
-
-    /** @param tap told of every connection to a local service (the request inspector) */
-    public ClientChannelInitializer(RelayClientConfig config, NetTransport transport, SessionObserver observer,
+    /**
+     * @param relay            the relay this connection goes to, by the name TLS checks and WebSocket asks for
+     * @param localConnections where every connection to a local service is added while it is open
+     * @param tap              told of every connection to a local service (the request inspector)
+     */
+    public ClientChannelInitializer(RelayClientConfig config, RelayHost relay, NetTransport transport, SessionObserver observer,
                                     ChannelGroup localConnections, LocalStreamTap tap) {
         this.tap = tap;
         this.config = config;
+        this.relay = relay;
         this.transport = transport;
         this.token = TokenKey.fromToken("client", config.token());
         this.observer = observer;
@@ -72,17 +73,17 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
             p.addLast("quick-ack", QuickAck.INSTANCE); // the proxy may hold small writes until they are acknowledged
             p.addLast("proxy", new HttpProxyHandler(t.proxy()));
         }
-        FarEndAnswer answer = new FarEndAnswer(config.serverHost(), config.serverPort(), t.tls() != null, t.webSocket());
+        FarEndAnswer answer = new FarEndAnswer(relay.host(), relay.port(), t.tls() != null, t.webSocket());
         answer.attachTo(ch);
         p.addLast("first-bytes", new FirstBytesRecorder(answer, false));
         if (t.tls() != null) {
-            SslHandler tls = t.tls().newHandler(ch.alloc(), config.serverHost(), config.serverPort());
+            SslHandler tls = t.tls().newHandler(ch.alloc(), relay.host(), relay.port());
             SSLParameters params = tls.engine().getSSLParameters();
             params.setEndpointIdentificationAlgorithm("HTTPS");
-            if (!NetUtil.isValidIpV4Address(config.serverHost()) && !NetUtil.isValidIpV6Address(config.serverHost())) {
+            if (!NetUtil.isValidIpV4Address(relay.host()) && !NetUtil.isValidIpV6Address(relay.host())) {
                 // The JDK's engine names only dotted hosts by itself; a relay known by a one-label name
                 // (a compose service, an /etc/hosts entry) needs it too, its HTTPS port routes by it.
-                params.setServerNames(List.of(new SNIHostName(config.serverHost())));
+                params.setServerNames(List.of(new SNIHostName(relay.host())));
             }
             tls.engine().setSSLParameters(params);
             p.addLast("tls", tls);
@@ -91,7 +92,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
         p.addLast(GUARD, new TransportGuard(observer));
         if (t.webSocket()) {
             WebSocketClientProtocolConfig ws = WebSocketClientProtocolConfig.newBuilder()
-                    .webSocketUri(URI.create(t.name() + "://" + hostForUri() + ":" + config.serverPort() + t.wsPath()))
+                    .webSocketUri(URI.create(t.name() + "://" + hostForUri() + ":" + relay.port() + t.wsPath()))
                     .version(WebSocketVersion.V13)
                     .customHeaders(new DefaultHttpHeaders())
                     .maxFramePayloadLength(config.protocol().maxFramePayload() + Frame.HEADER_LENGTH)
@@ -116,7 +117,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
     }
 
     private String hostForUri() {
-        String h = config.serverHost();
+        String h = relay.host();
         return h.indexOf(':') >= 0 ? "[" + h + "]" : h;
     }
 }

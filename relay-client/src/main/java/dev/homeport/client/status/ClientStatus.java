@@ -23,7 +23,7 @@ public record ClientStatus(long pid, String relay, boolean connected, int openSt
         tunnels = List.copyOf(tunnels);
     }
 
-    /** The one line: tunnels, open streams, rates in and out, round-trip time. */
+    /** The one line: tunnels, open streams, rates in and out, round-trip time, the relay in use. */
     public String line() {
         StringBuilder b = new StringBuilder();
         b.append(tunnels.size()).append(tunnels.size() == 1 ? " tunnel" : " tunnels");
@@ -32,7 +32,8 @@ public record ClientStatus(long pid, String relay, boolean connected, int openSt
         }
         return b.append(" | ").append(openStreams).append(openStreams == 1 ? " stream" : " streams")
                 .append(" | in ").append(bytes(inPerSecond)).append("/s out ").append(bytes(outPerSecond)).append("/s")
-                .append(" | rtt ").append(rttMillis).append(" ms").toString();
+                .append(" | rtt ").append(rttMillis).append(" ms")
+                .append(" | connected to ").append(relay).toString();
     }
 
     /** What {@code homeport status} prints for this client: a header, the line, one line per tunnel. */

@@ -93,7 +93,7 @@ public final class StatusReporter implements AutoCloseable {
         for (TunnelSpec t : config.tunnels()) {
             tunnels.add(new ClientStatus.Tunnel(t.name(), addresses.getOrDefault(t.name(), ""), t.localTarget()));
         }
-        return new ClientStatus(pid, config.serverHost() + ":" + config.serverPort(), s != null,
+        return new ClientStatus(pid, client.relayInUse(), s != null,
                 s == null ? 0 : s.openStreams(), in, out, inRate, outRate,
                 s == null ? 0 : TimeUnit.NANOSECONDS.toMillis(s.rttNanos()), tunnels);
     }

@@ -21,7 +21,11 @@ public record RelayAddress(String scheme, String host, int port, String path) {
 
     /** The key under which the known-relays file remembers this relay. */
     public String hostPort() {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return relayHost().hostPort();
+    }
+
+    public RelayHost relayHost() {
+        return new RelayHost(host, port);
     }
 
     public static RelayAddress parse(String text) {

@@ -18,7 +18,8 @@ import java.security.cert.X509Certificate;
  * Decides whether the relay's certificate is the relay's, in this order: a pinned fingerprint
  * ({@code --fingerprint}) must match exactly; else a chain to a system-trusted CA with a matching
  * host name passes; else the known-relays file decides, recording the fingerprint on first use and
- * refusing a changed one.
+ * refusing a changed one. A client with several relays checks each by the name it dials (the engine's
+ * peer host), so that each has its own line in that file.
  */
 public final class RelayTrust extends X509ExtendedTrustManager {
     private static final Logger log = LoggerFactory.getLogger(RelayTrust.class);
@@ -30,18 +31,19 @@ public final class RelayTrust extends X509ExtendedTrustManager {
         }
     }
 
-    private final String relay;
+    private final String givenRelay;
     private final String pinned;
     private final KnownRelays known;
     private final X509ExtendedTrustManager system;
 
     /**
-     * @param relay  {@code HOST:PORT} as the user wrote it, the key in the known-relays file
+     * @param relay  {@code HOST:PORT} as the user wrote it, the key in the known-relays file when the
+     *               engine does not name its peer
      * @param pinned normalized fingerprint, or {@code null}
      * @param known  the known-relays file, or {@code null} to trust only CAs and the pin
      */
     public RelayTrust(String relay, String pinned, KnownRelays known) {
-        this.relay = relay;
+        this.givenRelay = relay;
         this.pinned = pinned;
         this.known = known;
         this.system = systemTrustManager();
@@ -49,6 +51,7 @@ public final class RelayTrust extends X509ExtendedTrustManager {
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        String relay = relayOf(engine);
         String fingerprint = CertificateFingerprint.of(chain[0]);
         if (pinned != null) {
             if (!pinned.equals(fingerprint)) {
@@ -78,6 +81,12 @@ public final class RelayTrust extends X509ExtendedTrustManager {
                     + ". If the relay's certificate was changed on purpose, delete that line or pass --fingerprint "
                     + fingerprint + "; otherwise someone may be intercepting the connection");
         }
+    }
+
+    /** The relay this handshake is with: the host and port the engine was made for, else the one given. */
+    private String relayOf(SSLEngine engine) {
+        String host = engine == null ? null : engine.getPeerHost();
+        return host == null || engine.getPeerPort() <= 0 ? givenRelay : new RelayHost(host, engine.getPeerPort()).hostPort();
     }
 
     @Override

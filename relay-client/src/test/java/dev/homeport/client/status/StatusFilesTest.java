@@ -29,8 +29,9 @@ class StatusFilesTest {
     }
 
     @Test
-    void theLineShowsTunnelsStreamsRatesAndRoundTrip() {
-        assertThat(status(1).line()).isEqualTo("2 tunnels | 3 streams | in 1.5 KiB/s out 10 B/s | rtt 12 ms");
+    void theLineShowsTunnelsStreamsRatesRoundTripAndTheRelayInUse() {
+        assertThat(status(1).line())
+                .isEqualTo("2 tunnels | 3 streams | in 1.5 KiB/s out 10 B/s | rtt 12 ms | connected to relay.example.com:7700");
     }
 
     @Test
