@@ -1,0 +1,115 @@
+package dev.homeport.registry.etcd;
+
+import io.etcd.jetcd.Lease;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.support.CloseableClient;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * The names this relay's sessions serve, with their member keys, and the keep-alive of each name's
+ * claim lease: a relay keeps a claim alive while at least one of its sessions serves the name, so the
+ * claim lapses one grace after the last client anywhere is gone (or its relay died). jetcd sends all
+ * keep-alives over one stream.
+ */
+final class LocalClaims {
+    private static final Logger log = LoggerFactory.getLogger(LocalClaims.class);
+
+    private final Lease leases;
+    private final Executor thread;
+    private final Map<String, Entry> names = new HashMap<>();
+
+    private final class Entry implements StreamObserver<LeaseKeepAliveResponse> {
+        final String name;
+        final long lease;
+        final Map<String, String> members = new LinkedHashMap<>();
+        CloseableClient keepAlive;
+
+        Entry(String name, long lease) {
+            this.name = name;
+            this.lease = lease;
+        }
+
+        @Override
+        public void onNext(LeaseKeepAliveResponse response) {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (String.valueOf(t.getMessage()).contains("lease not found")) {
+                log.warn("event=claim_lost name={} lease={} (etcd let the claim lapse: no renewal for a whole grace)", name,
+                        Long.toHexString(lease));
+                thread.execute(() -> forget(this));
+            }
+            // Any other error is the keep-alive stream breaking: jetcd opens it again by itself.
+        }
+
+        @Override
+        public void onCompleted() {
+            // jetcd gave up after a whole TTL without an answer: ask again while the name is still served here.
+            thread.execute(() -> {
+                synchronized (LocalClaims.this) {
+                    if (names.get(name) == this) {
+                        keepAlive = leases.keepAlive(lease, this);
+                    }
+                }
+            });
+        }
+    }
+
+    /** @param thread where jetcd's callbacks continue, so they never take this lock while holding jetcd's */
+    LocalClaims(Lease leases, Executor thread) {
+        this.leases = leases;
+        this.thread = thread;
+    }
+
+    /** {@code memberKey} (with {@code memberValue}) serves {@code name}, whose claim is under {@code lease}. */
+    synchronized void joined(String name, long lease, String memberKey, String memberValue) {
+        Entry e = names.get(name);
+        if (e != null && e.lease != lease) {
+            e.keepAlive.close(); // the name's old claim lapsed and this is a new one
+            e = null;
+        }
+        if (e == null) {
+            e = new Entry(name, lease);
+            names.put(name, e);
+            e.keepAlive = leases.keepAlive(lease, e);
+        }
+        e.members.put(memberKey, memberValue);
+    }
+
+    /** {@code memberKey} no longer serves {@code name}; returns the claim lease when no session of this relay does, else 0. */
+    synchronized long left(String name, String memberKey) {
+        Entry e = names.get(name);
+        if (e == null || e.members.remove(memberKey) == null || !e.members.isEmpty()) {
+            return 0;
+        }
+        forget(e);
+        return e.lease;
+    }
+
+    private synchronized void forget(Entry e) {
+        if (names.get(e.name) == e) {
+            names.remove(e.name);
+            e.keepAlive.close();
+        }
+    }
+
+    /** Every member key of this relay with its value. */
+    synchronized Map<String, String> memberKeys() {
+        Map<String, String> all = new LinkedHashMap<>();
+        names.values().forEach(e -> all.putAll(e.members));
+        return all;
+    }
+
+    synchronized void close() {
+        names.values().forEach(e -> e.keepAlive.close());
+        names.clear();
+    }
+}
