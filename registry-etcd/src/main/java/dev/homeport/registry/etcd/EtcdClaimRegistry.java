@@ -1,5 +1,6 @@
 package dev.homeport.registry.etcd;
 
+import dev.homeport.server.cluster.ClaimLossListener;
 import dev.homeport.server.cluster.ClaimRegistry;
 import dev.homeport.server.cluster.ClaimRequest;
 import dev.homeport.server.cluster.PeerRouteTable;
@@ -23,8 +24,11 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The cluster's claims in etcd. Keys ({@link EtcdKeys}) and leases:
@@ -44,10 +48,13 @@ import java.util.concurrent.ScheduledExecutorService;
  * wins, and the others read the winner on their retry. Every call waits at most the options' call timeout
  * ({@link RegistryOptions#callTimeout()}), retries included; blocking, so call it off the event loop.
  */
-public final class EtcdClaimRegistry implements ClaimRegistry {
+public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.Deletions {
     private static final Logger log = LoggerFactory.getLogger(EtcdClaimRegistry.class);
     /** The most snapshot-decide-commit rounds of one claim; each lost round means another claim of the name committed. */
     static final int MAX_ATTEMPTS = 32;
+    /** A release etcd did not confirm is tried again this often, this many times, in the background. */
+    static final int RELEASE_RETRIES = 30;
+    static final long RELEASE_RETRY_DELAY_MS = 1000;
 
     private final Client client;
     private final EtcdKeys keys;
@@ -55,6 +62,7 @@ public final class EtcdClaimRegistry implements ClaimRegistry {
     private final ScheduledExecutorService thread;
     private final LocalClaims local;
     private final PeerRouteTable routes = new PeerRouteTable();
+    private final List<ClaimLossListener> lossListeners = new CopyOnWriteArrayList<>();
     private volatile String relayId;
     private volatile RelayLease relayLease;
     private volatile EtcdPeerRoutes peerRoutes;
@@ -64,12 +72,14 @@ public final class EtcdClaimRegistry implements ClaimRegistry {
         this.client = client;
         this.keys = new EtcdKeys(options.prefix());
         this.timeoutMillis = options.callTimeout().toMillis();
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        // Two threads: the relay lease's renewals never wait behind a watch re-sync that waits on etcd. After close,
+        // jetcd's last callbacks find it shut down and are dropped.
+        this.thread = new ScheduledThreadPoolExecutor(2, r -> {
             Thread t = new Thread(r, "homeport-registry");
             t.setDaemon(true);
             return t;
-        });
-        this.local = new LocalClaims(client.getLeaseClient(), thread);
+        }, new ThreadPoolExecutor.DiscardPolicy());
+        this.local = new LocalClaims(client.getLeaseClient(), thread, this::claimDeleted);
     }
 
     /** Connects to the etcd cluster named in {@code options}. */
@@ -86,7 +96,7 @@ public final class EtcdClaimRegistry implements ClaimRegistry {
         RelayLease lease = new RelayLease(client, keys.relay(id), PeerAddressText.format(peerAddress), ttl, timeoutMillis, local::memberKeys);
         lease.start(thread);
         relayLease = lease;
-        EtcdPeerRoutes watch = new EtcdPeerRoutes(client, keys, id, routes, thread, timeoutMillis);
+        EtcdPeerRoutes watch = new EtcdPeerRoutes(client, keys, id, routes, thread, timeoutMillis, this);
         watch.start();
         peerRoutes = watch;
         log.info("event=relay_registered relay={} peer={} ttl_s={} prefix={}", id, PeerAddressText.format(peerAddress),
@@ -174,17 +184,72 @@ public final class EtcdClaimRegistry implements ClaimRegistry {
         client.getKVClient().delete(Bytes.of(memberKey));
     }
 
+    /**
+     * Deletes the session's member key. When etcd does not confirm within the call timeout this throws,
+     * and the registry goes on deleting the key in the background ({@link #RELEASE_RETRIES} times,
+     * {@link #RELEASE_RETRY_DELAY_MS} apart): the caller only logs it.
+     */
     @Override
     public void release(String name, Owner owner) throws RegistryUnavailableException {
         registered();
         String memberKey = keys.member(name, owner.relayId(), owner.session());
-        long lease = local.left(name, memberKey);
-        Calls.await(client.getKVClient().delete(Bytes.of(memberKey)), Calls.deadline(timeoutMillis), "release " + name);
+        long lease = local.left(name, memberKey).lastLease();
         if (lease != 0) {
             // The last session of this relay left: one last renewal, so the name is held a whole grace from now.
             client.getLeaseClient().keepAliveOnce(lease);
         }
+        try {
+            Calls.await(client.getKVClient().delete(Bytes.of(memberKey)), Calls.deadline(timeoutMillis), "release " + name);
+        } catch (RegistryUnavailableException e) {
+            retryDelete(memberKey, RELEASE_RETRIES);
+            throw e;
+        }
         log.info("event=claim_released name={} session={} relay={} last_here={}", name, owner.session(), relayId, lease != 0);
+    }
+
+    private void retryDelete(String memberKey, int left) {
+        if (left <= 0 || thread.isShutdown()) {
+            log.warn("event=release_abandoned key={} (the key goes when this relay's lease does)", memberKey);
+            return;
+        }
+        thread.schedule(() -> client.getKVClient().delete(Bytes.of(memberKey))
+                .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .whenComplete((done, failed) -> {
+                    if (failed != null) {
+                        retryDelete(memberKey, left - 1);
+                    }
+                }), RELEASE_RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onLoss(ClaimLossListener listener) {
+        lossListeners.add(listener);
+    }
+
+    /**
+     * The watch saw a member key deleted: if it is one of ours that we did not release, its client's new
+     * session took it over, or this relay's lease lapsed (etcd unreachable for a whole TTL) and took it along.
+     */
+    @Override
+    public void memberDeleted(String name, String memberRelay, String session) {
+        if (memberRelay.equals(relayId) && local.left(name, keys.member(name, memberRelay, session)).wasHere()) {
+            lost(name, session, "its member key was deleted: taken over by the same client on a new session, or this relay's lease lapsed");
+        }
+    }
+
+    /** The watch saw a claim key deleted (its lease expired), or etcd no longer knows a claim lease we renew. */
+    @Override
+    public void claimDeleted(String name, long lease) {
+        for (String value : local.lapsed(name, lease).values()) {
+            lost(name, MemberValue.decode(value).session(), "its claim lapsed: no relay renewed it for a whole grace");
+        }
+    }
+
+    private void lost(String name, String session, String why) {
+        log.warn("event=claim_lost name={} session={} relay={} reason=\"{}\"", name, session, relayId, why);
+        for (ClaimLossListener l : lossListeners) {
+            l.lost(name, session, why);
+        }
     }
 
     @Override

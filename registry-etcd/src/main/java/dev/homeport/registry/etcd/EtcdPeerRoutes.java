@@ -29,16 +29,25 @@ final class EtcdPeerRoutes {
     /** Pause before reading everything again after a failed watch, so an etcd that is down is not hammered. */
     static final long RESYNC_DELAY_MS = 500;
 
+    /** Deletions the registry must hear of: its own members and any claim, with the claim's lease. */
+    interface Deletions {
+        void memberDeleted(String name, String relayId, String session);
+
+        void claimDeleted(String name, long lease);
+    }
+
     private final Client client;
     private final EtcdKeys keys;
     private final ClusterView view;
+    private final Deletions deletions;
     private final ScheduledExecutorService thread;
     private final long callTimeoutMillis;
     private Watch.Watcher watcher;
     private volatile boolean closed;
 
     EtcdPeerRoutes(Client client, EtcdKeys keys, String ownRelayId, PeerRouteTable table, ScheduledExecutorService thread,
-                   long callTimeoutMillis) {
+                   long callTimeoutMillis, Deletions deletions) {
+        this.deletions = deletions;
         this.client = client;
         this.keys = keys;
         this.view = new ClusterView(keys, ownRelayId, table);
@@ -57,7 +66,7 @@ final class EtcdPeerRoutes {
         view.reset(kvs);
         long from = all.getHeader().getRevision() + 1;
         watcher = client.getWatchClient().watch(Bytes.of(keys.prefix()),
-                WatchOption.builder().isPrefix(true).withRevision(from).build(),
+                WatchOption.builder().isPrefix(true).withRevision(from).withPrevKV(true).build(),
                 Watch.listener(this::onEvents, this::onWatchError, this::onWatchEnded));
         log.debug("event=routes_watch_started prefix={} revision={} keys={}", keys.prefix(), from, kvs.size());
     }
@@ -69,6 +78,12 @@ final class EtcdPeerRoutes {
                 view.put(key, Bytes.text(e.getKeyValue().getValue()));
             } else if (e.getEventType() == WatchEvent.EventType.DELETE) {
                 view.delete(key);
+                EtcdKeys.Parsed p = keys.parse(key);
+                if (p.kind() == EtcdKeys.Kind.MEMBER) {
+                    deletions.memberDeleted(p.name(), p.relayId(), p.session());
+                } else if (p.kind() == EtcdKeys.Kind.CLAIM) {
+                    deletions.claimDeleted(p.name(), e.getPrevKV() == null ? 0 : e.getPrevKV().getLease());
+                }
             }
         }
     }

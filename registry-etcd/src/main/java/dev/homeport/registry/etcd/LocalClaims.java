@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 
 /**
  * The names this relay's sessions serve, with their member keys, and the keep-alive of each name's
@@ -21,8 +22,13 @@ import java.util.concurrent.Executor;
 final class LocalClaims {
     private static final Logger log = LoggerFactory.getLogger(LocalClaims.class);
 
+    /** What {@link #left} found: whether the member was here, and the claim lease when it was the last one here (else 0). */
+    record Departure(boolean wasHere, long lastLease) {
+    }
+
     private final Lease leases;
     private final Executor thread;
+    private final BiConsumer<String, Long> lapsed;
     private final Map<String, Entry> names = new HashMap<>();
 
     private final class Entry implements StreamObserver<LeaseKeepAliveResponse> {
@@ -43,9 +49,9 @@ final class LocalClaims {
         @Override
         public void onError(Throwable t) {
             if (String.valueOf(t.getMessage()).contains("lease not found")) {
-                log.warn("event=claim_lost name={} lease={} (etcd let the claim lapse: no renewal for a whole grace)", name,
+                log.warn("event=claim_lapsed name={} lease={} (etcd let the claim lapse: no renewal for a whole grace)", name,
                         Long.toHexString(lease));
-                thread.execute(() -> forget(this));
+                thread.execute(() -> lapsed.accept(name, lease));
             }
             // Any other error is the keep-alive stream breaking: jetcd opens it again by itself.
         }
@@ -63,10 +69,14 @@ final class LocalClaims {
         }
     }
 
-    /** @param thread where jetcd's callbacks continue, so they never take this lock while holding jetcd's */
-    LocalClaims(Lease leases, Executor thread) {
+    /**
+     * @param thread where jetcd's callbacks continue, so they never take this lock while holding jetcd's
+     * @param lapsed told (name, claim lease) when etcd no longer knows a claim lease this relay keeps alive
+     */
+    LocalClaims(Lease leases, Executor thread, BiConsumer<String, Long> lapsed) {
         this.leases = leases;
         this.thread = thread;
+        this.lapsed = lapsed;
     }
 
     /** {@code memberKey} (with {@code memberValue}) serves {@code name}, whose claim is under {@code lease}. */
@@ -84,21 +94,29 @@ final class LocalClaims {
         e.members.put(memberKey, memberValue);
     }
 
-    /** {@code memberKey} no longer serves {@code name}; returns the claim lease when no session of this relay does, else 0. */
-    synchronized long left(String name, String memberKey) {
+    /** {@code memberKey} no longer serves {@code name}. */
+    synchronized Departure left(String name, String memberKey) {
         Entry e = names.get(name);
-        if (e == null || e.members.remove(memberKey) == null || !e.members.isEmpty()) {
-            return 0;
+        if (e == null || e.members.remove(memberKey) == null) {
+            return new Departure(false, 0);
         }
-        forget(e);
-        return e.lease;
+        if (!e.members.isEmpty()) {
+            return new Departure(true, 0);
+        }
+        names.remove(name);
+        e.keepAlive.close();
+        return new Departure(true, e.lease);
     }
 
-    private synchronized void forget(Entry e) {
-        if (names.get(e.name) == e) {
-            names.remove(e.name);
-            e.keepAlive.close();
+    /** The claim of {@code name} under {@code lease} is gone: forgets it; returns the member keys it had here (key → value). */
+    synchronized Map<String, String> lapsed(String name, long lease) {
+        Entry e = names.get(name);
+        if (e == null || e.lease != lease) {
+            return Map.of();
         }
+        names.remove(name);
+        e.keepAlive.close();
+        return e.members;
     }
 
     /** Every member key of this relay with its value. */

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -129,6 +130,24 @@ class EtcdClaimRegistryTest {
         });
         long heldMs = (System.nanoTime() - releasedAt) / 1_000_000;
         assertThat(heldMs).as("ms the name stayed reserved for ann").isGreaterThanOrEqualTo(grace.toMillis() - 300);
+    }
+
+    @Test
+    void aRelayWhoseSessionIsTakenOverThroughAnotherRelayIsToldItLostTheName() throws Exception {
+        EtcdClaimRegistry r1 = relays.start(1, TTL);
+        EtcdClaimRegistry r2 = relays.start(2, TTL);
+        List<String> lost = new CopyOnWriteArrayList<>();
+        r1.onLoss((name, session, why) -> lost.add(name + " " + session));
+        assertThat(r1.claim(request("port/20006", "ann", "s1", 1, 7, false, LONG_GRACE)).won()).isTrue();
+        assertThat(r1.claim(request("port/20007", "ann", "s1", 1, 7, false, LONG_GRACE)).won()).isTrue();
+
+        assertThat(r2.claim(request("port/20006", "ann", "s2", 2, 7, false, LONG_GRACE)).outcome()).isEqualTo(ClaimOutcome.TOOK_OVER);
+
+        await(Duration.ofSeconds(1), "relay 1 hearing of the take-over", () -> lost.contains("port/20006 s1"));
+        r1.release("port/20007", owner("ann", "s1", 1));
+        Thread.sleep(200);
+        assertThat(lost).as("a name the relay released itself is no loss").containsExactly("port/20006 s1");
+        await(Duration.ofSeconds(1), "relay 1 routing the name to relay 2", () -> r1.routes().forPort(20006) != null);
     }
 
     @Test
