@@ -17,6 +17,18 @@ final class Calls {
         return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
 
+    /** Every distinct message down the cause chain: gRPC's outer one ("UNAUTHENTICATED") rarely says why. */
+    static String messages(Throwable t) {
+        StringBuilder s = new StringBuilder();
+        for (int depth = 0; t != null && depth < 8; t = t.getCause(), depth++) {
+            String m = t.getMessage();
+            if (m != null && s.indexOf(m) < 0) {
+                s.append(s.length() == 0 ? m : " (" + m + ")");
+            }
+        }
+        return s.length() == 0 ? "no reason given" : s.toString();
+    }
+
     static <T> T await(CompletableFuture<T> call, long deadlineNanos, String what) throws RegistryUnavailableException {
         long left = Math.max(0, deadlineNanos - System.nanoTime());
         try {
@@ -26,7 +38,7 @@ final class Calls {
             throw new RegistryUnavailableException("etcd did not answer " + what + " in time (the registry call timeout)", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new RegistryUnavailableException("etcd failed " + what + ": " + cause.getMessage(), cause);
+            throw new RegistryUnavailableException("etcd failed " + what + ": " + messages(cause), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             call.cancel(true);
