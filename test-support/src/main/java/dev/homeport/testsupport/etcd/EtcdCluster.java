@@ -34,18 +34,27 @@ public final class EtcdCluster implements AutoCloseable {
 
     /** Starts {@code size} members and waits until every one is healthy (the cluster has a leader). */
     public static EtcdCluster start(int size) throws IOException, InterruptedException {
+        return start(size, null);
+    }
+
+    /** One member with TLS on its client port ({@code https://} endpoints). */
+    public static EtcdCluster startTls(EtcdTls tls) throws IOException, InterruptedException {
+        return start(1, tls);
+    }
+
+    private static EtcdCluster start(int size, EtcdTls tls) throws IOException, InterruptedException {
         Path etcd = RequiredPrograms.require(PROGRAM, DEBIAN_PACKAGE);
         Path dir = Files.createTempDirectory("homeport-etcd-");
         List<int[]> ports = new ArrayList<>();
         List<String> initial = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            int[] p = {freePort(), freePort()};
+            int[] p = {freePort(), freePort(), freePort()};
             ports.add(p);
             initial.add("m" + i + "=http://127.0.0.1:" + p[1]);
         }
         List<EtcdProcess> members = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            members.add(new EtcdProcess(etcd, "m" + i, ports.get(i)[0], ports.get(i)[1], dir.resolve("m" + i), String.join(",", initial)));
+            members.add(new EtcdProcess(etcd, "m" + i, ports.get(i), dir.resolve("m" + i), String.join(",", initial), tls));
         }
         EtcdCluster cluster = new EtcdCluster(dir, members);
         try {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -29,17 +30,22 @@ public final class EtcdProcess {
     private final String name;
     private final int clientPort;
     private final int peerPort;
+    private final int metricsPort;
     private final Path dir;
     private final String initialCluster;
+    private final EtcdTls tls;
     private Process process;
 
-    EtcdProcess(Path etcd, String name, int clientPort, int peerPort, Path dir, String initialCluster) {
+    /** @param tls TLS on the client port, or {@code null} for plain HTTP */
+    EtcdProcess(Path etcd, String name, int[] ports, Path dir, String initialCluster, EtcdTls tls) {
         this.etcd = etcd;
         this.name = name;
-        this.clientPort = clientPort;
-        this.peerPort = peerPort;
+        this.clientPort = ports[0];
+        this.peerPort = ports[1];
+        this.metricsPort = ports[2];
         this.dir = dir;
         this.initialCluster = initialCluster;
+        this.tls = tls;
     }
 
     public String name() {
@@ -47,7 +53,12 @@ public final class EtcdProcess {
     }
 
     public URI clientUrl() {
-        return URI.create("http://127.0.0.1:" + clientPort);
+        return URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort);
+    }
+
+    /** Plain HTTP even when the client port has TLS, so {@link #healthy} needs no certificate. */
+    private URI metricsUrl() {
+        return URI.create("http://127.0.0.1:" + metricsPort);
     }
 
     String peerUrl() {
@@ -61,11 +72,17 @@ public final class EtcdProcess {
         }
         Files.createDirectories(dir);
         // Short heartbeat and election timeout: a lost leader is replaced in about a second, as tests need.
-        process = new ProcessBuilder(List.of(etcd.toString(), "--name", name, "--data-dir", dir.resolve("data").toString(),
+        List<String> command = new ArrayList<>(List.of(etcd.toString(), "--name", name, "--data-dir", dir.resolve("data").toString(),
                 "--listen-client-urls", clientUrl().toString(), "--advertise-client-urls", clientUrl().toString(),
+                "--listen-metrics-urls", metricsUrl().toString(),
                 "--listen-peer-urls", peerUrl(), "--initial-advertise-peer-urls", peerUrl(),
                 "--initial-cluster", initialCluster, "--initial-cluster-state", "new", "--initial-cluster-token", "homeport-test",
-                "--heartbeat-interval", "50", "--election-timeout", "500", "--log-level", "warn"))
+                "--heartbeat-interval", "50", "--election-timeout", "500", "--log-level", "warn"));
+        if (tls != null) {
+            command.addAll(List.of("--cert-file", tls.certFile().toString(), "--key-file", tls.keyFile().toString(),
+                    "--trusted-ca-file", tls.caFile().toString(), "--client-cert-auth=" + tls.clientCertAuth()));
+        }
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
                 .start();
@@ -93,13 +110,13 @@ public final class EtcdProcess {
     /** Whether the member answers {@code /health} with true (it is up and the cluster has a leader). */
     public boolean healthy() {
         try {
-            return get("/health").contains("\"health\":\"true\"");
+            return send(HttpRequest.newBuilder(metricsUrl().resolve("/health")).timeout(Duration.ofSeconds(2)).GET().build()).contains("\"health\":\"true\"");
         } catch (IOException e) {
             return false;
         }
     }
 
-    /** This member's raft id and the id of the leader it knows. */
+    /** This member's raft id and the id of the leader it knows (plain HTTP members only). */
     public Status status() throws IOException {
         String body = post("/v3/maintenance/status");
         return new Status(number(MEMBER_ID, body), number(LEADER, body));
@@ -120,10 +137,6 @@ public final class EtcdProcess {
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }
-    }
-
-    private String get(String path) throws IOException {
-        return send(HttpRequest.newBuilder(clientUrl().resolve(path)).timeout(Duration.ofSeconds(2)).GET().build());
     }
 
     private String post(String path) throws IOException {
