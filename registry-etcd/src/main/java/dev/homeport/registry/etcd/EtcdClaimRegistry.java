@@ -9,13 +9,12 @@ import dev.homeport.server.cluster.RegistryOptions;
 import dev.homeport.server.cluster.RegistryUnavailableException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
-import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,7 +92,7 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
             throw new IllegalStateException("relay " + relayId + " is registered already");
         }
         relayId = id;
-        RelayLease lease = new RelayLease(client, keys.relay(id), PeerAddressText.format(peerAddress), ttl, timeoutMillis, local::memberKeys);
+        RelayLease lease = new RelayLease(client, keys.relay(id), PeerAddressText.format(peerAddress), ttl, timeoutMillis, this::rewriteMembers);
         lease.start(thread);
         relayLease = lease;
         EtcdPeerRoutes watch = new EtcdPeerRoutes(client, keys, id, routes, thread, timeoutMillis, this);
@@ -115,7 +114,7 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
             ClaimSnapshot s = ClaimSnapshot.read(client, keys, name, deadline);
             if (uncertain != null && s.claim() != null && s.memberKeys().contains(memberKey)) {
                 // The commit whose answer was lost did go through.
-                return granted(req, uncertain, s.lease(), memberKey, me);
+                return granted(req, uncertain, s.lease(), s.createRevision(), memberKey, me);
             }
             ClaimRules.Decision d = ClaimRules.decide(req, s.claim(), s.members());
             if (d.claim() == null) {
@@ -127,7 +126,8 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
             try {
                 TxnResponse r = Calls.await(commit(name, s, d, claimLease, memberKey, me, lease.id()), deadline, "claim " + name);
                 if (r.isSucceeded()) {
-                    return granted(req, d, claimLease, memberKey, me);
+                    long created = s.claim() == null ? r.getHeader().getRevision() : s.createRevision();
+                    return granted(req, d, claimLease, created, memberKey, me);
                 }
                 uncertain = null;
             } catch (RegistryUnavailableException e) {
@@ -164,8 +164,9 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
         return client.getKVClient().txn().If(guard).Then(ops.toArray(Op[]::new)).commit();
     }
 
-    private Claim granted(ClaimRequest req, ClaimRules.Decision d, long claimLease, String memberKey, MemberValue me) {
-        local.joined(req.name(), claimLease, memberKey, me.encode());
+    private Claim granted(ClaimRequest req, ClaimRules.Decision d, long claimLease, long claimCreated, String memberKey,
+                          MemberValue me) {
+        local.joined(req.name(), claimLease, claimCreated, memberKey, me.encode());
         for (MemberValue m : d.replaced()) {
             if (m.relayId().equals(relayId)) {
                 local.left(req.name(), keys.member(req.name(), m.relayId(), m.session()));
@@ -231,9 +232,51 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
      * session took it over, or this relay's lease lapsed (etcd unreachable for a whole TTL) and took it along.
      */
     @Override
-    public void memberDeleted(String name, String memberRelay, String session) {
-        if (memberRelay.equals(relayId) && local.left(name, keys.member(name, memberRelay, session)).wasHere()) {
-            lost(name, session, "its member key was deleted: taken over by the same client on a new session, or this relay's lease lapsed");
+    public void memberDeleted(String name, String memberRelay, String session, long lease) {
+        if (!memberRelay.equals(relayId)) {
+            return;
+        }
+        // Taken over (a transaction deleted it while its lease lives), or gone with a lapsed relay lease, which
+        // rewriteMembers puts back: asking etcd about the lease tells which. Off the watch thread.
+        thread.execute(() -> {
+            if (lease != 0 && leaseExpired(lease)) {
+                return;
+            }
+            if (local.left(name, keys.member(name, memberRelay, session)).wasHere()) {
+                lost(name, session, "taken over by the same client on a new session");
+            }
+        });
+    }
+
+    private boolean leaseExpired(long lease) {
+        try {
+            return Calls.await(client.getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT), Calls.deadline(timeoutMillis),
+                    "ask about a lease").getTTL() <= 0;
+        } catch (RegistryUnavailableException e) {
+            return false; // cannot tell: fail closed, as a loss
+        }
+    }
+
+    /**
+     * This relay's lease had lapsed (etcd unreachable for a whole TTL) and was replaced: writes the
+     * member keys again under the new one, each only if the name's claim is still the one they won;
+     * a claim that lapsed or changed hands meanwhile is lost for its sessions here.
+     */
+    private void rewriteMembers(long newLease) {
+        for (LocalClaims.Held h : local.held()) {
+            ByteSequence claimKey = Bytes.of(keys.claim(h.name()));
+            List<Op> puts = new ArrayList<>();
+            h.members().forEach((k, v) -> puts.add(Op.put(Bytes.of(k), Bytes.of(v), PutOption.builder().withLeaseId(newLease).build())));
+            try {
+                TxnResponse r = Calls.await(client.getKVClient().txn()
+                        .If(new Cmp(claimKey, Cmp.Op.EQUAL, CmpTarget.createRevision(h.claimCreated())))
+                        .Then(puts.toArray(Op[]::new)).commit(), Calls.deadline(timeoutMillis), "write the members of " + h.name() + " again");
+                if (!r.isSucceeded()) {
+                    claimDeleted(h.name(), h.lease());
+                }
+            } catch (RegistryUnavailableException e) {
+                log.warn("event=members_rewrite_failed name={} error=\"{}\"", h.name(), e.getMessage());
+            }
         }
     }
 
@@ -297,27 +340,5 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
         thread.shutdownNow();
         client.close();
         log.info("event=relay_left relay={} revoked={}", relayId, revoke);
-    }
-
-    /** What one claim reads in one snapshot: the claim key (or none) and every member of the name. */
-    record ClaimSnapshot(ClaimValue claim, long modRevision, long lease, List<MemberValue> members, List<String> memberKeys) {
-        static ClaimSnapshot read(Client client, EtcdKeys keys, String name, long deadline) throws RegistryUnavailableException {
-            TxnResponse r = Calls.await(client.getKVClient().txn().Then(
-                    Op.get(Bytes.of(keys.claim(name)), GetOption.DEFAULT),
-                    Op.get(Bytes.of(keys.membersOf(name)), GetOption.builder().isPrefix(true).build())).commit(),
-                    deadline, "read the claim of " + name);
-            List<KeyValue> claimKv = r.getGetResponses().get(0).getKvs();
-            List<MemberValue> members = new ArrayList<>();
-            List<String> memberKeys = new ArrayList<>();
-            for (KeyValue kv : r.getGetResponses().get(1).getKvs()) {
-                members.add(MemberValue.decode(Bytes.text(kv.getValue())));
-                memberKeys.add(Bytes.text(kv.getKey()));
-            }
-            if (claimKv.isEmpty()) {
-                return new ClaimSnapshot(null, 0, 0, members, memberKeys);
-            }
-            KeyValue c = claimKv.get(0);
-            return new ClaimSnapshot(ClaimValue.decode(Bytes.text(c.getValue())), c.getModRevision(), c.getLease(), members, memberKeys);
-        }
     }
 }

@@ -31,7 +31,8 @@ final class EtcdPeerRoutes {
 
     /** Deletions the registry must hear of: its own members and any claim, with the claim's lease. */
     interface Deletions {
-        void memberDeleted(String name, String relayId, String session);
+        /** @param lease the deleted key's lease, 0 when etcd did not say */
+        void memberDeleted(String name, String relayId, String session, long lease);
 
         void claimDeleted(String name, long lease);
     }
@@ -80,7 +81,7 @@ final class EtcdPeerRoutes {
                 view.delete(key);
                 EtcdKeys.Parsed p = keys.parse(key);
                 if (p.kind() == EtcdKeys.Kind.MEMBER) {
-                    deletions.memberDeleted(p.name(), p.relayId(), p.session());
+                    deletions.memberDeleted(p.name(), p.relayId(), p.session(), e.getPrevKV() == null ? 0 : e.getPrevKV().getLease());
                 } else if (p.kind() == EtcdKeys.Kind.CLAIM) {
                     deletions.claimDeleted(p.name(), e.getPrevKV() == null ? 0 : e.getPrevKV().getLease());
                 }

@@ -7,8 +7,10 @@ import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
@@ -26,6 +28,10 @@ final class LocalClaims {
     record Departure(boolean wasHere, long lastLease) {
     }
 
+    /** A name served here: its claim lease, the claim's create revision (which claim it is) and the member keys here. */
+    record Held(String name, long lease, long claimCreated, Map<String, String> members) {
+    }
+
     private final Lease leases;
     private final Executor thread;
     private final BiConsumer<String, Long> lapsed;
@@ -34,12 +40,14 @@ final class LocalClaims {
     private final class Entry implements StreamObserver<LeaseKeepAliveResponse> {
         final String name;
         final long lease;
+        final long claimCreated;
         final Map<String, String> members = new LinkedHashMap<>();
         CloseableClient keepAlive;
 
-        Entry(String name, long lease) {
+        Entry(String name, long lease, long claimCreated) {
             this.name = name;
             this.lease = lease;
+            this.claimCreated = claimCreated;
         }
 
         @Override
@@ -79,15 +87,15 @@ final class LocalClaims {
         this.lapsed = lapsed;
     }
 
-    /** {@code memberKey} (with {@code memberValue}) serves {@code name}, whose claim is under {@code lease}. */
-    synchronized void joined(String name, long lease, String memberKey, String memberValue) {
+    /** {@code memberKey} (with {@code memberValue}) serves {@code name}, whose claim (created at {@code claimCreated}) is under {@code lease}. */
+    synchronized void joined(String name, long lease, long claimCreated, String memberKey, String memberValue) {
         Entry e = names.get(name);
         if (e != null && e.lease != lease) {
             e.keepAlive.close(); // the name's old claim lapsed and this is a new one
             e = null;
         }
         if (e == null) {
-            e = new Entry(name, lease);
+            e = new Entry(name, lease, claimCreated);
             names.put(name, e);
             e.keepAlive = leases.keepAlive(lease, e);
         }
@@ -119,10 +127,10 @@ final class LocalClaims {
         return e.members;
     }
 
-    /** Every member key of this relay with its value. */
-    synchronized Map<String, String> memberKeys() {
-        Map<String, String> all = new LinkedHashMap<>();
-        names.values().forEach(e -> all.putAll(e.members));
+    /** Every name served here, as it is now. */
+    synchronized List<Held> held() {
+        List<Held> all = new ArrayList<>();
+        names.values().forEach(e -> all.add(new Held(e.name, e.lease, e.claimCreated, Map.copyOf(e.members))));
         return all;
     }
 

@@ -5,19 +5,15 @@ import dev.homeport.server.cluster.RegistryUnavailableException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
-import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.LongConsumer;
 
 /**
  * This relay's lease: its {@code relays/ID} key and every member key of its sessions live under it,
@@ -35,21 +31,20 @@ final class RelayLease {
     private final ByteSequence peerAddress;
     private final Duration ttl;
     private final long callTimeoutMillis;
-    private final Supplier<Map<String, String>> memberKeys;
+    private final LongConsumer replaced;
     private volatile long id;
     private volatile long renewedAt;
     private volatile boolean stale;
     private ScheduledFuture<?> renewals;
 
-    /** @param memberKeys this relay's member keys and values, written again under a replacement lease */
-    RelayLease(Client client, String relayKey, String peerAddress, Duration ttl, long callTimeoutMillis,
-               Supplier<Map<String, String>> memberKeys) {
+    /** @param replaced told the new lease after a lapsed one was replaced, to write the relay's member keys again */
+    RelayLease(Client client, String relayKey, String peerAddress, Duration ttl, long callTimeoutMillis, LongConsumer replaced) {
         this.client = client;
         this.relayKey = Bytes.of(relayKey);
         this.peerAddress = Bytes.of(peerAddress);
         this.ttl = ttl;
         this.callTimeoutMillis = callTimeoutMillis;
-        this.memberKeys = memberKeys;
+        this.replaced = replaced;
     }
 
     /** Grants the lease, writes the relay key under it and starts renewing it on {@code thread}. */
@@ -69,10 +64,8 @@ final class RelayLease {
 
     private void grantAndWrite(long deadline) throws RegistryUnavailableException {
         long lease = Calls.await(client.getLeaseClient().grant(Math.max(1, ttl.toSeconds())), deadline, "grant the relay lease").getID();
-        List<Op> puts = new ArrayList<>();
-        puts.add(Op.put(relayKey, peerAddress, PutOption.builder().withLeaseId(lease).build()));
-        memberKeys.get().forEach((k, v) -> puts.add(Op.put(Bytes.of(k), Bytes.of(v), PutOption.builder().withLeaseId(lease).build())));
-        Calls.await(client.getKVClient().txn().Then(puts.toArray(Op[]::new)).commit(), deadline, "write the relay key");
+        Calls.await(client.getKVClient().put(relayKey, peerAddress, PutOption.builder().withLeaseId(lease).build()), deadline,
+                "write the relay key");
         id = lease;
         renewedAt = System.nanoTime();
     }
@@ -109,6 +102,7 @@ final class RelayLease {
         long old = id;
         try {
             grantAndWrite(Calls.deadline(callTimeoutMillis));
+            replaced.accept(id);
             log.warn("event=relay_lease_replaced old_lease={} lease={} (etcd had let it expire)", Long.toHexString(old), Long.toHexString(id));
         } catch (RegistryUnavailableException e) {
             log.warn("event=relay_lease_replace_failed error=\"{}\"", e.getMessage());

@@ -7,6 +7,8 @@ import dev.homeport.server.cluster.ClaimOutcome;
 import dev.homeport.server.cluster.ClaimRegistry.Claim;
 import dev.homeport.server.cluster.RemoteRoute;
 import dev.homeport.testsupport.etcd.EtcdCluster;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
 import dev.homeport.testsupport.programs.RequiresProgram;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -15,6 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,6 +152,33 @@ class EtcdClaimRegistryTest {
         Thread.sleep(200);
         assertThat(lost).as("a name the relay released itself is no loss").containsExactly("port/20006 s1");
         await(Duration.ofSeconds(1), "relay 1 routing the name to relay 2", () -> r1.routes().forPort(20006) != null);
+    }
+
+    @Test
+    void aRelayWhoseLeaseEtcdDroppedWritesItselfAndItsMembersBackUnderANewOne() throws Exception {
+        EtcdClaimRegistry r1 = relays.start(1, Duration.ofSeconds(2));
+        EtcdClaimRegistry r2 = relays.start(2, TTL);
+        List<String> lost = new CopyOnWriteArrayList<>();
+        r1.onLoss((name, session, why) -> lost.add(name + " " + session));
+        assertThat(r1.claim(request("port/20008", "ann", "s1", 1, 7, false, LONG_GRACE)).won()).isTrue();
+        await(Duration.ofSeconds(1), "relay 2 routing to relay 1", () -> r2.routes().forPort(20008) != null);
+
+        try (Client admin = Client.builder().endpoints(etcd.endpoints().toArray(URI[]::new)).build()) {
+            ByteSequence relayKey = ByteSequence.from(relays.prefix() + "relays/r1", StandardCharsets.UTF_8);
+            long lease = admin.getKVClient().get(relayKey).get(5, TimeUnit.SECONDS).getKvs().get(0).getLease();
+            admin.getLeaseClient().revoke(lease).get(5, TimeUnit.SECONDS); // as etcd does when a partition outlasts the TTL
+            await(Duration.ofSeconds(1), "relay 2 forgetting relay 1", () -> r2.routes().forPort(20008) == null);
+
+            long backMs = await(Duration.ofSeconds(3), "relay 1 back with its member", () -> r2.routes().forPort(20008) != null);
+            System.out.println("relay 1 re-registered with its members after ms=" + backMs);
+            long newLease = admin.getKVClient().get(relayKey).get(5, TimeUnit.SECONDS).getKvs().get(0).getLease();
+            assertThat(newLease).isNotEqualTo(lease);
+        }
+        Claim other = r2.claim(request("port/20008", "ann", "s2", 2, 8, false, LONG_GRACE));
+        assertThat(other.outcome()).as("relay 1's session serves it again").isEqualTo(ClaimOutcome.HELD);
+        assertThat(other.holder().relayId()).isEqualTo("r1");
+        assertThat(lost).as("a lapse this relay recovered from is no loss").isEmpty();
+        assertThat(r1.health()).isEqualTo(dev.homeport.server.cluster.ClaimRegistry.Health.OK);
     }
 
     @Test

@@ -29,6 +29,11 @@ final class Relays implements AutoCloseable {
         this.endpoints = endpoints;
     }
 
+    /** The key prefix of this test's relays. */
+    String prefix() {
+        return prefix;
+    }
+
     /** Relay {@code "r" + n}, peer address 127.0.0.1:(7700 + n), registered under a lease of {@code ttl}. */
     EtcdClaimRegistry start(int n, Duration ttl) throws RegistryUnavailableException {
         EtcdClaimRegistry r = EtcdClaimRegistry.open(RegistryOptions.of(endpoints).withPrefix(prefix).withCallTimeout(CALL_TIMEOUT));
