@@ -48,6 +48,9 @@ public interface ClaimRegistry extends AutoCloseable {
      */
     void release(String name, Owner owner) throws RegistryUnavailableException;
 
+    /** Adds a listener told when one of this relay's sessions loses a name it did not release. */
+    void onLoss(ClaimLossListener listener);
+
     /** The names other relays serve, kept up to date by a watch once {@link #registerRelay} returned. */
     PeerRoutes routes();
 

@@ -1,0 +1,19 @@
+package dev.homeport.registry.etcd;
+
+import dev.homeport.server.cluster.ClaimRegistry;
+import dev.homeport.server.cluster.ClaimRegistryProvider;
+import dev.homeport.server.cluster.RegistryOptions;
+import dev.homeport.server.cluster.RegistryUnavailableException;
+
+/** The {@code etcd} registry for {@code homeport-server --etcd URL,...}, found through META-INF/services. */
+public final class EtcdClaimRegistryProvider implements ClaimRegistryProvider {
+    @Override
+    public String name() {
+        return "etcd";
+    }
+
+    @Override
+    public ClaimRegistry open(RegistryOptions options) throws RegistryUnavailableException {
+        return EtcdClaimRegistry.open(options);
+    }
+}

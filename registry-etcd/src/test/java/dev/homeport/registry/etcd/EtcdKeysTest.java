@@ -1,0 +1,47 @@
+package dev.homeport.registry.etcd;
+
+import dev.homeport.server.cluster.ClaimRegistryProvider;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EtcdKeysTest {
+    private final EtcdKeys keys = new EtcdKeys("/homeport/");
+
+    @Test
+    void aMemberKeyNamesItsNameRelayAndSessionEvenWithSlashesInThem() {
+        String key = keys.member("host/app.example.net", "relay/a", "s/1");
+        EtcdKeys.Parsed p = keys.parse(key);
+        assertThat(key).startsWith(keys.membersOf("host/app.example.net"));
+        assertThat(p.kind()).isEqualTo(EtcdKeys.Kind.MEMBER);
+        assertThat(p.name()).isEqualTo("host/app.example.net");
+        assertThat(p.relayId()).isEqualTo("relay/a");
+        assertThat(p.session()).isEqualTo("s/1");
+    }
+
+    @Test
+    void onePortsMembersNeverShareAPrefixWithAnothersOfTheSameDigits() {
+        assertThat(keys.member("port/20001", "r1", "s1")).doesNotStartWith(keys.membersOf("port/2000"));
+    }
+
+    @Test
+    void relayAndClaimKeysParseBackAndForeignKeysAreOther() {
+        assertThat(keys.parse(keys.relay("r 1")).relayId()).isEqualTo("r 1");
+        assertThat(keys.parse(keys.claim("port/20001")).name()).isEqualTo("port/20001");
+        assertThat(keys.parse("/other/relays/r1").kind()).isEqualTo(EtcdKeys.Kind.OTHER);
+        assertThat(keys.parse("/homeport/members/port").kind()).isEqualTo(EtcdKeys.Kind.OTHER);
+    }
+
+    @Test
+    void valuesSurviveTheirTextForm() {
+        ClaimValue c = new ClaimValue("ann=x\nb", "http", true, "https_only=false;basic=-;allow=-");
+        MemberValue m = new MemberValue("r1", "s 1", 0xfedcba9876543210L);
+        assertThat(ClaimValue.decode(c.encode())).isEqualTo(c);
+        assertThat(MemberValue.decode(m.encode())).isEqualTo(m);
+    }
+
+    @Test
+    void theRelayFindsThisModuleThroughServiceLoader() {
+        assertThat(ClaimRegistryProvider.find("etcd")).isInstanceOf(EtcdClaimRegistryProvider.class);
+    }
+}
