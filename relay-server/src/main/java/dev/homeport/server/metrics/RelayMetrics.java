@@ -41,6 +41,7 @@ public final class RelayMetrics implements TunnelLifecycle {
     private final Counter refusedPerAddressCap;
     private final Counter sessionsRefused;
     private final RecentRefusals recent;
+    private final PeerMeters peer;
 
     public RelayMetrics(MeterRegistry registry, Supplier<Collection<MuxSession>> sessions) {
         this(registry, sessions, new RecentRefusals(0));
@@ -50,6 +51,7 @@ public final class RelayMetrics implements TunnelLifecycle {
     public RelayMetrics(MeterRegistry registry, Supplier<Collection<MuxSession>> sessions, RecentRefusals recent) {
         this.registry = registry;
         this.recent = recent;
+        this.peer = new PeerMeters(registry);
         this.throttled = Counter.builder("homeport.connections.throttled")
                 .description("Control connections dropped because their address failed too many handshakes")
                 .register(registry);
@@ -87,6 +89,11 @@ public final class RelayMetrics implements TunnelLifecycle {
 
     public RecentRefusals recentRefusals() {
         return recent;
+    }
+
+    /** The meters of peer links to other relays of a cluster. */
+    public PeerMeters peer() {
+        return peer;
     }
 
     public void handshakeFailed(ErrorCode code, SocketAddress remote) {
