@@ -267,7 +267,79 @@ class PeerForwardingTest {
         assertThat(echo.accepted()).isEqualTo(1);
     }
 
+    @Test
+    void aLocalBindTakesTheForwardedPortBackAndAReservedPortForwardsWhileItsClientIsElsewhere() throws Exception {
+        LocalService two = LocalService.start(c -> c.getOutputStream().write("two".getBytes()));
+        open.add(two);
+        LocalService one = LocalService.start(c -> c.getOutputStream().write("one".getBytes()));
+        open.add(one);
+        int port = publicPort(bind(client(relay(2), new TunnelSpec("svc", "127.0.0.1", two.port(), 0))));
+        routePort(port, relay(1));
+        assertThat(answerThrough(relay(1), port)).isEqualTo("two");
+
+        // A client of relay 1 binds the same port: the forwarding listener gives it up, the local tunnel wins.
+        RelayClient local = client(relay(1), new TunnelSpec("svc", "127.0.0.1", one.port(), port));
+        bind(local);
+        assertThat(relay(1).forwardedPorts()).doesNotContain(port);
+        assertThat(answerThrough(relay(1), port)).isEqualTo("one");
+
+        // That client leaves: relay 1 holds the port for its reconnect, and meanwhile forwards to relay 2, which serves it.
+        local.close();
+        Await.until(Duration.ofSeconds(10), "relay 1 holds the port without a session",
+                () -> relay(1).tunnels().stream().anyMatch(t -> t.port() == port && t.session() == null));
+        assertThat(answerThrough(relay(1), port)).isEqualTo("two");
+    }
+
+    @Test
+    void aServiceThatDoesNotReadStopsAPublicWriterThroughTheForwardedStream() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        LocalService stalled = LocalService.start(c -> {
+            release.await(60, TimeUnit.SECONDS);
+            Payload.readToEnd(c.getInputStream());
+        });
+        open.add(stalled);
+        int port = publicPort(bind(client(relay(2), new TunnelSpec("stall", "127.0.0.1", stalled.port(), 0))));
+        routePort(port, relay(1));
+        long cap = 256L * 1024 * 1024;
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        try (Socket s = new Socket()) {
+            s.connect(publicAddress(relay(1), port), 5_000);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    while (written.get() < cap) {
+                        s.getOutputStream().write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            long before;
+            do { // until the writer has been blocked for a whole second
+                before = written.get();
+                Await.sleep(Duration.ofSeconds(1));
+            } while (written.get() != before && written.get() < cap);
+            // Windows, read-ahead and the kernel buffers of four sockets hold it; without backpressure all 256 MiB would go.
+            assertThat(written.get()).isLessThan(64L * 1024 * 1024);
+            s.close(); // ends the blocked writer
+            assertThat(writer).failsWithin(10, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+        }
+        Await.until(Duration.ofSeconds(10), "the service's side ends too", () -> stalled.active() == 0);
+    }
+
     // ---- helpers ----
+
+    /** What the service behind {@code port} sends, read through {@code relay}'s public side. */
+    private static String answerThrough(RelayServer relay, int port) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(publicAddress(relay, port), 5_000);
+            s.setSoTimeout(10_000);
+            return new String(s.getInputStream().readAllBytes());
+        }
+    }
 
     private RelayServer relay(int n) {
         return relays.get(n - 1);
