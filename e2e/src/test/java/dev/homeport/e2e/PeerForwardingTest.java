@@ -330,6 +330,38 @@ class PeerForwardingTest {
         Await.until(Duration.ofSeconds(10), "the service's side ends too", () -> stalled.active() == 0);
     }
 
+    @Test
+    void aLostPeerLinkEndsItsForwardedConnectionsOnBothSidesAndIsDialedAgainAtTheNextConnection() throws Exception {
+        LocalService echo = LocalService.echo(0);
+        open.add(echo);
+        int port = publicPort(bind(client(relay(2), new TunnelSpec("echo", "127.0.0.1", echo.port(), 0))));
+        FaultProxy link = FaultProxy.to(relay(2).peerAddress());
+        open.add(link);
+        Tunnel tunnel = relay(2).tunnels().get(0);
+        table(relay(1)).port(port, new RemoteRoute("r2", new InetSocketAddress("127.0.0.1", link.port()), "tcp", tunnel.access()));
+        Await.until(Duration.ofSeconds(10), "relay 1 listens on the port", () -> relay(1).forwardedPorts().contains(port));
+
+        try (Socket s = new Socket()) {
+            s.connect(publicAddress(relay(1), port), 5_000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("before".getBytes());
+            assertThat(s.getInputStream().readNBytes(6)).isEqualTo("before".getBytes());
+
+            assertThat(link.resetAll()).isEqualTo(1);
+
+            assertThat(readsToEnd(s.getInputStream())).isZero();
+            Await.until(Duration.ofSeconds(10), "the service's side ends too", () -> echo.active() == 0);
+        }
+        Await.until(Duration.ofSeconds(10), "relay 1 sees the link down", () -> gauge(relay(1), "homeport.peer.links", "outbound") == 0);
+        try (Socket s = new Socket()) {
+            s.connect(publicAddress(relay(1), port), 5_000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("after".getBytes());
+            assertThat(s.getInputStream().readNBytes(5)).isEqualTo("after".getBytes());
+        }
+        assertThat(link.accepted()).isEqualTo(2);
+    }
+
     // ---- helpers ----
 
     /** What the service behind {@code port} sends, read through {@code relay}'s public side. */
