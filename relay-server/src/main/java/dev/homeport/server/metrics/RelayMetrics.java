@@ -41,7 +41,8 @@ public final class RelayMetrics implements TunnelLifecycle {
     private final Counter refusedPerAddressCap;
     private final Counter sessionsRefused;
     private final RecentRefusals recent;
-    private final PeerMeters peer;
+    /** Made when first asked for, by a relay that runs peer links: a relay alone exports none of them. */
+    private volatile PeerMeters peer;
 
     public RelayMetrics(MeterRegistry registry, Supplier<Collection<MuxSession>> sessions) {
         this(registry, sessions, new RecentRefusals(0));
@@ -51,7 +52,6 @@ public final class RelayMetrics implements TunnelLifecycle {
     public RelayMetrics(MeterRegistry registry, Supplier<Collection<MuxSession>> sessions, RecentRefusals recent) {
         this.registry = registry;
         this.recent = recent;
-        this.peer = new PeerMeters(registry);
         this.throttled = Counter.builder("homeport.connections.throttled")
                 .description("Control connections dropped because their address failed too many handshakes")
                 .register(registry);
@@ -91,9 +91,18 @@ public final class RelayMetrics implements TunnelLifecycle {
         return recent;
     }
 
-    /** The meters of peer links to other relays of a cluster. */
+    /** The meters of peer links to other relays of a cluster, registered at the first call. */
     public PeerMeters peer() {
-        return peer;
+        PeerMeters meters = peer;
+        if (meters == null) {
+            synchronized (this) {
+                if (peer == null) {
+                    peer = new PeerMeters(registry);
+                }
+                meters = peer;
+            }
+        }
+        return meters;
     }
 
     public void handshakeFailed(ErrorCode code, SocketAddress remote) {

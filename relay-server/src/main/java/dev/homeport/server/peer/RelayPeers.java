@@ -40,6 +40,7 @@ public final class RelayPeers implements AutoCloseable {
         this.metrics = metrics;
         if (enabled()) {
             PeerSettings peer = cluster.peerLink();
+            // metrics.peer() registers the peer meters now, so a dashboard sees 0 rather than no series before the first link.
             PeerLinks links = new PeerLinks(new PeerDialer(transport, workers, peer, protocol, cluster.relayId()), peer, metrics.peer());
             this.forwarding = PeerForwarding.over(cluster.routes(), links, metrics);
         } else {
