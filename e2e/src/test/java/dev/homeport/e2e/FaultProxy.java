@@ -23,7 +23,7 @@ final class FaultProxy implements AutoCloseable {
     enum Side { CLIENT, RELAY }
 
     private final ServerSocket server;
-    private final int targetPort;
+    private final InetSocketAddress target;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fault-proxy");
         t.setDaemon(true);
@@ -37,9 +37,9 @@ final class FaultProxy implements AutoCloseable {
     private volatile LinkShape down = LinkShape.CLEAN;
     private volatile boolean closed;
 
-    private FaultProxy(ServerSocket server, int targetPort) {
+    private FaultProxy(ServerSocket server, InetSocketAddress target) {
         this.server = server;
-        this.targetPort = targetPort;
+        this.target = target;
         threads.execute(this::acceptLoop);
     }
 
@@ -47,7 +47,14 @@ final class FaultProxy implements AutoCloseable {
     static FaultProxy to(int targetPort) throws IOException {
         ServerSocket server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        return new FaultProxy(server, targetPort);
+        return new FaultProxy(server, new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort));
+    }
+
+    /** A proxy on a free loopback port that forwards to {@code target} (a relay listening on another loopback address). */
+    static FaultProxy to(InetSocketAddress target) throws IOException {
+        ServerSocket server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        return new FaultProxy(server, target);
     }
 
     int port() {
@@ -107,7 +114,7 @@ final class FaultProxy implements AutoCloseable {
             try {
                 client.setTcpNoDelay(true);
                 relay.setTcpNoDelay(true);
-                relay.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5_000);
+                relay.connect(target, 5_000);
             } catch (IOException e) {
                 abort(client); // the relay is down: the client hears a reset, as from a refused connection
                 abort(relay);

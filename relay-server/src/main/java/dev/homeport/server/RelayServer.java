@@ -14,10 +14,12 @@ import dev.homeport.server.auth.HandshakeRateLimiter;
 import dev.homeport.server.http.PublicHttpListener;
 import dev.homeport.server.https.PublicHttpsListener;
 import dev.homeport.server.metrics.RelayMetrics;
+import dev.homeport.server.peer.RelayPeers;
 import dev.homeport.server.session.ControlChannelInitializer;
 import dev.homeport.server.session.ControlContext;
 import dev.homeport.server.session.ControlOverHttps;
 import dev.homeport.server.session.SessionListener;
+import dev.homeport.server.tcp.ForwardedPorts;
 import dev.homeport.server.tcp.PublicTcpListener;
 import dev.homeport.server.tls.ServerCertificates;
 import dev.homeport.server.tls.acme.AcmeCertificates;
@@ -25,6 +27,7 @@ import dev.homeport.server.tls.acme.AcmeChallengeType;
 import dev.homeport.server.tunnel.HostName;
 import dev.homeport.server.tunnel.HostRegistry;
 import dev.homeport.server.tunnel.Tunnel;
+import dev.homeport.server.tunnel.TunnelLifecycle;
 import dev.homeport.server.tunnel.TunnelRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -64,6 +67,10 @@ public final class RelayServer implements AutoCloseable {
     private Channel httpsChannel;
     private Channel adminChannel;
     private final PublicTcpListener publicTcp;
+    /** Other relays of the cluster: forwarding to them, and their links to this one (idle when alone). */
+    private final RelayPeers peers;
+    /** Listeners on the TCP ports other relays serve; {@code null} without peer links. */
+    private volatile ForwardedPorts forwardedPorts;
     private final ConnectionsPerAddress perAddress;
     private final Map<MuxSession, String> sessions = new ConcurrentHashMap<>();
     /** When each live session started and from where, for the admin dashboard. */
@@ -83,10 +90,27 @@ public final class RelayServer implements AutoCloseable {
         this.acceptors = transport.newGroup(1, "homeport-accept");
         this.workers = transport.newGroup(0, "homeport-io");
         this.perAddress = new ConnectionsPerAddress(config.maxConnectionsPerAddress(), metrics::refusedPerAddressCap);
-        this.publicTcp = new PublicTcpListener(transport, acceptors, workers, config.bindAddress(), metrics, perAddress);
+        this.peers = new RelayPeers(config.cluster(), transport, acceptors, workers, config.protocol(), metrics);
+        this.publicTcp = new PublicTcpListener(transport, acceptors, workers, config.bindAddress(), metrics, perAddress,
+                peers.forwarding());
         AtomicInteger tunnelIds = new AtomicInteger(1);
         PerTokenCount tunnelsPerToken = new PerTokenCount(config.tenants().maxTunnelsPerToken());
-        this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen, tunnelIds, metrics,
+        TunnelLifecycle portLifecycle = new TunnelLifecycle() {
+            @Override
+            public void bound(Tunnel tunnel) {
+                metrics.bound(tunnel);
+            }
+
+            @Override
+            public void released(Tunnel tunnel) {
+                metrics.released(tunnel);
+                ForwardedPorts forwarded = forwardedPorts;
+                if (forwarded != null) {
+                    forwarded.sync(); // the port may be served by another relay now
+                }
+            }
+        };
+        this.registry = new TunnelRegistry(config.ports(), config.reconnectGrace(), publicTcp::listen, tunnelIds, portLifecycle,
                 tunnelsPerToken, config.tenants().maxPoolMembers());
         this.hosts = new HostRegistry(config.http().domain(), config.reconnectGrace(), tunnelIds, metrics, tunnelsPerToken,
                 config.tenants().maxPoolMembers());
@@ -138,9 +162,17 @@ public final class RelayServer implements AutoCloseable {
                     acme.hostBound(own);
                 }
             }
+            if (peers.enabled()) {
+                peers.listen(registry, hosts);
+                ForwardedPorts forwarded = new ForwardedPorts(config.cluster().routes(), publicTcp, port -> registry.route(port) != null);
+                publicTcp.beforeListen(forwarded::release);
+                this.forwardedPorts = forwarded;
+                forwarded.start();
+            }
             if (config.http().enabled()) {
                 this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts, metrics, perAddress,
-                        acme != null && acme.challenge() == AcmeChallengeType.HTTP_01 ? acme.pendingChallenges() : null).listen();
+                        acme != null && acme.challenge() == AcmeChallengeType.HTTP_01 ? acme.pendingChallenges() : null,
+                        peers.forwarding()).listen();
                 hosts.serveOn(httpAddress().getPort());
                 log.info("event=http_listening address={} domain={} trusted_proxies={}", httpAddress(),
                         config.http().domain().isEmpty() ? "-" : config.http().domain(), config.http().trustedProxies());
@@ -149,7 +181,7 @@ public final class RelayServer implements AutoCloseable {
                 ServerCertificates certificates = acme == null ? config.https().certificates()
                         : config.https().withCertificateSource(acme).certificates();
                 this.httpsChannel = new PublicHttpsListener(transport, acceptors, workers, config.https(), config.http(), hosts,
-                        certificates, metrics, perAddress, new ControlOverHttps(controlContext, transport)).listen();
+                        certificates, metrics, perAddress, new ControlOverHttps(controlContext, transport), peers.forwarding()).listen();
                 hosts.serveHttpsOn(httpsAddress().getPort(), name -> certificates.forHostname(name) != null);
                 this.httpsCertificates = certificates;
                 log.info("event=https_listening address={} certificate_sources={} client_hello_limit={}", httpsAddress(),
@@ -176,6 +208,10 @@ public final class RelayServer implements AutoCloseable {
             if (acme != null) {
                 acme.close();
             }
+            if (forwardedPorts != null) {
+                forwardedPorts.close();
+            }
+            peers.close();
             hosts.close();
             shutdownGroups();
             throw e;
@@ -219,6 +255,17 @@ public final class RelayServer implements AutoCloseable {
     /** Where /metrics and /health are served, or {@code null}. */
     public InetSocketAddress adminAddress() {
         return adminChannel == null ? null : (InetSocketAddress) adminChannel.localAddress();
+    }
+
+    /** Where other relays of the cluster dial this one, or {@code null} when it takes no peer links. */
+    public InetSocketAddress peerAddress() {
+        return peers.address();
+    }
+
+    /** The TCP ports this relay listens on for tunnels other relays serve; empty without peer links. */
+    public java.util.Set<Integer> forwardedPorts() {
+        ForwardedPorts forwarded = forwardedPorts;
+        return forwarded == null ? java.util.Set.of() : forwarded.listening();
     }
 
     /** Where public HTTP connections arrive, or {@code null} when the relay serves no HTTP tunnels. */
@@ -282,6 +329,10 @@ public final class RelayServer implements AutoCloseable {
         if (httpsChannel != null) {
             httpsChannel.close().syncUninterruptibly();
         }
+        if (forwardedPorts != null) {
+            forwardedPorts.close();
+        }
+        peers.drain();
         registry.close();
         hosts.close();
         if (acme != null) {
@@ -305,6 +356,7 @@ public final class RelayServer implements AutoCloseable {
         for (MuxSession s : sessions.keySet()) {
             s.close(ErrorCode.SHUTDOWN, "relay is shutting down");
         }
+        peers.close();
         // The admin port stays up while draining: /health says so and /metrics shows the streams left.
         if (adminChannel != null) {
             adminChannel.close().syncUninterruptibly();

@@ -6,6 +6,7 @@ import dev.homeport.protocol.SettingValues;
 import dev.homeport.server.PortRange;
 import dev.homeport.server.RelayServer;
 import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.cluster.PeerRoutes;
 import dev.homeport.server.admission.TenantLimits;
 import dev.homeport.server.process.OutOfMemoryExit;
 import dev.homeport.server.auth.AnyOfTokens;
@@ -184,6 +185,9 @@ public final class HomeportServerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     AcmeOptions acme = new AcmeOptions();
 
+    @CommandLine.Mixin
+    PeerOptions peer = new PeerOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -216,6 +220,7 @@ public final class HomeportServerCommand implements Callable<Integer> {
         if (!admin.isEmpty()) {
             config = config.withAdmin(parseHostPort(admin, "--admin"));
         }
+        config = config.withCluster(peer.toSettings(PeerRoutes.NONE));
         config = config.withAcme(acme.toSettings(stateDir(), config.http()));
         if (config.acme() != null && !config.https().enabled()) {
             throw new IllegalArgumentException("--acme needs --https HOST:PORT: the certificates it gets are served there "

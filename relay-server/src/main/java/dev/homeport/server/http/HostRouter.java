@@ -4,7 +4,11 @@ import dev.homeport.protocol.message.PeerEndpoints;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.mux.StreamTraffic;
+import dev.homeport.server.access.AccessPolicy;
+import dev.homeport.server.cluster.RemoteRoute;
 import dev.homeport.server.metrics.RelayMetrics;
+import dev.homeport.server.peer.PeerForwarding;
+import dev.homeport.server.peer.PeerTarget;
 import dev.homeport.server.tunnel.HostName;
 import dev.homeport.server.tunnel.HostRegistry;
 import dev.homeport.server.tunnel.Tunnel;
@@ -36,6 +40,8 @@ import java.util.Set;
  * ({@link PublicAccess}). Answers 308, 400, 401, 403, 404, 421 or 502 itself when it does not forward,
  * in the request's turn ({@link RefusalInTurn}).
  * A first request that the port's {@link ControlUpgrade} claims is handed to it instead, untouched.
+ * A host no local client serves but another relay of the cluster does gets the same checks and
+ * headers here, then its stream on the peer link to that relay ({@link PeerForwarding}).
  */
 final class HostRouter extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(HostRouter.class);
@@ -54,6 +60,9 @@ final class HostRouter extends ChannelDuplexHandler {
     /** The host this connection serves, set by its first request. */
     private String host;
     private Tunnel tunnel;
+    /** Set instead of {@link #tunnel} when another relay serves the host. */
+    private RemoteRoute remote;
+    private final PeerForwarding forwarding;
     /** The fields the current request declared hop-by-hop in Connection, also removed from its trailers. */
     private Set<String> hopByHop = Set.of();
     /** Whether the latest request prefers JSON error pages. */
@@ -75,12 +84,20 @@ final class HostRouter extends ChannelDuplexHandler {
      */
     private Tunnel routed;
     private MuxSession routedSession;
+    /** As {@link #routed}, for a host another relay serves. */
+    private RemoteRoute routedRemote;
     /** The relay's own entrance on this port, or {@code null}. */
     private final ControlUpgrade control;
     /** The first request is a client's upgrade to the relay: handed over at the end of this read. */
     private HttpRequest controlRequest;
 
     HostRouter(HostRegistry hosts, TrustedProxies trusted, String scheme, RelayMetrics metrics, ControlUpgrade control) {
+        this(hosts, trusted, scheme, metrics, control, PeerForwarding.off(metrics));
+    }
+
+    HostRouter(HostRegistry hosts, TrustedProxies trusted, String scheme, RelayMetrics metrics, ControlUpgrade control,
+               PeerForwarding forwarding) {
+        this.forwarding = forwarding;
         this.control = control;
         this.metrics = metrics;
         this.hosts = hosts;
@@ -107,7 +124,7 @@ final class HostRouter extends ChannelDuplexHandler {
             afterControlRequest(ctx, msg);
         } else if (msg instanceof HttpRequest request) {
             onRequest(ctx, request);
-        } else if (msg instanceof HttpContent content && content.decoderResult().isFailure() && routed != null) {
+        } else if (msg instanceof HttpContent content && content.decoderResult().isFailure() && (routed != null || routedRemote != null)) {
             // Head and broken body came in one read: nothing was opened yet. Requests held before it go on.
             content.release();
             for (Object m; (m = held.pollLast()) != null; ) {
@@ -120,6 +137,7 @@ final class HostRouter extends ChannelDuplexHandler {
             if (!turns.anyForwarded()) {
                 routed = null;
                 routedSession = null;
+                routedRemote = null;
                 held = null;
             }
             log.debug("event=http_refused status=400 host={} peer={} reason=\"{}\"", host, ctx.channel().remoteAddress(),
@@ -162,29 +180,44 @@ final class HostRouter extends ChannelDuplexHandler {
         boolean fromProxy = trusted.contains(peer.getAddress());
         if (host == null) {
             Tunnel found = hosts.route(requested);
-            if (found == null || found.passthrough()) {
-                refuse(ctx, request, HttpResponseStatus.NOT_FOUND, "No tunnel serves " + displayed(requested) + " on this relay.");
-                return;
+            RemoteRoute elsewhere = found == null || (!found.passthrough() && found.session() == null)
+                    ? forwarding.forHttpHost(requested) : null;
+            if (elsewhere != null) {
+                // Another relay holds the client: the same rules here, with the true peer address.
+                if (!admitted(ctx, request, requested, elsewhere.access(), false, peer, fromProxy)) {
+                    return;
+                }
+                host = requested;
+                remote = elsewhere;
+                answers = new AnswerCounter();
+                routedRemote = elsewhere;
+                held = new ArrayDeque<>(); // opened at the end of this read, once the peer link is up
+            } else {
+                if (found == null || found.passthrough()) {
+                    refuse(ctx, request, HttpResponseStatus.NOT_FOUND, "No tunnel serves " + displayed(requested) + " on this relay.");
+                    return;
+                }
+                MuxSession session = found.nextSession(); // a pool's members take new connections in turn
+                if (session == null) {
+                    refuse(ctx, request, HttpResponseStatus.BAD_GATEWAY, "The tunnel for " + requested + " is offline.");
+                    return;
+                }
+                if (!admitted(ctx, request, requested, found.access(), found.announcedPlainHttp(), peer, fromProxy)) {
+                    return;
+                }
+                host = requested;
+                tunnel = found;
+                answers = new AnswerCounter();
+                routed = found;
+                routedSession = session;
+                held = new ArrayDeque<>(); // opened at the end of this read, see channelReadComplete
             }
-            MuxSession session = found.nextSession(); // a pool's members take new connections in turn
-            if (session == null) {
-                refuse(ctx, request, HttpResponseStatus.BAD_GATEWAY, "The tunnel for " + requested + " is offline.");
-                return;
-            }
-            if (!admitted(ctx, request, requested, found, peer, fromProxy)) {
-                return;
-            }
-            host = requested;
-            tunnel = found;
-            answers = new AnswerCounter();
-            routed = found;
-            routedSession = session;
-            held = new ArrayDeque<>(); // opened at the end of this read, see channelReadComplete
         } else if (!requested.equals(host)) {
             refuse(ctx, request, HttpResponseStatus.MISDIRECTED_REQUEST, "This connection serves " + host
                     + "; send requests for " + displayed(requested) + " on a new connection.");
             return;
-        } else if (!admitted(ctx, request, host, tunnel, peer, fromProxy)) {
+        } else if (tunnel != null ? !admitted(ctx, request, host, tunnel.access(), tunnel.announcedPlainHttp(), peer, fromProxy)
+                : !admitted(ctx, request, host, remote.access(), false, peer, fromProxy)) {
             return;
         }
         hopByHop = HeaderHygiene.cleanHead(request.headers()); // first, so the relay's own headers survive it
@@ -194,9 +227,10 @@ final class HostRouter extends ChannelDuplexHandler {
     }
 
     /** The tunnel's access rules pass the request; if not, the relay has answered it. */
-    private boolean admitted(ChannelHandlerContext ctx, HttpRequest request, String name, Tunnel target, InetSocketAddress peer,
-                             boolean fromProxy) {
-        PublicAccess.Refusal refusal = PublicAccess.check(request, name, target, hosts, scheme, peer.getAddress(), fromProxy);
+    private boolean admitted(ChannelHandlerContext ctx, HttpRequest request, String name, AccessPolicy policy,
+                             boolean announcedPlainHttp, InetSocketAddress peer, boolean fromProxy) {
+        PublicAccess.Refusal refusal = PublicAccess.check(request, name, policy, announcedPlainHttp, hosts, scheme, peer.getAddress(),
+                fromProxy);
         if (refusal == null) {
             return true;
         }
@@ -238,6 +272,12 @@ final class HostRouter extends ChannelDuplexHandler {
             if (ctx.channel().isActive() && (!refusing || turns.owed())) {
                 open(ctx, tunnel, session); // with a refusal owed, for the requests before it
             }
+        } else if (routedRemote != null) {
+            RemoteRoute route = routedRemote;
+            routedRemote = null;
+            if (ctx.channel().isActive() && (!refusing || turns.owed())) {
+                openElsewhere(ctx, route);
+            }
         }
         ctx.fireChannelReadComplete();
     }
@@ -259,6 +299,35 @@ final class HostRouter extends ChannelDuplexHandler {
         ctx.pipeline().addLast("bridge", bridge[0]);
         log.debug("event=http_stream_open {} stream={} peer={}", tunnel, bridge[0].stream().id(), ctx.channel().remoteAddress());
         ctx.executor().execute(() -> drain(ctx)); // runs after the OPEN the session queued
+    }
+
+    /** As {@link #open}, on the peer link to the relay that serves the host; held messages wait for the link. */
+    private void openElsewhere(ChannelHandlerContext ctx, RemoteRoute route) {
+        EventLoop loop = ctx.channel().eventLoop();
+        StreamAnswerWatch[] answers = new StreamAnswerWatch[1];
+        AnswerCounter counter = this.answers;
+        ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
+        PeerTarget target = PeerTarget.http(host);
+        StreamTraffic traffic = forwarding.traffic(target);
+        forwarding.open(route, target, ctx.channel(), stream -> {
+            bridge[0] = new ChannelStreamBridge(stream, loop, traffic);
+            answers[0] = new StreamAnswerWatch(bridge[0], () -> loop.execute(() -> unanswered(ctx)), counter,
+                    (total, over) -> loop.execute(() -> turns.answered(ctx.channel(), total, over)));
+            return answers[0];
+        }, stream -> {
+            ctx.pipeline().get(UpgradeGate.class).watch(answers[0]);
+            ctx.pipeline().addLast("bridge", bridge[0]);
+            ctx.executor().execute(() -> drain(ctx)); // runs after the OPEN the session queued
+        }, reason -> {
+            if (held != null) {
+                held.forEach(ReferenceCountUtil::release);
+                held = null;
+            }
+            refusing = true;
+            turns.cancel();
+            log.debug("event=http_unforwarded host={} peer={} reason=\"{}\"", host, ctx.channel().remoteAddress(), reason);
+            ErrorPage.send(ctx.channel(), HttpResponseStatus.BAD_GATEWAY, "The tunnel for " + host + " is not reachable right now.", json);
+        });
     }
 
     private void forward(ChannelHandlerContext ctx, Object msg) {

@@ -1,6 +1,7 @@
 package dev.homeport.server.http;
 
 import dev.homeport.server.metrics.RelayMetrics;
+import dev.homeport.server.peer.PeerForwarding;
 import dev.homeport.server.tunnel.HostRegistry;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
@@ -24,8 +25,14 @@ public final class HttpPipeline {
      */
     public static void addHandlers(ChannelPipeline pipeline, HttpSettings settings, HostRegistry hosts, String scheme,
                                    RelayMetrics metrics, ControlUpgrade control) {
+        addHandlers(pipeline, settings, hosts, scheme, metrics, control, PeerForwarding.off(metrics));
+    }
+
+    /** @param forwarding where hosts that other relays of the cluster serve are forwarded */
+    public static void addHandlers(ChannelPipeline pipeline, HttpSettings settings, HostRegistry hosts, String scheme,
+                                   RelayMetrics metrics, ControlUpgrade control, PeerForwarding forwarding) {
         pipeline.addLast("request-decoder", new PublicRequestDecoder(settings))
-                .addLast("router", new HostRouter(hosts, settings.trustedProxies(), scheme, metrics, control))
+                .addLast("router", new HostRouter(hosts, settings.trustedProxies(), scheme, metrics, control, forwarding))
                 .addLast("upgrade-gate", new UpgradeGate(settings))
                 .addLast("request-encoder", new RequestReencoder());
     }

@@ -35,8 +35,17 @@ final class PublicAccess {
      */
     static Refusal check(HttpRequest request, String host, Tunnel tunnel, HostRegistry hosts, String scheme, InetAddress peer,
                          boolean trusted) {
-        AccessPolicy policy = tunnel.access();
-        if (policy.httpsOnly() && scheme.equals("http") && hosts.servesHttps(host) && !tunnel.announcedPlainHttp()) {
+        return check(request, host, tunnel.access(), tunnel.announcedPlainHttp(), hosts, scheme, peer, trusted);
+    }
+
+    /**
+     * As above, for a tunnel's rules wherever its client is (here, or on another relay of the cluster).
+     *
+     * @param announcedPlainHttp the client was told an http:// URL, which is then served without the redirect
+     */
+    static Refusal check(HttpRequest request, String host, AccessPolicy policy, boolean announcedPlainHttp, HostRegistry hosts,
+                         String scheme, InetAddress peer, boolean trusted) {
+        if (policy.httpsOnly() && scheme.equals("http") && hosts.servesHttps(host) && !announcedPlainHttp) {
             int port = hosts.httpsPort();
             String location = "https://" + host + (port == 443 ? "" : ":" + port) + pathOf(request.uri());
             return new Refusal(HttpResponseStatus.PERMANENT_REDIRECT, "This site is served over HTTPS: " + location,

@@ -4,6 +4,7 @@ import dev.homeport.server.process.OutOfMemoryGuard;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.transport.NetTransport;
 import dev.homeport.server.metrics.RelayMetrics;
+import dev.homeport.server.peer.PeerForwarding;
 import dev.homeport.server.tls.acme.Http01ChallengeHandler;
 import dev.homeport.server.tls.acme.PendingChallenges;
 import dev.homeport.server.admission.ConnectionsPerAddress;
@@ -37,10 +38,12 @@ public final class PublicHttpListener {
     private final ConnectionsPerAddress perAddress;
     /** HTTP-01 answers of the relay's own ACME orders, or {@code null} when it answers none. */
     private final PendingChallenges acmeChallenges;
+    private final PeerForwarding forwarding;
 
     public PublicHttpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, HttpSettings settings,
                               HostRegistry hosts, RelayMetrics metrics, ConnectionsPerAddress perAddress,
-                              PendingChallenges acmeChallenges) {
+                              PendingChallenges acmeChallenges, PeerForwarding forwarding) {
+        this.forwarding = forwarding;
         this.perAddress = perAddress;
         this.metrics = metrics;
         this.acmeChallenges = acmeChallenges;
@@ -66,7 +69,7 @@ public final class PublicHttpListener {
                         }
                         ChannelStreamBridge.configure(ch.config());
                         ch.pipeline().addFirst("out-of-memory", OutOfMemoryGuard.INSTANCE);
-                        HttpPipeline.addHandlers(ch.pipeline(), settings, hosts, "http", metrics, null);
+                        HttpPipeline.addHandlers(ch.pipeline(), settings, hosts, "http", metrics, null, forwarding);
                         // Before the router, so that a challenge is answered even where HTTPS redirects.
                         if (acmeChallenges != null) {
                             ch.pipeline().addAfter("request-decoder", "acme-challenge", new Http01ChallengeHandler(acmeChallenges));

@@ -11,6 +11,7 @@ import dev.homeport.server.http.HttpSettings;
 import dev.homeport.server.tls.ServerCertificates;
 import dev.homeport.server.tls.ServerNameSniffer;
 import dev.homeport.server.metrics.RelayMetrics;
+import dev.homeport.server.peer.PeerForwarding;
 import dev.homeport.server.tunnel.HostRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -39,11 +40,16 @@ public final class PublicHttpsListener {
     private final RelayMetrics metrics;
     private final ConnectionsPerAddress perAddress;
     private final ControlUpgrade control;
+    private final PeerForwarding forwarding;
 
-    /** @param control client sessions by WebSocket on this port, see {@link ControlUpgrade} */
+    /**
+     * @param control    client sessions by WebSocket on this port, see {@link ControlUpgrade}
+     * @param forwarding where names that other relays of the cluster serve are forwarded
+     */
     public PublicHttpsListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, HttpsSettings https,
                                HttpSettings http, HostRegistry hosts, ServerCertificates certificates, RelayMetrics metrics,
-                               ConnectionsPerAddress perAddress, ControlUpgrade control) {
+                               ConnectionsPerAddress perAddress, ControlUpgrade control, PeerForwarding forwarding) {
+        this.forwarding = forwarding;
         this.control = control;
         this.metrics = metrics;
         this.perAddress = perAddress;
@@ -58,7 +64,7 @@ public final class PublicHttpsListener {
 
     /** Binds {@link HttpsSettings#listen()}, blocking until the OS answers; throws if the port is taken. */
     public Channel listen() throws InterruptedException {
-        ServerNameRouter router = new ServerNameRouter(certificates, hosts, metrics);
+        ServerNameRouter router = new ServerNameRouter(certificates, hosts, metrics, forwarding);
         return new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(transport.serverChannel())
@@ -75,7 +81,7 @@ public final class PublicHttpsListener {
                         HandshakeDeadline.markConnected(ch); // should it become a client session (ControlOverHttps)
                         ch.pipeline().addLast("server-name",
                                 new ServerNameSniffer(https.clientHelloLimit(), https.clientHelloTimeout(), router));
-                        HttpPipeline.addHandlers(ch.pipeline(), http, hosts, "https", metrics, control);
+                        HttpPipeline.addHandlers(ch.pipeline(), http, hosts, "https", metrics, control, forwarding);
                     }
                 })
                 .bind(https.listen()).sync().channel();

@@ -1,7 +1,10 @@
 package dev.homeport.server.https;
 
 import dev.homeport.server.http.HttpPipeline;
+import dev.homeport.server.cluster.RemoteRoute;
 import dev.homeport.server.metrics.RelayMetrics;
+import dev.homeport.server.peer.PeerForwarding;
+import dev.homeport.server.peer.PeerTarget;
 import dev.homeport.server.passthrough.PassthroughHandoff;
 import dev.homeport.server.tls.ServerCertificates;
 import dev.homeport.server.tls.ServerNameSniffer;
@@ -16,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Where a public TLS connection goes once its server name is known: a TLS tunnel's name passes
  * through unopened; a name the relay holds a certificate for gets TLS ended here and the HTTP
- * handlers behind it (Host must then equal the name); anything else is closed. There is no default
+ * handlers behind it (Host must then equal the name); anything else is closed. A TLS tunnel
+ * another relay of the cluster serves passes through to that relay over the peer link. There is no default
  * certificate, so a scan of the relay's address learns no name from it.
  */
 final class ServerNameRouter implements ServerNameSniffer.Route {
@@ -25,8 +29,10 @@ final class ServerNameRouter implements ServerNameSniffer.Route {
     private final ServerCertificates certificates;
     private final HostRegistry hosts;
     private final RelayMetrics metrics;
+    private final PeerForwarding forwarding;
 
-    ServerNameRouter(ServerCertificates certificates, HostRegistry hosts, RelayMetrics metrics) {
+    ServerNameRouter(ServerCertificates certificates, HostRegistry hosts, RelayMetrics metrics, PeerForwarding forwarding) {
+        this.forwarding = forwarding;
         this.certificates = certificates;
         this.hosts = hosts;
         this.metrics = metrics;
@@ -35,6 +41,13 @@ final class ServerNameRouter implements ServerNameSniffer.Route {
     @Override
     public void route(ChannelHandlerContext sniffer, String serverName) {
         Tunnel tunnel = hosts.route(serverName);
+        RemoteRoute elsewhere = tunnel == null || (tunnel.passthrough() && tunnel.session() == null)
+                ? forwarding.forTlsHost(serverName) : null;
+        if (elsewhere != null) {
+            // Another relay holds the TLS tunnel's client: the connection passes through to it, unopened here too.
+            forwarding.forwardConnection(sniffer, elsewhere, PeerTarget.tls(serverName), () -> HttpPipeline.removeHandlers(sniffer.pipeline()));
+            return;
+        }
         if (tunnel != null && tunnel.passthrough()) {
             PassthroughHandoff.handOver(sniffer, tunnel, metrics);
             return;

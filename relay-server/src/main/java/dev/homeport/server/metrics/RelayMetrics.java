@@ -41,6 +41,8 @@ public final class RelayMetrics implements TunnelLifecycle {
     private final Counter refusedPerAddressCap;
     private final Counter sessionsRefused;
     private final RecentRefusals recent;
+    /** Made when first asked for, by a relay that runs peer links: a relay alone exports none of them. */
+    private volatile PeerMeters peer;
 
     public RelayMetrics(MeterRegistry registry, Supplier<Collection<MuxSession>> sessions) {
         this(registry, sessions, new RecentRefusals(0));
@@ -87,6 +89,20 @@ public final class RelayMetrics implements TunnelLifecycle {
 
     public RecentRefusals recentRefusals() {
         return recent;
+    }
+
+    /** The meters of peer links to other relays of a cluster, registered at the first call. */
+    public PeerMeters peer() {
+        PeerMeters meters = peer;
+        if (meters == null) {
+            synchronized (this) {
+                if (peer == null) {
+                    peer = new PeerMeters(registry);
+                }
+                meters = peer;
+            }
+        }
+        return meters;
     }
 
     public void handshakeFailed(ErrorCode code, SocketAddress remote) {

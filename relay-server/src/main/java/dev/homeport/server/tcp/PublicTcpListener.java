@@ -8,7 +8,9 @@ import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.admission.ConnectionsPerAddress;
 import dev.homeport.server.tunnel.Tunnel;
 import io.netty.bootstrap.ServerBootstrap;
+import dev.homeport.server.peer.PeerForwarding;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -19,6 +21,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /** Opens the public TCP port of a tunnel; every accepted connection becomes one stream. */
 public final class PublicTcpListener {
@@ -29,9 +33,19 @@ public final class PublicTcpListener {
     private final RelayMetrics metrics;
     private final ConnectionsPerAddress perAddress;
     private final ChannelGroup connections = new DefaultChannelGroup("public-connections", GlobalEventExecutor.INSTANCE);
+    private final PeerForwarding forwarding;
+    /** Told a port before a local tunnel binds it, so that a listener forwarding it to another relay gives it up. */
+    private volatile IntConsumer beforeListen = port -> { };
 
     public PublicTcpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, String bindAddress,
                              RelayMetrics metrics, ConnectionsPerAddress perAddress) {
+        this(transport, acceptors, workers, bindAddress, metrics, perAddress, PeerForwarding.off(metrics));
+    }
+
+    /** @param forwarding where connections go when another relay of the cluster holds the port's client */
+    public PublicTcpListener(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, String bindAddress,
+                             RelayMetrics metrics, ConnectionsPerAddress perAddress, PeerForwarding forwarding) {
+        this.forwarding = forwarding;
         this.metrics = metrics;
         this.transport = transport;
         this.acceptors = acceptors;
@@ -40,10 +54,28 @@ public final class PublicTcpListener {
         this.perAddress = perAddress;
     }
 
+    /** Runs {@code hook} with each port just before a local tunnel binds it. */
+    public void beforeListen(IntConsumer hook) {
+        this.beforeListen = hook;
+    }
+
     /** Binds the tunnel's port, blocking until the OS answers; throws if the port is taken. */
     public Channel listen(Tunnel tunnel) throws Exception {
+        beforeListen.accept(tunnel.port());
+        return bind(tunnel.port(), childLoop(tunnel), () -> new PublicConnectionHandler(tunnel, metrics, forwarding));
+    }
+
+    /**
+     * Binds {@code port} for a tunnel whose client another relay of the cluster holds: every
+     * connection is forwarded there ({@link ForwardedConnectionHandler}). Throws if the port is taken.
+     */
+    public Channel listenForwarded(int port) throws Exception {
+        return bind(port, workers, () -> new ForwardedConnectionHandler(port, forwarding));
+    }
+
+    private Channel bind(int port, EventLoopGroup children, Supplier<ChannelHandler> handler) throws Exception {
         ServerBootstrap b = new ServerBootstrap()
-                .group(acceptors, childLoop(tunnel))
+                .group(acceptors, children)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -56,11 +88,10 @@ public final class PublicTcpListener {
                         connections.add(ch);
                         ChannelStreamBridge.configure(ch.config());
                         ch.pipeline().addFirst("out-of-memory", OutOfMemoryGuard.INSTANCE);
-                        ch.pipeline().addLast(new PublicConnectionHandler(tunnel, metrics));
+                        ch.pipeline().addLast(handler.get());
                     }
                 });
-        Channel ch = b.bind(new InetSocketAddress(bindAddress, tunnel.port())).sync().channel();
-        return ch;
+        return b.bind(new InetSocketAddress(bindAddress, port)).sync().channel();
     }
 
     /**

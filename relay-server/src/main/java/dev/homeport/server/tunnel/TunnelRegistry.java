@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +55,8 @@ public final class TunnelRegistry implements AutoCloseable {
         String reservedBy(int port);
     }
 
-    private final Map<Integer, Tunnel> byPort = new HashMap<>();
+    /** Written on the registry thread only; concurrent so that {@link #route} reads it from any thread. */
+    private final Map<Integer, Tunnel> byPort = new ConcurrentHashMap<>();
     /** Ports another relay of the cluster serves: a BIND for any free port skips them. */
     private volatile IntPredicate heldElsewhere = port -> false;
     private static final String KIND = "tcp";
@@ -299,6 +300,11 @@ public final class TunnelRegistry implements AutoCloseable {
             lifecycle.released(t);
             log.info("event=tunnel_released {}", t);
         }
+    }
+
+    /** The tunnel bound (or reserved) on {@code port}, or {@code null}; from any thread, without waiting. */
+    public Tunnel route(int port) {
+        return byPort.get(port);
     }
 
     /** Snapshot for status and tests. */

@@ -125,6 +125,17 @@ class HomeportServerCommandTest {
                 "--https-cert " + missing + " is not a readable file");
     }
 
+    @Test
+    void aPeerAddressNeedsARelayIdAndASecretFileOfAtLeastSixteenCharacters() throws Exception {
+        assertUsageError(run("--peer-address", "127.0.0.1:0", "--token", "t"), "--peer-address needs --relay-id ID");
+        assertUsageError(run("--peer-address", "127.0.0.1:0", "--relay-id", "r1", "--token", "t"),
+                "--peer-address needs --peer-secret-file FILE");
+        Path shortSecret = java.nio.file.Files.writeString(stateDir.resolve("peer-secret"), "too-short\n");
+        assertUsageError(run("--peer-address", "127.0.0.1:0", "--relay-id", "r1", "--peer-secret-file", shortSecret.toString(),
+                "--token", "t"), "--peer-secret-file " + shortSecret, "at least 16 characters");
+        assertUsageError(run("--relay-id", "r1", "--token", "t"), "--relay-id and --peer-secret-file need --peer-address HOST:PORT");
+    }
+
     private record Result(int exitCode, String out, String err) {
     }
 
