@@ -14,6 +14,7 @@ import dev.homeport.server.auth.HandshakeRateLimiter;
 import dev.homeport.server.http.PublicHttpListener;
 import dev.homeport.server.https.PublicHttpsListener;
 import dev.homeport.server.metrics.RelayMetrics;
+import dev.homeport.server.cluster.ClusterMembership;
 import dev.homeport.server.peer.RelayPeers;
 import dev.homeport.server.session.ControlChannelInitializer;
 import dev.homeport.server.session.ControlContext;
@@ -67,6 +68,8 @@ public final class RelayServer implements AutoCloseable {
     private Channel httpsChannel;
     private Channel adminChannel;
     private final PublicTcpListener publicTcp;
+    /** Claims in the cluster registry (--etcd); {@code null} for a relay without one. */
+    private final ClusterMembership membership;
     /** Other relays of the cluster: forwarding to them, and their links to this one (idle when alone). */
     private final RelayPeers peers;
     /** Listeners on the TCP ports other relays serve; {@code null} without peer links. */
@@ -116,6 +119,9 @@ public final class RelayServer implements AutoCloseable {
                 config.tenants().maxPoolMembers());
         registry.reservations(config.tokens()::reservedBy);
         hosts.reservations(config.tokens()::reservedHostBy);
+        this.membership = config.cluster().registry() == null ? null : new ClusterMembership(config.cluster(),
+                config.reconnectGrace(), config.tenants().maxPoolMembers(), registry, hosts, config.meterRegistry(),
+                sessions::keySet);
         SessionListener tracker = new SessionListener() {
             @Override
             public void started(MuxSession session, String principal) {
@@ -142,6 +148,17 @@ public final class RelayServer implements AutoCloseable {
                 new HandshakeRateLimiter(config.authFailureBurst(), config.authFailureRefill()), metrics, hosts,
                 new PerTokenCount(config.tenants().maxSessionsPerToken()));
         try {
+            if (peers.enabled()) {
+                // Before the control port: a client's first BIND is claimed in a registry that knows this relay.
+                peers.listen(registry, hosts);
+                if (membership != null) {
+                    membership.register(peers.address());
+                }
+                ForwardedPorts forwarded = new ForwardedPorts(config.cluster().routes(), publicTcp, port -> registry.route(port) != null);
+                publicTcp.beforeListen(forwarded::release);
+                this.forwardedPorts = forwarded;
+                forwarded.start();
+            }
             control = new ServerBootstrap()
                     .group(acceptors, workers)
                     .channel(transport.serverChannel())
@@ -161,13 +178,6 @@ public final class RelayServer implements AutoCloseable {
                 if (config.https().enabled() && isDomainName(own) && files.forHostname(own) == null) {
                     acme.hostBound(own);
                 }
-            }
-            if (peers.enabled()) {
-                peers.listen(registry, hosts);
-                ForwardedPorts forwarded = new ForwardedPorts(config.cluster().routes(), publicTcp, port -> registry.route(port) != null);
-                publicTcp.beforeListen(forwarded::release);
-                this.forwardedPorts = forwarded;
-                forwarded.start();
             }
             if (config.http().enabled()) {
                 this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts, metrics, perAddress,
@@ -191,7 +201,7 @@ public final class RelayServer implements AutoCloseable {
                 this.adminChannel = AdminListener.bind(transport, acceptors, workers, config.admin(),
                         (PrometheusMeterRegistry) config.meterRegistry(), sessions::size, () -> closed,
                         new RelayDashboard(this::sessionRows, this::tunnels, config.meterRegistry(), () -> httpsCertificates,
-                                metrics.recentRefusals()), adminAuth);
+                                metrics.recentRefusals()), adminAuth, membership == null ? null : membership::health);
                 log.info("event=admin_listening address={} pages=/,/api/tunnels,/api/sessions,/api/refusals,/metrics,/health basic_auth={}",
                         adminAddress(), adminAuth == null ? "-" : adminAuth.user());
             }
@@ -213,6 +223,9 @@ public final class RelayServer implements AutoCloseable {
             }
             peers.close();
             hosts.close();
+            if (membership != null) {
+                membership.close();
+            }
             shutdownGroups();
             throw e;
         }
@@ -357,6 +370,9 @@ public final class RelayServer implements AutoCloseable {
             s.close(ErrorCode.SHUTDOWN, "relay is shutting down");
         }
         peers.close();
+        if (membership != null) {
+            membership.close(); // this relay's members go at once; their names stay held for their tokens for the grace
+        }
         // The admin port stays up while draining: /health says so and /metrics shows the streams left.
         if (adminChannel != null) {
             adminChannel.close().syncUninterruptibly();

@@ -19,11 +19,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.function.IntSupplier;
 
 /**
  * The admin port's two pages: {@code /metrics} in Prometheus text format and {@code /health}, which
- * answers 503 {@code draining} while the relay shuts down, so a load balancer or monitor sees it go.
+ * answers 503 {@code draining} while the relay shuts down, so a load balancer or monitor sees it go. In
+ * a cluster it also says {@code "registry":"ok"} or {@code "stale"}, and answers 503 while stale: a relay
+ * that cannot renew its claims should get no new clients from a load balancer.
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** In /health, so an operator sees which build answers (version and commit, JSON-safe: from the build). */
@@ -35,13 +38,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final DashboardSource dashboard;
     /** Credentials every request must carry (--admin-auth), or {@code null}. */
     private final BasicCredentials auth;
+    /** The cluster registry's health, or {@code null} for a relay without one. */
+    private final Supplier<String> registryHealth;
 
     AdminHandler(PrometheusMeterRegistry registry, IntSupplier clients, BooleanSupplier draining) {
-        this(registry, clients, draining, null, null);
+        this(registry, clients, draining, null, null, null);
     }
 
     AdminHandler(PrometheusMeterRegistry registry, IntSupplier clients, BooleanSupplier draining, DashboardSource dashboard,
-                 BasicCredentials auth) {
+                 BasicCredentials auth, Supplier<String> registryHealth) {
+        this.registryHealth = registryHealth;
         this.registry = registry;
         this.clients = clients;
         this.draining = draining;
@@ -64,8 +70,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             response = text(ctx, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
         } else if (path.equals("/health")) {
             boolean stopping = draining.getAsBoolean();
-            response = text(ctx, stopping ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK, "application/json",
-                    "{\"status\":\"" + (stopping ? "draining" : "up") + "\",\"clients\":" + clients.getAsInt()
+            String cluster = registryHealth == null ? null : registryHealth.get();
+            boolean unavailable = stopping || "stale".equals(cluster);
+            response = text(ctx, unavailable ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK, "application/json",
+                    "{\"status\":\"" + (stopping ? "draining" : "up") + "\""
+                            + (cluster == null ? "" : ",\"registry\":\"" + cluster + "\"") + ",\"clients\":" + clients.getAsInt()
                             + ",\"version\":\"" + BUILD.version() + "\",\"commit\":\"" + BUILD.commit() + "\"}\n");
         } else {
             response = text(ctx, HttpResponseStatus.NOT_FOUND, "text/plain", "not found: try /metrics or /health\n");

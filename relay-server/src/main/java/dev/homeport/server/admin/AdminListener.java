@@ -14,6 +14,7 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 
 import java.net.InetSocketAddress;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.function.IntSupplier;
 
 /**
@@ -31,16 +32,17 @@ public final class AdminListener {
     public static Channel bind(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, InetSocketAddress address,
                                PrometheusMeterRegistry registry, IntSupplier clients, BooleanSupplier draining)
             throws InterruptedException {
-        return bind(transport, acceptors, workers, address, registry, clients, draining, null, null);
+        return bind(transport, acceptors, workers, address, registry, clients, draining, null, null, null);
     }
 
     /**
      * As above, with the dashboard ({@code /}, {@code /api/tunnels}, {@code /api/sessions}) when {@code dashboard}
-     * is given, and every page behind basic auth when {@code auth} is.
+     * is given, every page behind basic auth when {@code auth} is, and the cluster registry's health
+     * ({@code ok} or {@code stale}) in {@code /health} when {@code registryHealth} is.
      */
     public static Channel bind(NetTransport transport, EventLoopGroup acceptors, EventLoopGroup workers, InetSocketAddress address,
                                PrometheusMeterRegistry registry, IntSupplier clients, BooleanSupplier draining,
-                               DashboardSource dashboard, BasicCredentials auth)
+                               DashboardSource dashboard, BasicCredentials auth, Supplier<String> registryHealth)
             throws InterruptedException {
         return new ServerBootstrap()
                 .group(acceptors, workers)
@@ -52,7 +54,7 @@ public final class AdminListener {
                                 .addLast(new ReadTimeoutHandler(IDLE_SECONDS))
                                 .addLast(new HttpServerCodec(4096, MAX_REQUEST_BYTES, 8192))
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                                .addLast(new AdminHandler(registry, clients, draining, dashboard, auth));
+                                .addLast(new AdminHandler(registry, clients, draining, dashboard, auth, registryHealth));
                     }
                 })
                 .bind(address).sync().channel();

@@ -188,6 +188,9 @@ public final class HomeportServerCommand implements Callable<Integer> {
     @CommandLine.Mixin
     PeerOptions peer = new PeerOptions();
 
+    @CommandLine.Mixin
+    RegistryCliOptions cluster = new RegistryCliOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -242,6 +245,10 @@ public final class HomeportServerCommand implements Callable<Integer> {
                     : dev.homeport.server.access.BasicCredentials.parse(adminAuth);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--admin-auth: " + e.getMessage(), e);
+        }
+        if (cluster.enabled()) {
+            // Last before the start: joining registers this relay in etcd, where the other relays see it at once.
+            config = config.withCluster(cluster.join(config.cluster()));
         }
         RelayServer server;
         try {

@@ -12,8 +12,10 @@ import java.util.Objects;
  * @param peerAddress where this relay accepts peer links from other relays ({@code --peer-address}), or {@code null}
  * @param routes      the names other relays serve
  * @param peerLink    the peer links' secret and limits ({@code --peer-secret-file}); without a secret no peer link runs
+ * @param registry    where names are claimed cluster-wide ({@code --etcd}); {@code null}: no registry
  */
-public record ClusterSettings(String relayId, InetSocketAddress peerAddress, PeerRoutes routes, PeerSettings peerLink) {
+public record ClusterSettings(String relayId, InetSocketAddress peerAddress, PeerRoutes routes, PeerSettings peerLink,
+                              RegistryMembership registry) {
     public static final ClusterSettings ALONE = new ClusterSettings("", null, PeerRoutes.NONE);
 
     public ClusterSettings {
@@ -27,17 +29,27 @@ public record ClusterSettings(String relayId, InetSocketAddress peerAddress, Pee
         this(relayId, peerAddress, routes, PeerSettings.NONE);
     }
 
+    /** Peer links without a registry: routes filled by other means (tests). */
+    public ClusterSettings(String relayId, InetSocketAddress peerAddress, PeerRoutes routes, PeerSettings peerLink) {
+        this(relayId, peerAddress, routes, peerLink, null);
+    }
+
     public boolean clustered() {
         return peerAddress != null;
     }
 
     /** The same, with the peer links authenticated and limited by {@code settings}. */
     public ClusterSettings withPeerLink(PeerSettings settings) {
-        return new ClusterSettings(relayId, peerAddress, routes, settings);
+        return new ClusterSettings(relayId, peerAddress, routes, settings, registry);
     }
 
     /** The same, with {@code table} as the routes (the registry's watch fills it). */
     public ClusterSettings withRoutes(PeerRoutes table) {
-        return new ClusterSettings(relayId, peerAddress, table, peerLink);
+        return new ClusterSettings(relayId, peerAddress, table, peerLink, registry);
+    }
+
+    /** The same, claiming names in {@code membership}'s registry, whose watch gives the peer routes. */
+    public ClusterSettings withRegistry(RegistryMembership membership) {
+        return new ClusterSettings(relayId, peerAddress, membership.claims().routes(), peerLink, membership);
     }
 }

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +20,7 @@ public final class RegistryMeters {
     private final Map<String, Timer> operations = new ConcurrentHashMap<>();
     private final Map<ClaimOutcome, Counter> claims = new EnumMap<>(ClaimOutcome.class);
 
-    public RegistryMeters(MeterRegistry registry, Supplier<ClaimRegistry.Health> health, Supplier<Duration> sinceRenewal) {
+    public RegistryMeters(MeterRegistry registry, Supplier<ClaimRegistry.Health> health) {
         this.registry = registry;
         for (ClaimOutcome outcome : ClaimOutcome.values()) {
             claims.put(outcome, Counter.builder("homeport.registry.claims")
@@ -31,9 +30,6 @@ public final class RegistryMeters {
         }
         Gauge.builder("homeport.registry.healthy", health, h -> h.get() == ClaimRegistry.Health.OK ? 1 : 0)
                 .description("1 while this relay's registration in the cluster registry is renewed in time, 0 when stale")
-                .strongReference(true).register(registry);
-        Gauge.builder("homeport.registry.lease.age", sinceRenewal, s -> s.get().toMillis() / 1000.0)
-                .description("Seconds since this relay's registry lease was last renewed").baseUnit("seconds")
                 .strongReference(true).register(registry);
     }
 

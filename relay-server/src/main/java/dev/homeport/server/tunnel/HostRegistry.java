@@ -331,6 +331,38 @@ public final class HostRegistry implements AutoCloseable {
         });
     }
 
+    /**
+     * The cluster registry says session {@code sessionId} lost {@code name} ({@code host/...}) without
+     * releasing it (the same client took it over on a new session, perhaps on another relay, or the claim
+     * lapsed): it stops serving the name here; with no member left the name is not held here any more.
+     */
+    public void lost(String name, String sessionId, String why) {
+        if (thread.isShutdown()) {
+            return;
+        }
+        thread.execute(() -> {
+            if (!name.startsWith("host/")) {
+                return;
+            }
+            Tunnel t = byHost.get(name.substring("host/".length()));
+            if (t == null) {
+                return;
+            }
+            List<Tunnel.Member> now = t.members().stream().filter(m -> !m.session().id().equals(sessionId)).toList();
+            if (now.size() == t.members().size()) {
+                return; // already replaced here (a take-over on this relay)
+            }
+            t.members(now);
+            log.info("event=tunnel_lost {} session={} reason=\"{}\"", t, sessionId, why);
+            if (now.isEmpty()) {
+                if (t.expiry != null) {
+                    t.expiry.cancel(false);
+                }
+                expire(t);
+            }
+        });
+    }
+
     private void expire(Tunnel t) {
         if (t.session() == null && byHost.remove(t.hostname(), t)) {
             perToken.give(t.principal());

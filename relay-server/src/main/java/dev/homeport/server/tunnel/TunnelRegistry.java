@@ -292,6 +292,43 @@ public final class TunnelRegistry implements AutoCloseable {
         });
     }
 
+    /**
+     * The cluster registry says session {@code sessionId} lost {@code name} ({@code port/...}) without
+     * releasing it (the same client took it over on a new session, perhaps on another relay, or the claim
+     * lapsed): it stops serving the name here; with no member left the name is not held here any more.
+     */
+    public void lost(String name, String sessionId, String why) {
+        if (thread.isShutdown()) {
+            return;
+        }
+        thread.execute(() -> {
+            if (!name.startsWith("port/")) {
+                return;
+            }
+            Tunnel t;
+            try {
+                t = byPort.get(Integer.parseInt(name.substring("port/".length())));
+            } catch (NumberFormatException e) {
+                return;
+            }
+            if (t == null) {
+                return;
+            }
+            List<Tunnel.Member> now = t.members().stream().filter(m -> !m.session().id().equals(sessionId)).toList();
+            if (now.size() == t.members().size()) {
+                return; // already replaced here (a take-over on this relay)
+            }
+            t.members(now);
+            log.info("event=tunnel_lost {} session={} reason=\"{}\"", t, sessionId, why);
+            if (now.isEmpty()) {
+                if (t.expiry != null) {
+                    t.expiry.cancel(false);
+                }
+                expire(t);
+            }
+        });
+    }
+
     private void expire(Tunnel t) {
         if (t.session() == null && byPort.get(t.port()) == t) {
             byPort.remove(t.port());
