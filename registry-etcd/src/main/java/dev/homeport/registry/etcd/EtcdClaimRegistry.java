@@ -13,7 +13,6 @@ import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 import org.slf4j.Logger;
@@ -23,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -40,17 +40,24 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code members/NAME/RELAY/SESSION} → the client instance ({@link MemberValue}), under the relay's lease:
  *     a live session that serves the name. A dead relay's members go with its lease.
  * </ul>
- * A claim reads the claim key and its members in one snapshot, decides by {@link ClaimRules} (the single
- * relay's SameTokenClaim rules) and commits in one transaction guarded by the claim key: its
+ * A claim ({@link ClaimTransaction}) reads the claim key and its members in one snapshot, decides by
+ * {@link ClaimRules} (the single relay's SameTokenClaim rules) and commits in one transaction guarded by the claim key: its
  * create_revision is 0 (free name) or its mod_revision is the one read. Every granting transaction
  * rewrites the claim key, so two grants never both pass on one snapshot: of 16 racing tokens exactly one
  * wins, and the others read the winner on their retry. Every call waits at most the options' call timeout
  * ({@link RegistryOptions#callTimeout()}), retries included; blocking, so call it off the event loop.
+ * <p>
+ * Why a lease per name rather than per session: the members of a pool may sit on several relays and
+ * come and go in any order; the claim must outlive each of them but not the last one by more than the
+ * grace, which a lease that every serving relay renews gives without moving the claim between leases.
+ * <p>
+ * Losses: when the watch sees one of this relay's member keys deleted while its lease lives, the
+ * same client took the name over through another session, and {@link ClaimLossListener}s hear of it;
+ * so they do when a claim this relay renews lapses. A member key that went with a lapsed relay lease is
+ * written back under the relay's new lease ({@link RelayLease}), if its claim is still the one it won.
  */
 public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.Deletions {
     private static final Logger log = LoggerFactory.getLogger(EtcdClaimRegistry.class);
-    /** The most snapshot-decide-commit rounds of one claim; each lost round means another claim of the name committed. */
-    static final int MAX_ATTEMPTS = 32;
     /** A release etcd did not confirm is tried again this often, this many times, in the background. */
     static final int RELEASE_RETRIES = 30;
     static final long RELEASE_RETRY_DELAY_MS = 1000;
@@ -60,6 +67,7 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
     private final long timeoutMillis;
     private final ScheduledExecutorService thread;
     private final LocalClaims local;
+    private final ClaimTransaction transaction;
     private final PeerRouteTable routes = new PeerRouteTable();
     private final List<ClaimLossListener> lossListeners = new CopyOnWriteArrayList<>();
     private volatile String relayId;
@@ -79,6 +87,7 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
             return t;
         }, new ThreadPoolExecutor.DiscardPolicy());
         this.local = new LocalClaims(client.getLeaseClient(), thread, this::claimDeleted);
+        this.transaction = new ClaimTransaction(client, keys);
     }
 
     /** Connects to the etcd cluster named in {@code options}. */
@@ -105,84 +114,21 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
     @Override
     public Claim claim(ClaimRequest req) throws RegistryUnavailableException {
         RelayLease lease = registered();
-        long deadline = Calls.deadline(timeoutMillis);
-        String name = req.name();
-        String memberKey = keys.member(name, relayId, req.owner().session());
-        MemberValue me = new MemberValue(relayId, req.owner().session(), req.instance());
-        ClaimRules.Decision uncertain = null;
-        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            ClaimSnapshot s = ClaimSnapshot.read(client, keys, name, deadline);
-            if (uncertain != null && s.claim() != null && s.memberKeys().contains(memberKey)) {
-                // The commit whose answer was lost did go through.
-                return granted(req, uncertain, s.lease(), s.createRevision(), memberKey, me);
-            }
-            ClaimRules.Decision d = ClaimRules.decide(req, s.claim(), s.members());
-            if (d.claim() == null) {
-                return new Claim(d.outcome(), d.holder(), d.reason());
-            }
-            long claimLease = s.claim() == null
-                    ? Calls.await(client.getLeaseClient().grant(Math.max(1, req.grace().toSeconds())), deadline, "grant a claim lease").getID()
-                    : s.lease();
-            try {
-                TxnResponse r = Calls.await(commit(name, s, d, claimLease, memberKey, me, lease.id()), deadline, "claim " + name);
-                if (r.isSucceeded()) {
-                    long created = s.claim() == null ? r.getHeader().getRevision() : s.createRevision();
-                    return granted(req, d, claimLease, created, memberKey, me);
-                }
-                uncertain = null;
-            } catch (RegistryUnavailableException e) {
-                if (System.nanoTime() - deadline >= 0) {
-                    undo(s.claim() == null ? claimLease : 0, memberKey);
-                    throw e;
-                }
-                uncertain = d;
-                log.debug("event=claim_retry name={} attempt={} error=\"{}\"", name, attempt, e.getMessage());
-                continue;
-            }
-            if (s.claim() == null) {
-                client.getLeaseClient().revoke(claimLease); // lost the race for a free name: its lease is not needed
-            }
+        ClaimTransaction.Result r = transaction.run(req, relayId, lease.id(), Calls.deadline(timeoutMillis));
+        if (r.grant() == null) {
+            return new Claim(r.refusal().outcome(), r.refusal().holder(), r.refusal().reason());
         }
-        throw new RegistryUnavailableException("claim of " + name + " lost the race " + MAX_ATTEMPTS + " times in a row", null);
-    }
-
-    private java.util.concurrent.CompletableFuture<TxnResponse> commit(String name, ClaimSnapshot s, ClaimRules.Decision d,
-                                                                       long claimLease, String memberKey, MemberValue me, long relayLease) {
-        ByteSequence claimKey = Bytes.of(keys.claim(name));
-        Cmp guard = s.claim() == null ? new Cmp(claimKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
-                : new Cmp(claimKey, Cmp.Op.EQUAL, CmpTarget.modRevision(s.modRevision()));
-        List<Op> ops = new ArrayList<>();
-        List<String> gone = new ArrayList<>(s.claim() == null ? s.memberKeys() : List.of()); // left over from a lapsed claim
-        d.replaced().forEach(m -> gone.add(keys.member(name, m.relayId(), m.session())));
-        for (String key : gone) {
-            if (!key.equals(memberKey)) {
-                ops.add(Op.delete(Bytes.of(key), DeleteOption.DEFAULT));
-            }
-        }
-        ops.add(Op.put(claimKey, Bytes.of(d.claim().encode()), PutOption.builder().withLeaseId(claimLease).build()));
-        ops.add(Op.put(Bytes.of(memberKey), Bytes.of(me.encode()), PutOption.builder().withLeaseId(relayLease).build()));
-        return client.getKVClient().txn().If(guard).Then(ops.toArray(Op[]::new)).commit();
-    }
-
-    private Claim granted(ClaimRequest req, ClaimRules.Decision d, long claimLease, long claimCreated, String memberKey,
-                          MemberValue me) {
-        local.joined(req.name(), claimLease, claimCreated, memberKey, me.encode());
-        for (MemberValue m : d.replaced()) {
+        ClaimTransaction.Grant g = r.grant();
+        local.joined(req.name(), g.claimLease(), g.claimCreated(), g.memberKey(), g.member().encode());
+        for (MemberValue m : g.decision().replaced()) {
             if (m.relayId().equals(relayId)) {
                 local.left(req.name(), keys.member(req.name(), m.relayId(), m.session()));
             }
         }
-        log.info("event=claim_{} name={} principal={} session={} relay={} pool={}", d.outcome().name().toLowerCase(java.util.Locale.ROOT),
-                req.name(), req.owner().principal(), req.owner().session(), relayId, req.pool());
-        return new Claim(d.outcome(), req.owner(), "");
-    }
-
-    /** After a claim whose outcome is unknown: takes back what it may have written, without waiting. */
-    private void undo(long newClaimLease, String memberKey) {
-        if (newClaimLease != 0) {
-            client.getLeaseClient().revoke(newClaimLease);
-        }
-        client.getKVClient().delete(Bytes.of(memberKey));
+        log.info("event=claim_{} name={} principal={} session={} relay={} pool={}",
+                g.decision().outcome().name().toLowerCase(Locale.ROOT), req.name(), req.owner().principal(), req.owner().session(),
+                relayId, req.pool());
+        return new Claim(g.decision().outcome(), req.owner(), "");
     }
 
     /**

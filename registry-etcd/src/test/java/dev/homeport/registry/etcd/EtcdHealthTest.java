@@ -23,6 +23,7 @@ class EtcdHealthTest {
     void healthIsStaleWhenEtcdIsGoneForLongerThanTheTtlAndOkAgainWhenItIsBack() throws Exception {
         try (EtcdCluster etcd = EtcdCluster.start(1); Relays relays = new Relays(etcd.endpoints())) {
             EtcdClaimRegistry r1 = relays.start(1, TTL);
+            EtcdClaimRegistry r2 = relays.start(2, TTL);
             assertThat(r1.health()).isEqualTo(Health.OK);
             assertThat(r1.claim(request("port/20010", "ann", "s1", 1, 1, false, Duration.ofSeconds(30))).won()).isTrue();
 
@@ -40,6 +41,10 @@ class EtcdHealthTest {
             System.out.println("health ok after etcd came back, ms=" + okMs);
             assertThat(r1.claim(request("port/20010", "bob", "s2", 1, 2, false, Duration.ofSeconds(30))).holder().principal())
                     .as("the claim made before the outage").isEqualTo("ann");
+            assertThat(r2.claim(request("port/20011", "bob", "s3", 2, 3, false, Duration.ofSeconds(30))).won()).isTrue();
+            await(Duration.ofSeconds(3), "relay 1's watch, broken by the outage, seeing a claim made after it",
+                    () -> r1.routes().forPort(20011) != null && r1.routes().forPort(20010) == null);
+            assertThat(r2.routes().forPort(20010).relayId()).isEqualTo("r1");
         }
     }
 }

@@ -23,6 +23,7 @@ public final class EtcdCluster implements AutoCloseable {
     public static final String PROGRAM = "etcd";
     public static final String DEBIAN_PACKAGE = "etcd-server";
     private static final long START_TIMEOUT_MS = 20_000;
+    private static final int START_ATTEMPTS = 3;
 
     private final Path dir;
     private final List<EtcdProcess> members;
@@ -44,6 +45,19 @@ public final class EtcdCluster implements AutoCloseable {
 
     private static EtcdCluster start(int size, EtcdTls tls) throws IOException, InterruptedException {
         Path etcd = RequiredPrograms.require(PROGRAM, DEBIAN_PACKAGE);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOn(etcd, size, tls);
+            } catch (IOException e) {
+                // A free port found can be taken before etcd binds it (by any process's outgoing connection): new ports.
+                if (attempt >= START_ATTEMPTS || !String.valueOf(e.getMessage()).contains("address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static EtcdCluster startOn(Path etcd, int size, EtcdTls tls) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("homeport-etcd-");
         List<int[]> ports = new ArrayList<>();
         List<String> initial = new ArrayList<>();
