@@ -21,8 +21,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.DecoderException;
-import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -34,7 +32,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -71,8 +68,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     private final ProtocolSettings local;
     private final HandshakeCompleted peer;
     private final StreamAcceptor acceptor;
-    private final IntObjectMap<MuxStream> streams = new IntObjectHashMap<>();
-    private final AtomicInteger nextStreamId;
+    private final StreamTable streams;
     private final ArrayDeque<MuxStream> ready = new ArrayDeque<>();
     private final List<MuxStream> flushList = new ArrayList<>();
     private final int readAheadLimit;
@@ -92,7 +88,6 @@ public final class MuxSession extends ChannelDuplexHandler {
     private boolean drainedSent;
     private boolean drainedReceived;
     private boolean closing;
-    private int highestPeerStreamId;
     private long growthUsed;
     /** Session-level credit (PROTOCOL.md, "Flow control"): what we may still send, and what the peer may. */
     private long sessionSendCredit = ProtocolSettings.INITIAL_SESSION_WINDOW;
@@ -111,7 +106,6 @@ public final class MuxSession extends ChannelDuplexHandler {
      */
     private long minRttNanos;
     private int minRttSamples;
-    private volatile int openStreams;
     private volatile long bytesReceived;
     private volatile long bytesSent;
     private volatile String closeReason;
@@ -133,7 +127,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         this.local = local;
         this.peer = peer;
         this.acceptor = acceptor;
-        this.nextStreamId = new AtomicInteger(role.firstStreamId);
+        this.streams = new StreamTable(role.firstStreamId, peer.peerMaxConcurrentStreams(), local.maxConcurrentStreams());
         this.readAheadLimit = 4 * peer.peerMaxFramePayload();
         this.rttNanos = peer.handshakeRttNanos();
         this.minRttNanos = peer.handshakeRttNanos();
@@ -159,8 +153,9 @@ public final class MuxSession extends ChannelDuplexHandler {
                                 Function<MuxStream, StreamHandler> handlerFactory) {
         // Callers on different threads must queue their OPENs in the order they took ids: the peer
         // requires every new id to be higher than the last, so taking one and queueing is one step.
-        synchronized (nextStreamId) {
-            int id = nextStreamId.getAndAdd(2);
+        StreamTable.Endpoint ids = streams.local();
+        synchronized (ids) {
+            int id = ids.takeNextId();
             MuxStream stream = new MuxStream(this, id, peer.peerInitialWindow(),
                     new ReceiveWindow(local.initialStreamWindow(), local.maxStreamWindow(), nanoTime()));
             stream.handler = handlerFactory.apply(stream);
@@ -224,7 +219,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     }
 
     public int openStreams() {
-        return openStreams;
+        return streams.size();
     }
 
     /**
@@ -407,7 +402,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         if (drainDeadline != null) {
             drainDeadline.cancel(false);
         }
-        for (MuxStream s : new ArrayList<>(streams.values())) {
+        for (MuxStream s : streams.snapshot()) {
             closeStream(s, ErrorCode.CANCELLED, "session closed: " + closeReason, true);
         }
         ready.clear();
@@ -448,7 +443,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         sessionRecvCredit -= n;
         MuxStream s = streams.get(id);
         if (s == null) {
-            requireKnown(id, frame.type());
+            streams.requireKnown(id, frame.type());
             creditSession(n);
             return; // closed here while the peer was still sending: dropped, as in HTTP/2
         }
@@ -493,7 +488,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
         MuxStream s = streams.get(frame.streamId());
         if (s == null) {
-            requireKnown(frame.streamId(), frame.type());
+            streams.requireKnown(frame.streamId(), frame.type());
             return;
         }
         if ((long) s.sendWindow + increment > ProtocolSettings.MAX_WINDOW) {
@@ -508,7 +503,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     private void onFin(Frame frame) {
         MuxStream s = streams.get(frame.streamId());
         if (s == null) {
-            requireKnown(frame.streamId(), frame.type());
+            streams.requireKnown(frame.streamId(), frame.type());
             return;
         }
         if (s.finReceived) {
@@ -528,33 +523,30 @@ public final class MuxSession extends ChannelDuplexHandler {
         if (s != null) {
             closeStream(s, code, "reset by peer: " + code.description(), true);
         } else {
-            requireKnown(frame.streamId(), frame.type());
+            streams.requireKnown(frame.streamId(), frame.type());
         }
     }
 
     private void onOpen(Frame frame) {
         int id = frame.streamId();
-        if (acceptor == null || !isPeerStreamId(id) || id < 0) {
+        if (acceptor == null || !streams.remote().owns(id) || id < 0) {
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "OPEN of stream " + Integer.toUnsignedString(id)
                     + " is not allowed from this peer");
         }
-        if (Integer.compareUnsigned(id, highestPeerStreamId) <= 0) {
-            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "OPEN reuses stream id " + Integer.toUnsignedString(id));
-        }
-        highestPeerStreamId = id;
+        streams.remote().opened(id);
         Open open = Open.decode(frame.payload());
         if (goAwaySent) {
             writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.SHUTDOWN));
             return;
         }
-        if (streams.size() >= local.maxConcurrentStreams()) {
+        if (!streams.remote().canOpen()) {
             // A stream error, not a session error: the relay is not told the client's limit (HELLO has no field for it).
             writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.STREAM_LIMIT));
             return;
         }
         MuxStream s = new MuxStream(this, id, peer.peerInitialWindow(),
                 new ReceiveWindow(local.initialStreamWindow(), local.maxStreamWindow(), nanoTime()));
-        register(s);
+        streams.add(s);
         acceptor.accept(s, open);
     }
 
@@ -564,7 +556,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         if (s != null) {
             closeStream(s, refused.code(), refused.message(), true);
         } else {
-            requireKnown(frame.streamId(), frame.type());
+            streams.requireKnown(frame.streamId(), frame.type());
         }
     }
 
@@ -609,7 +601,7 @@ public final class MuxSession extends ChannelDuplexHandler {
             drainedReceived = true;
             // The peer has no stream left; one still open here is an OPEN that crossed the peer's
             // GO_AWAY, which the peer can no longer answer: it ends as if reset with SHUTDOWN.
-            for (MuxStream s : new ArrayList<>(streams.values())) {
+            for (MuxStream s : streams.snapshot()) {
                 closeStream(s, ErrorCode.SHUTDOWN, "the peer went away", true);
             }
         }
@@ -651,20 +643,6 @@ public final class MuxSession extends ChannelDuplexHandler {
         drainedWrite.addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void requireKnown(int id, FrameType type) {
-        boolean opened = isPeerStreamId(id)
-                ? Integer.compareUnsigned(id, highestPeerStreamId) <= 0
-                : Integer.compareUnsigned(id, nextStreamId.get()) < 0;
-        if (!opened) {
-            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR,
-                    type + " on stream " + Integer.toUnsignedString(id) + ", which was never opened");
-        }
-    }
-
-    private boolean isPeerStreamId(int id) {
-        return (id & 1) != (role.firstStreamId & 1);
-    }
-
     // ---- stream operations, on the loop ----
 
     private void open(MuxStream s, int tunnelId, String peerAddress, PeerEndpoints endpoints) {
@@ -677,12 +655,12 @@ public final class MuxSession extends ChannelDuplexHandler {
             closeSession(ErrorCode.NO_ERROR, "stream ids exhausted, reconnect");
             return;
         }
-        if (streams.size() >= peer.peerMaxConcurrentStreams()) {
+        if (!streams.local().canOpen()) {
             failOpen(s, ErrorCode.STREAM_LIMIT,
-                    "the peer accepts at most " + peer.peerMaxConcurrentStreams() + " concurrent streams");
+                    "the peer accepts at most " + streams.local().maxStreams() + " concurrent streams");
             return;
         }
-        register(s);
+        streams.add(s);
         writeControl(new Open(tunnelId, peerAddress, endpoints).toFrame(ctx.alloc(), s.id()));
         requestRead(s);
     }
@@ -785,11 +763,6 @@ public final class MuxSession extends ChannelDuplexHandler {
         closeStream(s, code, reason, true);
     }
 
-    private void register(MuxStream s) {
-        streams.put(s.id(), s);
-        openStreams = streams.size();
-    }
-
     private void removeIfDone(MuxStream s) {
         if (s.finSent && s.finReceived) {
             closeStream(s, ErrorCode.NO_ERROR, "finished", false);
@@ -801,8 +774,7 @@ public final class MuxSession extends ChannelDuplexHandler {
             return;
         }
         s.closed = true;
-        streams.remove(s.id());
-        openStreams = streams.size();
+        streams.remove(s);
         growthUsed -= s.receive.grown();
         if (s.unconsumed > 0 && !closing) {
             creditSession(s.unconsumed);
