@@ -88,11 +88,9 @@ public final class MuxSession extends ChannelDuplexHandler {
     private boolean drainedSent;
     private boolean drainedReceived;
     private boolean closing;
-    private long growthUsed;
-    /** Session-level credit (PROTOCOL.md, "Flow control"): what we may still send, and what the peer may. */
+    /** Session-level credit (PROTOCOL.md, "Flow control"): what we may still send. */
     private long sessionSendCredit = ProtocolSettings.INITIAL_SESSION_WINDOW;
-    private long sessionRecvCredit = ProtocolSettings.INITIAL_SESSION_WINDOW;
-    private long sessionConsumedUnacked;
+    private final InboundFlow inbound;
     /** Bytes written by all streams' handlers and not yet framed. */
     private long sessionPendingBytes;
     private final ArrayDeque<MuxStream> pausedBySession = new ArrayDeque<>();
@@ -129,6 +127,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         this.acceptor = acceptor;
         this.streams = new StreamTable(role.firstStreamId, peer.peerMaxConcurrentStreams(), local.maxConcurrentStreams());
         this.readAheadLimit = 4 * peer.peerMaxFramePayload();
+        this.inbound = new InboundFlow(local, (id, increment) -> writeControl(Frames.windowUpdate(ctx.alloc(), id, increment)));
         this.rttNanos = peer.handshakeRttNanos();
         this.minRttNanos = peer.handshakeRttNanos();
     }
@@ -156,8 +155,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         StreamTable.Endpoint ids = streams.local();
         synchronized (ids) {
             int id = ids.takeNextId();
-            MuxStream stream = new MuxStream(this, id, peer.peerInitialWindow(),
-                    new ReceiveWindow(local.initialStreamWindow(), local.maxStreamWindow(), nanoTime()));
+            MuxStream stream = new MuxStream(this, id, peer.peerInitialWindow(), inbound.newStream(nanoTime()));
             stream.handler = handlerFactory.apply(stream);
             loop.execute(() -> open(stream, tunnelId, peerAddress, endpoints));
             return stream;
@@ -277,11 +275,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         lastReadNanos = nanoTime();
         long interval = local.pingInterval().toNanos();
         keepAlive = loop.scheduleAtFixedRate(this::keepAliveTick, 0, interval, TimeUnit.NANOSECONDS);
-        long grant = local.sessionWindow() - ProtocolSettings.INITIAL_SESSION_WINDOW;
-        if (grant > 0) {
-            sessionRecvCredit += grant;
-            writeControl(Frames.windowUpdate(ctx.alloc(), 0, (int) grant));
-        }
+        inbound.grantSessionWindow();
     }
 
     @Override
@@ -436,30 +430,23 @@ public final class MuxSession extends ChannelDuplexHandler {
         ByteBuf payload = frame.payload();
         int n = payload.readableBytes();
         bytesReceived += n;
-        if (n > sessionRecvCredit) {
-            throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, "DATA of " + n + " bytes beyond the "
-                    + sessionRecvCredit + " bytes of session credit the peer had");
-        }
-        sessionRecvCredit -= n;
+        inbound.received(n);
         MuxStream s = streams.get(id);
         if (s == null) {
             streams.requireKnown(id, frame.type());
-            creditSession(n);
+            inbound.dropped(n);
             return; // closed here while the peer was still sending: dropped, as in HTTP/2
         }
-        if (!s.receive.receive(n)) {
-            throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, "stream " + Integer.toUnsignedString(id)
-                    + " sent " + n + " bytes beyond the " + s.receive.credit() + " bytes of credit it had");
-        }
+        inbound.received(s.receive, id, n);
         if (s.finReceived) {
-            creditSession(n);
+            inbound.dropped(n);
             resetStream(s, ErrorCode.STREAM_CLOSED, "DATA after FIN");
             return;
         }
         if (n == 0) {
             return;
         }
-        s.unconsumed += n;
+        s.receive.held(n);
         if (s.handler == null) {
             if (s.early == null) {
                 s.early = new ArrayDeque<>(4);
@@ -544,8 +531,7 @@ public final class MuxSession extends ChannelDuplexHandler {
             writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.STREAM_LIMIT));
             return;
         }
-        MuxStream s = new MuxStream(this, id, peer.peerInitialWindow(),
-                new ReceiveWindow(local.initialStreamWindow(), local.maxStreamWindow(), nanoTime()));
+        MuxStream s = new MuxStream(this, id, peer.peerInitialWindow(), inbound.newStream(nanoTime()));
         streams.add(s);
         acceptor.accept(s, open);
     }
@@ -734,28 +720,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         if (s.closed || bytes <= 0) {
             return; // a closed stream's undelivered bytes went back to the session when it closed
         }
-        s.unconsumed -= bytes;
-        creditSession(bytes);
-        if (s.finReceived) {
-            return; // the peer sends no more on this stream: no stream credit needed
-        }
-        int grownBefore = s.receive.grown();
-        int increment = s.receive.consume(bytes, nanoTime(), minRttNanos,
-                Math.max(0, local.sessionWindow() - growthUsed));
-        growthUsed += s.receive.grown() - grownBefore;
-        if (increment > 0) {
-            writeControl(Frames.windowUpdate(ctx.alloc(), s.id(), increment));
-        }
-    }
-
-    /** Returns delivered (or dropped) bytes to the session window, in updates of a quarter window. */
-    private void creditSession(long bytes) {
-        sessionConsumedUnacked += bytes;
-        if (sessionConsumedUnacked >= local.sessionWindow() / 4) {
-            sessionRecvCredit += sessionConsumedUnacked;
-            writeControl(Frames.windowUpdate(ctx.alloc(), 0, (int) sessionConsumedUnacked));
-            sessionConsumedUnacked = 0;
-        }
+        inbound.consumed(s.receive, s.id(), bytes, !s.finReceived, nanoTime(), minRttNanos);
     }
 
     private void resetStream(MuxStream s, ErrorCode code, String reason) {
@@ -775,11 +740,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
         s.closed = true;
         streams.remove(s);
-        growthUsed -= s.receive.grown();
-        if (s.unconsumed > 0 && !closing) {
-            creditSession(s.unconsumed);
-        }
-        s.unconsumed = 0;
+        inbound.closed(s.receive, closing);
         sessionPendingBytes -= s.pendingBytes;
         if (s.pendingBytes > 0 && !closing) {
             scheduleFlush(); // dropping unsent bytes may unblock the session: writeReady resumes paused streams

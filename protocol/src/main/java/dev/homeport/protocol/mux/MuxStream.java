@@ -29,15 +29,13 @@ public final class MuxStream {
     boolean finSent;
     boolean scheduled;
 
-    // Receive side: see ReceiveWindow.
-    final ReceiveWindow receive;
+    // Receive side: see InboundFlow.
+    final InboundFlow.StreamCredit receive;
     boolean finReceived;
-    /** Bytes received and not yet reported delivered by the handler; returned to the session at close. */
-    int unconsumed;
     boolean inFlushList;
     boolean closed;
 
-    MuxStream(MuxSession session, int id, int sendWindow, ReceiveWindow receive) {
+    MuxStream(MuxSession session, int id, int sendWindow, InboundFlow.StreamCredit receive) {
         this.session = session;
         this.id = id;
         this.sendWindow = sendWindow;

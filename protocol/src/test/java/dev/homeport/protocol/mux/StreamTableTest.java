@@ -2,6 +2,7 @@ package dev.homeport.protocol.mux;
 
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.ProtocolException;
+import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.protocol.frame.FrameType;
 import org.junit.jupiter.api.Test;
 
@@ -103,6 +104,6 @@ class StreamTableTest {
     }
 
     private static MuxStream stream(StreamTable table, int id) {
-        return new MuxStream(null, id, 0, new ReceiveWindow(1024, 1024, 0));
+        return new MuxStream(null, id, 0, new InboundFlow(ProtocolSettings.defaults(), (streamId, increment) -> { }).newStream(0));
     }
 }
