@@ -12,7 +12,6 @@ import dev.homeport.protocol.message.Open;
 import dev.homeport.protocol.message.PeerEndpoints;
 import dev.homeport.protocol.message.OpenRefused;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -69,9 +68,10 @@ public final class MuxSession extends ChannelDuplexHandler {
     private final HandshakeCompleted peer;
     private final StreamAcceptor acceptor;
     private final StreamTable streams;
-    private final ArrayDeque<MuxStream> ready = new ArrayDeque<>();
     private final List<MuxStream> flushList = new ArrayList<>();
-    private final int readAheadLimit;
+    private final OutboundFlow outbound;
+    private final SendScheduler scheduler;
+    private final SendScheduler.Writer frameWriter = this::writeFrame;
 
     private ChannelHandlerContext ctx;
     private EventLoop loop;
@@ -81,6 +81,8 @@ public final class MuxSession extends ChannelDuplexHandler {
     private Promise<Void> idle;
     private boolean flushScheduled;
     private boolean controlWritten;
+    /** A DATA or FIN frame was written since the last flush. */
+    private boolean framed;
     private boolean goAwaySent;
     private boolean goAwayReceived;
     /** Graceful GO_AWAY sent or received: once no stream is left, this side sends DRAINED. */
@@ -88,12 +90,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     private boolean drainedSent;
     private boolean drainedReceived;
     private boolean closing;
-    /** Session-level credit (PROTOCOL.md, "Flow control"): what we may still send. */
-    private long sessionSendCredit = ProtocolSettings.INITIAL_SESSION_WINDOW;
     private final InboundFlow inbound;
-    /** Bytes written by all streams' handlers and not yet framed. */
-    private long sessionPendingBytes;
-    private final ArrayDeque<MuxStream> pausedBySession = new ArrayDeque<>();
     private long lastReadNanos;
     private long lastPingSent = Long.MIN_VALUE;
     private volatile long rttNanos;
@@ -126,7 +123,8 @@ public final class MuxSession extends ChannelDuplexHandler {
         this.peer = peer;
         this.acceptor = acceptor;
         this.streams = new StreamTable(role.firstStreamId, peer.peerMaxConcurrentStreams(), local.maxConcurrentStreams());
-        this.readAheadLimit = 4 * peer.peerMaxFramePayload();
+        this.outbound = new OutboundFlow(4 * peer.peerMaxFramePayload(), q -> q.stream().handler.onWritable());
+        this.scheduler = new RoundRobinScheduler(peer.peerMaxFramePayload());
         this.inbound = new InboundFlow(local, (id, increment) -> writeControl(Frames.windowUpdate(ctx.alloc(), id, increment)));
         this.rttNanos = peer.handshakeRttNanos();
         this.minRttNanos = peer.handshakeRttNanos();
@@ -226,7 +224,7 @@ public final class MuxSession extends ChannelDuplexHandler {
      * the connection's outbound buffer, is what the session holds for a peer that does not read.
      */
     public Future<Long> unsentBytes() {
-        return loop.submit(() -> sessionPendingBytes);
+        return loop.submit(outbound::pendingBytes);
     }
 
     public long bytesReceived() {
@@ -399,7 +397,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         for (MuxStream s : streams.snapshot()) {
             closeStream(s, ErrorCode.CANCELLED, "session closed: " + closeReason, true);
         }
-        ready.clear();
+        scheduler.clear();
         ctx.fireChannelInactive();
     }
 
@@ -464,13 +462,8 @@ public final class MuxSession extends ChannelDuplexHandler {
     private void onWindowUpdate(Frame frame) {
         int increment = Frames.windowIncrement(frame);
         if (frame.streamId() == 0) {
-            if (sessionSendCredit + increment > ProtocolSettings.MAX_WINDOW) {
-                throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, "session WINDOW_UPDATE grows the session window past "
-                        + "2^31-1 (" + sessionSendCredit + " + " + increment + ")");
-            }
-            sessionSendCredit += increment;
+            outbound.grant(increment);
             scheduleFlush();
-            resumeSessionPaused();
             return;
         }
         MuxStream s = streams.get(frame.streamId());
@@ -478,13 +471,9 @@ public final class MuxSession extends ChannelDuplexHandler {
             streams.requireKnown(frame.streamId(), frame.type());
             return;
         }
-        if ((long) s.sendWindow + increment > ProtocolSettings.MAX_WINDOW) {
-            throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, "WINDOW_UPDATE on " + s
-                    + " grows the window past 2^31-1 (" + s.sendWindow + " + " + increment + ")");
-        }
-        s.sendWindow += increment;
+        s.send.grant(increment);
         schedule(s);
-        maybeResumeReading(s);
+        outbound.maybeResumeReading(s.send);
     }
 
     private void onFin(Frame frame) {
@@ -648,15 +637,13 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
         streams.add(s);
         writeControl(new Open(tunnelId, peerAddress, endpoints).toFrame(ctx.alloc(), s.id()));
-        requestRead(s);
+        outbound.requestRead(s.send);
     }
 
     /** A stream that never went out: what its handler wrote meanwhile is dropped, and the handler told. */
     private void failOpen(MuxStream s, ErrorCode code, String reason) {
         s.closed = true;
-        sessionPendingBytes -= s.pendingBytes;
-        s.pendingBytes = 0;
-        releaseAll(s.pending);
+        outbound.discard(s.send);
         s.handler.onClosed(code, reason);
     }
 
@@ -676,7 +663,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         if (s.finReceived) {
             handler.onRemoteFin();
         }
-        requestRead(s);
+        outbound.requestRead(s.send);
     }
 
     void refuse(MuxStream s, ErrorCode code, String message) {
@@ -688,23 +675,17 @@ public final class MuxSession extends ChannelDuplexHandler {
     }
 
     void write(MuxStream s, ByteBuf data) {
-        if (s.closed || s.finRequested || !data.isReadable()) {
+        if (s.closed || !s.send.accepts() || !data.isReadable()) {
             data.release();
             return;
         }
-        if (s.pending == null) {
-            s.pending = new ArrayDeque<>(4);
-        }
-        s.pending.add(data);
-        s.pendingBytes += data.readableBytes();
-        sessionPendingBytes += data.readableBytes();
+        outbound.add(s.send, data);
         schedule(s);
-        requestRead(s);
+        outbound.requestRead(s.send);
     }
 
     void shutdownOutput(MuxStream s) {
-        if (!s.closed && !s.finRequested) {
-            s.finRequested = true;
+        if (!s.closed && s.send.requestFin()) {
             schedule(s);
         }
     }
@@ -729,7 +710,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     }
 
     private void removeIfDone(MuxStream s) {
-        if (s.finSent && s.finReceived) {
+        if (s.send.finSent() && s.finReceived) {
             closeStream(s, ErrorCode.NO_ERROR, "finished", false);
         }
     }
@@ -741,12 +722,9 @@ public final class MuxSession extends ChannelDuplexHandler {
         s.closed = true;
         streams.remove(s);
         inbound.closed(s.receive, closing);
-        sessionPendingBytes -= s.pendingBytes;
-        if (s.pendingBytes > 0 && !closing) {
+        if (outbound.discard(s.send) > 0 && !closing) {
             scheduleFlush(); // dropping unsent bytes may unblock the session: writeReady resumes paused streams
         }
-        releaseAll(s.pending);
-        s.pendingBytes = 0;
         releaseAll(s.early);
         if (notify && s.handler != null) {
             s.handler.onClosed(code, reason);
@@ -771,50 +749,10 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
     }
 
-    // ---- sending: round robin over streams with data and credit ----
-
-    /**
-     * Reads from a stream's source stay within its credit and a few frames of read-ahead, and all
-     * streams together hold no more unsent bytes than the session may send (or one read-ahead).
-     */
-    private boolean mayRead(MuxStream s) {
-        return s.pendingBytes < Math.min(s.sendWindow, readAheadLimit) && !sessionBlocked();
-    }
-
-    private boolean sessionBlocked() {
-        return sessionPendingBytes >= Math.max(readAheadLimit, sessionSendCredit);
-    }
-
-    /** Asks the stream's source for more now if {@link #mayRead} allows it, else once it does. */
-    private void requestRead(MuxStream s) {
-        s.readPaused = true;
-        maybeResumeReading(s);
-    }
-
-    private void maybeResumeReading(MuxStream s) {
-        if (!s.readPaused || s.closed) {
-            return;
-        }
-        if (mayRead(s)) {
-            s.readPaused = false;
-            s.handler.onWritable();
-        } else if (sessionBlocked() && !s.pausedBySession) {
-            s.pausedBySession = true;
-            pausedBySession.add(s);
-        }
-    }
-
-    private void resumeSessionPaused() {
-        for (MuxStream s; !sessionBlocked() && (s = pausedBySession.poll()) != null; ) {
-            s.pausedBySession = false;
-            maybeResumeReading(s);
-        }
-    }
+    // ---- sending: the scheduler picks the streams, this writes their frames ----
 
     private void schedule(MuxStream s) {
-        if (!s.scheduled && s.hasSendable()) {
-            s.scheduled = true;
-            ready.add(s);
+        if (scheduler.update(s.send)) {
             scheduleFlush();
         }
     }
@@ -841,64 +779,30 @@ public final class MuxSession extends ChannelDuplexHandler {
         flushScheduled = false;
         boolean wrote = controlWritten;
         controlWritten = false;
-        int maxChunk = peer.peerMaxFramePayload();
-        for (MuxStream s; ctx.channel().isWritable() && (s = ready.peek()) != null; ) {
-            if (s.pendingBytes > 0 && s.sendWindow > 0 && sessionSendCredit <= 0 && !s.closed) {
-                break; // the head stream keeps its turn until the session has credit again
-            }
-            ready.poll();
-            s.scheduled = false;
-            if (!s.hasSendable()) {
-                continue;
-            }
-            if (s.pendingBytes > 0) {
-                int n = (int) Math.min(Math.min(Math.min(s.sendWindow, maxChunk), s.pendingBytes), sessionSendCredit);
-                ctx.write(Frame.data(s.id(), take(s, n)), ctx.voidPromise());
-                s.sendWindow -= n;
-                s.pendingBytes -= n;
-                sessionPendingBytes -= n;
-                sessionSendCredit -= n;
-                bytesSent += n;
-            } else {
-                s.finSent = true;
-                ctx.write(Frame.empty(FrameType.FIN, s.id()), ctx.voidPromise());
-            }
-            wrote = true;
-            if (s.hasSendable()) {
-                s.scheduled = true;
-                ready.add(s);
-            }
-            maybeResumeReading(s);
-            removeIfDone(s);
+        framed = false;
+        if (ctx.channel().isWritable()) {
+            scheduler.distribute(outbound.credit(), frameWriter);
         }
-        resumeSessionPaused();
-        if (wrote) {
+        outbound.resumePaused();
+        if (wrote || framed) {
             ctx.flush();
         }
     }
 
-    /** Takes exactly {@code n} bytes from the head of the pending queue, as one buffer without copying. */
-    private static ByteBuf take(MuxStream s, int n) {
-        ByteBuf head = s.pending.peek();
-        if (head.readableBytes() > n) {
-            return head.readRetainedSlice(n);
+    /** One turn of a stream: a DATA frame of {@code bytes}, or its FIN. */
+    private boolean writeFrame(SendQueue queue, int bytes) {
+        MuxStream s = queue.stream();
+        if (bytes > 0) {
+            ctx.write(Frame.data(s.id(), outbound.take(queue, bytes)), ctx.voidPromise());
+            bytesSent += bytes;
+        } else {
+            queue.takeFin();
+            ctx.write(Frame.empty(FrameType.FIN, s.id()), ctx.voidPromise());
         }
-        if (head.readableBytes() == n) {
-            return s.pending.poll();
-        }
-        CompositeByteBuf composite = head.alloc().compositeBuffer(16);
-        int remaining = n;
-        while (remaining > 0) {
-            ByteBuf b = s.pending.peek();
-            if (b.readableBytes() <= remaining) {
-                remaining -= b.readableBytes();
-                composite.addComponent(true, s.pending.poll());
-            } else {
-                composite.addComponent(true, b.readRetainedSlice(remaining));
-                remaining = 0;
-            }
-        }
-        return composite;
+        framed = true;
+        outbound.maybeResumeReading(queue);
+        removeIfDone(s);
+        return ctx.channel().isWritable();
     }
 
     // ---- keep-alive ----

@@ -19,15 +19,7 @@ public final class MuxStream {
     /** Data that arrived before a handler was attached (client side, while dialing); bounded by the window. */
     ArrayDeque<ByteBuf> early;
 
-    // Send side: credit granted by the peer, and bytes written by the handler but not yet framed.
-    int sendWindow;
-    ArrayDeque<ByteBuf> pending;
-    int pendingBytes;
-    boolean readPaused;
-    boolean pausedBySession;
-    boolean finRequested;
-    boolean finSent;
-    boolean scheduled;
+    final SendQueue send;
 
     // Receive side: see InboundFlow.
     final InboundFlow.StreamCredit receive;
@@ -38,7 +30,7 @@ public final class MuxStream {
     MuxStream(MuxSession session, int id, int sendWindow, InboundFlow.StreamCredit receive) {
         this.session = session;
         this.id = id;
-        this.sendWindow = sendWindow;
+        this.send = new SendQueue(this, sendWindow);
         this.receive = receive;
     }
 
@@ -83,10 +75,6 @@ public final class MuxStream {
             // One hop carries all credit returned until it runs, instead of one task per write.
             session.run(() -> session.consumed(this, consumedFromOtherThreads.getAndSet(0)));
         }
-    }
-
-    boolean hasSendable() {
-        return !closed && ((pendingBytes > 0 && sendWindow > 0) || (finRequested && !finSent && pendingBytes == 0));
     }
 
     @Override
