@@ -27,7 +27,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +71,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     private final OutboundFlow outbound;
     private final SendScheduler scheduler;
     private final SendScheduler.Writer frameWriter = this::writeFrame;
+    private final StreamParent streamParent = new Parent();
 
     private ChannelHandlerContext ctx;
     private EventLoop loop;
@@ -123,7 +123,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         this.peer = peer;
         this.acceptor = acceptor;
         this.streams = new StreamTable(role.firstStreamId, peer.peerMaxConcurrentStreams(), local.maxConcurrentStreams());
-        this.outbound = new OutboundFlow(4 * peer.peerMaxFramePayload(), q -> q.stream().handler.onWritable());
+        this.outbound = new OutboundFlow(4 * peer.peerMaxFramePayload(), q -> q.stream().handler().onWritable());
         this.scheduler = new RoundRobinScheduler(peer.peerMaxFramePayload());
         this.inbound = new InboundFlow(local, (id, increment) -> writeControl(Frames.windowUpdate(ctx.alloc(), id, increment)));
         this.rttNanos = peer.handshakeRttNanos();
@@ -148,16 +148,14 @@ public final class MuxSession extends ChannelDuplexHandler {
     /** As above, the OPEN carrying the public connection's addresses (PROTOCOL.md, "OPEN addresses"). */
     public MuxStream openStream(int tunnelId, String peerAddress, PeerEndpoints endpoints,
                                 Function<MuxStream, StreamHandler> handlerFactory) {
-        // Callers on different threads must queue their OPENs in the order they took ids: the peer
-        // requires every new id to be higher than the last, so taking one and queueing is one step.
-        StreamTable.Endpoint ids = streams.local();
-        synchronized (ids) {
-            int id = ids.takeNextId();
-            MuxStream stream = new MuxStream(this, id, peer.peerInitialWindow(), inbound.newStream(nanoTime()));
-            stream.handler = handlerFactory.apply(stream);
-            loop.execute(() -> open(stream, tunnelId, peerAddress, endpoints));
-            return stream;
-        }
+        MuxStream stream = newStream();
+        stream.open(tunnelId, peerAddress, endpoints, handlerFactory.apply(stream));
+        return stream;
+    }
+
+    /** A stream of this session, not yet open: build its handler, then call {@link MuxStream#open}. Any thread. */
+    public MuxStream newStream() {
+        return new MuxStream(streamParent, 0, peer.peerInitialWindow(), inbound.newStream(nanoTime()));
     }
 
     /**
@@ -246,16 +244,12 @@ public final class MuxSession extends ChannelDuplexHandler {
         return reason != null ? reason : "connection closed";
     }
 
-    boolean inEventLoop() {
-        return loop.inEventLoop();
-    }
-
     /** The loop's clock, which is the system clock in production and a controllable one under test. */
     private long nanoTime() {
         return loop.ticker().nanoTime();
     }
 
-    void run(Runnable task) {
+    private void run(Runnable task) {
         if (loop.inEventLoop()) {
             task.run();
         } else {
@@ -316,10 +310,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         for (MuxStream s : flushList) {
-            s.inFlushList = false;
-            if (!s.closed && s.handler != null) {
-                s.handler.onFlush();
-            }
+            s.readComplete();
         }
         flushList.clear();
         ctx.fireChannelReadComplete();
@@ -436,7 +427,7 @@ public final class MuxSession extends ChannelDuplexHandler {
             return; // closed here while the peer was still sending: dropped, as in HTTP/2
         }
         inbound.received(s.receive, id, n);
-        if (s.finReceived) {
+        if (!s.state().peerMaySend()) {
             inbound.dropped(n);
             resetStream(s, ErrorCode.STREAM_CLOSED, "DATA after FIN");
             return;
@@ -445,18 +436,7 @@ public final class MuxSession extends ChannelDuplexHandler {
             return;
         }
         s.receive.held(n);
-        if (s.handler == null) {
-            if (s.early == null) {
-                s.early = new ArrayDeque<>(4);
-            }
-            s.early.add(payload.retain());
-        } else {
-            s.handler.onData(payload.retain());
-            if (!s.inFlushList) {
-                s.inFlushList = true;
-                flushList.add(s);
-            }
-        }
+        s.deliver(payload.retain());
     }
 
     private void onWindowUpdate(Frame frame) {
@@ -482,15 +462,13 @@ public final class MuxSession extends ChannelDuplexHandler {
             streams.requireKnown(frame.streamId(), frame.type());
             return;
         }
-        if (s.finReceived) {
+        if (!s.state().peerMaySend()) {
             resetStream(s, ErrorCode.STREAM_CLOSED, "second FIN");
             return;
         }
-        s.finReceived = true;
-        if (s.handler != null) {
-            s.handler.onRemoteFin();
+        if (s.apply(StreamState.Event.FIN_RECEIVED)) {
+            forget(s, ErrorCode.NO_ERROR, "finished", false);
         }
-        removeIfDone(s);
     }
 
     private void onReset(Frame frame) {
@@ -520,7 +498,8 @@ public final class MuxSession extends ChannelDuplexHandler {
             writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.STREAM_LIMIT));
             return;
         }
-        MuxStream s = new MuxStream(this, id, peer.peerInitialWindow(), inbound.newStream(nanoTime()));
+        MuxStream s = new MuxStream(streamParent, id, peer.peerInitialWindow(), inbound.newStream(nanoTime()));
+        s.apply(StreamState.Event.OPENED);
         streams.add(s);
         acceptor.accept(s, open);
     }
@@ -620,7 +599,69 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     // ---- stream operations, on the loop ----
 
-    private void open(MuxStream s, int tunnelId, String peerAddress, PeerEndpoints endpoints) {
+    /** The session as its streams see it. */
+    private final class Parent implements StreamParent {
+        @Override
+        public void run(Runnable task) {
+            MuxSession.this.run(task);
+        }
+
+        @Override
+        public boolean inEventLoop() {
+            return loop.inEventLoop();
+        }
+
+        @Override
+        public void open(MuxStream s, Open open, StreamHandler handler) {
+            // Callers on different threads must queue their OPENs in the order they took ids: the peer
+            // requires every new id to be higher than the last, so taking one and queueing is one step.
+            StreamTable.Endpoint ids = streams.local();
+            synchronized (ids) {
+                s.assign(ids.takeNextId(), handler);
+                loop.execute(() -> openNow(s, open));
+            }
+        }
+
+        @Override
+        public void send(MuxStream s, ByteBuf data) {
+            if (data != null) {
+                outbound.add(s.send, data);
+                schedule(s);
+                outbound.requestRead(s.send);
+            } else {
+                schedule(s);
+            }
+        }
+
+        @Override
+        public void readMore(MuxStream s) {
+            outbound.requestRead(s.send);
+        }
+
+        @Override
+        public void consumed(MuxStream s, int bytes) {
+            inbound.consumed(s.receive, s.id(), bytes, s.state().peerMaySend(), nanoTime(), minRttNanos);
+        }
+
+        @Override
+        public void end(MuxStream s, FrameType farewell, ErrorCode code, String reason) {
+            if (s.state() != StreamState.IDLE) { // a stream whose OPEN is still queued ends without a word
+                writeControl(farewell == FrameType.RESET ? Frames.reset(ctx.alloc(), s.id(), code)
+                        : new OpenRefused(code, reason).toFrame(ctx.alloc(), s.id()));
+            }
+            closeStream(s, code, reason, false);
+        }
+
+        @Override
+        public void readCompleteLater(MuxStream s) {
+            flushList.add(s);
+        }
+    }
+
+    private void openNow(MuxStream s, Open open) {
+        if (s.state().isClosed()) {
+            return; // reset before its OPEN went out
+        }
         if (closing || goAwaySent || goAwayReceived || !ctx.channel().isActive()) {
             failOpen(s, ErrorCode.SHUTDOWN, "session is closing");
             return;
@@ -635,73 +676,17 @@ public final class MuxSession extends ChannelDuplexHandler {
                     "the peer accepts at most " + streams.local().maxStreams() + " concurrent streams");
             return;
         }
+        s.apply(StreamState.Event.OPENED);
         streams.add(s);
-        writeControl(new Open(tunnelId, peerAddress, endpoints).toFrame(ctx.alloc(), s.id()));
+        writeControl(open.toFrame(ctx.alloc(), s.id()));
         outbound.requestRead(s.send);
     }
 
     /** A stream that never went out: what its handler wrote meanwhile is dropped, and the handler told. */
     private void failOpen(MuxStream s, ErrorCode code, String reason) {
-        s.closed = true;
+        s.apply(StreamState.Event.RESET);
         outbound.discard(s.send);
-        s.handler.onClosed(code, reason);
-    }
-
-    void attach(MuxStream s, StreamHandler handler) {
-        if (s.closed) {
-            handler.onClosed(ErrorCode.CANCELLED, "stream ended before it was connected");
-            return;
-        }
-        s.handler = handler;
-        if (s.early != null) {
-            for (ByteBuf b; (b = s.early.poll()) != null; ) {
-                handler.onData(b);
-            }
-            s.early = null;
-            handler.onFlush();
-        }
-        if (s.finReceived) {
-            handler.onRemoteFin();
-        }
-        outbound.requestRead(s.send);
-    }
-
-    void refuse(MuxStream s, ErrorCode code, String message) {
-        if (s.closed) {
-            return;
-        }
-        writeControl(new OpenRefused(code, message).toFrame(ctx.alloc(), s.id()));
-        closeStream(s, code, message, false);
-    }
-
-    void write(MuxStream s, ByteBuf data) {
-        if (s.closed || !s.send.accepts() || !data.isReadable()) {
-            data.release();
-            return;
-        }
-        outbound.add(s.send, data);
-        schedule(s);
-        outbound.requestRead(s.send);
-    }
-
-    void shutdownOutput(MuxStream s) {
-        if (!s.closed && s.send.requestFin()) {
-            schedule(s);
-        }
-    }
-
-    void reset(MuxStream s, ErrorCode code, String reason) {
-        if (!s.closed) {
-            writeControl(Frames.reset(ctx.alloc(), s.id(), code));
-            closeStream(s, code, reason, false);
-        }
-    }
-
-    void consumed(MuxStream s, int bytes) {
-        if (s.closed || bytes <= 0) {
-            return; // a closed stream's undelivered bytes went back to the session when it closed
-        }
-        inbound.consumed(s.receive, s.id(), bytes, !s.finReceived, nanoTime(), minRttNanos);
+        s.ended(code, reason, true);
     }
 
     private void resetStream(MuxStream s, ErrorCode code, String reason) {
@@ -709,26 +694,20 @@ public final class MuxSession extends ChannelDuplexHandler {
         closeStream(s, code, reason, true);
     }
 
-    private void removeIfDone(MuxStream s) {
-        if (s.send.finSent() && s.finReceived) {
-            closeStream(s, ErrorCode.NO_ERROR, "finished", false);
+    private void closeStream(MuxStream s, ErrorCode code, String reason, boolean notify) {
+        if (s.apply(StreamState.Event.RESET)) {
+            forget(s, code, reason, notify);
         }
     }
 
-    private void closeStream(MuxStream s, ErrorCode code, String reason, boolean notify) {
-        if (s.closed) {
-            return;
-        }
-        s.closed = true;
+    /** A stream just closed: the session takes back what it held for it. */
+    private void forget(MuxStream s, ErrorCode code, String reason, boolean notify) {
         streams.remove(s);
         inbound.closed(s.receive, closing);
         if (outbound.discard(s.send) > 0 && !closing) {
             scheduleFlush(); // dropping unsent bytes may unblock the session: writeReady resumes paused streams
         }
-        releaseAll(s.early);
-        if (notify && s.handler != null) {
-            s.handler.onClosed(code, reason);
-        }
+        s.ended(code, reason, notify);
         if (streams.isEmpty()) {
             if (idle != null) {
                 Promise<Void> p = idle;
@@ -737,14 +716,6 @@ public final class MuxSession extends ChannelDuplexHandler {
             }
             if (draining) {
                 sendDrained(new GoAway(ErrorCode.NO_ERROR, "drained"));
-            }
-        }
-    }
-
-    private static void releaseAll(ArrayDeque<ByteBuf> queue) {
-        if (queue != null) {
-            for (ByteBuf b; (b = queue.poll()) != null; ) {
-                b.release();
             }
         }
     }
@@ -801,7 +772,9 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
         framed = true;
         outbound.maybeResumeReading(queue);
-        removeIfDone(s);
+        if (bytes == 0 && s.apply(StreamState.Event.FIN_SENT)) {
+            forget(s, ErrorCode.NO_ERROR, "finished", false);
+        }
         return ctx.channel().isWritable();
     }
 
