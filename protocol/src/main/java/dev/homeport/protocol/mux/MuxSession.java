@@ -9,7 +9,6 @@ import dev.homeport.protocol.handshake.HandshakeCompleted;
 import dev.homeport.protocol.message.Frames;
 import dev.homeport.protocol.message.GoAway;
 import dev.homeport.protocol.message.Open;
-import dev.homeport.protocol.message.PeerEndpoints;
 import dev.homeport.protocol.message.OpenRefused;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
@@ -30,7 +29,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * The stream multiplexer of one established session (PROTOCOL.md, "Streams" and "Flow control").
@@ -137,23 +135,9 @@ public final class MuxSession extends ChannelDuplexHandler {
     }
 
     /**
-     * Opens a stream to the peer. The handler is built from the new stream at once, on the caller's
-     * thread; the OPEN frame goes out on the session's loop. If the session cannot take the stream
-     * (closing, or the peer's stream limit), the handler hears {@link StreamHandler#onClosed}.
+     * A stream to open to the peer: build its handler with it, then call {@link MuxStream#open}, which
+     * takes its id and queues the OPEN. Callable from any thread.
      */
-    public MuxStream openStream(int tunnelId, String peerAddress, Function<MuxStream, StreamHandler> handlerFactory) {
-        return openStream(tunnelId, peerAddress, PeerEndpoints.UNKNOWN, handlerFactory);
-    }
-
-    /** As above, the OPEN carrying the public connection's addresses (PROTOCOL.md, "OPEN addresses"). */
-    public MuxStream openStream(int tunnelId, String peerAddress, PeerEndpoints endpoints,
-                                Function<MuxStream, StreamHandler> handlerFactory) {
-        MuxStream stream = newStream();
-        stream.open(tunnelId, peerAddress, endpoints, handlerFactory.apply(stream));
-        return stream;
-    }
-
-    /** A stream of this session, not yet open: build its handler, then call {@link MuxStream#open}. Any thread. */
     public MuxStream newStream() {
         return new MuxStream(streamParent, 0, peer.peerInitialWindow(), inbound.newStream(nanoTime()));
     }

@@ -3,7 +3,7 @@ package dev.homeport.server.tcp;
 import dev.homeport.protocol.message.PeerEndpoints;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
-import dev.homeport.protocol.mux.StreamTraffic;
+import dev.homeport.protocol.mux.MuxStream;
 import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.tunnel.Tunnel;
 import io.netty.channel.ChannelHandlerContext;
@@ -42,9 +42,9 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
-        StreamTraffic traffic = metrics.streamOpened(tunnel);
-        session.openStream(tunnel.id(), peer, PeerEndpoints.of(ctx.channel().remoteAddress(), ctx.channel().localAddress()), s -> bridge[0] = new ChannelStreamBridge(s, ctx.channel().eventLoop(), traffic));
-        ctx.pipeline().replace(this, "bridge", bridge[0]);
+        MuxStream stream = session.newStream();
+        ChannelStreamBridge bridge = new ChannelStreamBridge(stream, ctx.channel().eventLoop(), metrics.streamOpened(tunnel));
+        stream.open(tunnel.id(), peer, PeerEndpoints.of(ctx.channel().remoteAddress(), ctx.channel().localAddress()), bridge);
+        ctx.pipeline().replace(this, "bridge", bridge);
     }
 }
