@@ -38,8 +38,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MuxSession extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(MuxSession.class);
-    /** Pings over which the minimum RTT is taken (about five minutes at the default interval). */
-    static final int MIN_RTT_SAMPLES = 30;
     /**
      * Outbound bytes Netty may hold before the session stops framing more stream data. Smaller marks
      * cost throughput and barely shorten the wait of a small message behind a bulk one, which sits in
@@ -90,15 +88,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     private boolean closing;
     private final InboundFlow inbound;
     private long lastReadNanos;
-    private long lastPingSent = Long.MIN_VALUE;
-    private volatile long rttNanos;
-    /**
-     * Smallest recent RTT sample: the path's delay without the queues. Window growth uses this, not
-     * the smoothed RTT, because a queue behind a bulk stream inflates the smoothed RTT, which would
-     * grow the windows, which would grow the queue (bufferbloat).
-     */
-    private long minRttNanos;
-    private int minRttSamples;
+    private final RoundTripTimes rtt;
     private volatile long bytesReceived;
     private volatile long bytesSent;
     private volatile String closeReason;
@@ -124,8 +114,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         this.outbound = new OutboundFlow(4 * peer.peerMaxFramePayload(), q -> q.stream().handler().onWritable());
         this.scheduler = new RoundRobinScheduler(peer.peerMaxFramePayload());
         this.inbound = new InboundFlow(local, (id, increment) -> writeControl(Frames.windowUpdate(ctx.alloc(), id, increment)));
-        this.rttNanos = peer.handshakeRttNanos();
-        this.minRttNanos = peer.handshakeRttNanos();
+        this.rtt = new RoundTripTimes(peer.handshakeRttNanos());
     }
 
     // ---- public API, callable from any thread ----
@@ -219,7 +208,7 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     /** Smoothed round-trip time from PINGs, queueing included, in nanoseconds. */
     public long rttNanos() {
-        return rttNanos;
+        return rtt.smoothedNanos();
     }
 
     /** Why the session ended, once it has: the reason sent or received in GO_AWAY, or the error. */
@@ -501,19 +490,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     private void onPing(Frame frame) {
         long opaque = Frames.pingOpaque(frame);
         if (frame.hasFlag(Frame.FLAG_ACK)) {
-            if (opaque != lastPingSent) {
-                return; // not an answer to our last PING: a forged or stale ACK must not skew the RTT
-            }
-            long sample = nanoTime() - opaque;
-            if (sample > 0) {
-                long previous = rttNanos;
-                rttNanos = previous <= 0 ? sample : (7 * previous + sample) / 8;
-                // A fresh minimum every MIN_RTT_SAMPLES pings, so that a path that got slower is followed.
-                if (minRttNanos <= 0 || sample < minRttNanos || ++minRttSamples >= MIN_RTT_SAMPLES) {
-                    minRttNanos = sample;
-                    minRttSamples = 0;
-                }
-            }
+            rtt.ackReceived(opaque, nanoTime());
         } else {
             writeControl(Frames.ping(ctx.alloc(), opaque, true));
         }
@@ -624,7 +601,7 @@ public final class MuxSession extends ChannelDuplexHandler {
 
         @Override
         public void consumed(MuxStream s, int bytes) {
-            inbound.consumed(s.receive, s.id(), bytes, s.state().peerMaySend(), nanoTime(), minRttNanos);
+            inbound.consumed(s.receive, s.id(), bytes, s.state().peerMaySend(), nanoTime(), rtt.minNanos());
         }
 
         @Override
@@ -775,8 +752,7 @@ public final class MuxSession extends ChannelDuplexHandler {
                     "nothing received for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms (keepAliveTimeout)");
             return;
         }
-        lastPingSent = nanoTime();
-        writeControl(Frames.ping(ctx.alloc(), lastPingSent, false));
+        writeControl(Frames.ping(ctx.alloc(), rtt.pingSent(nanoTime()), false));
     }
 
     private void closeSession(ErrorCode code, String message) {
