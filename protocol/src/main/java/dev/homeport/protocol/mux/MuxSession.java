@@ -8,9 +8,6 @@ import dev.homeport.protocol.frame.FrameType;
 import dev.homeport.protocol.handshake.HandshakeCompleted;
 import dev.homeport.protocol.message.Frames;
 import dev.homeport.protocol.message.GoAway;
-import dev.homeport.protocol.message.Open;
-import dev.homeport.protocol.message.OpenRefused;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -26,8 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,24 +56,15 @@ public final class MuxSession extends ChannelDuplexHandler {
     private final Role role;
     private final ProtocolSettings local;
     private final HandshakeCompleted peer;
-    private final StreamAcceptor acceptor;
-    private final StreamTable streams;
-    private final List<MuxStream> flushList = new ArrayList<>();
-    private final OutboundFlow outbound;
-    private final SendScheduler scheduler;
-    private final SendScheduler.Writer frameWriter = this::writeFrame;
-    private final StreamParent streamParent = new Parent();
+    private final SessionStreams streams;
 
     private ChannelHandlerContext ctx;
     private EventLoop loop;
     private ScheduledFuture<?> keepAlive;
     private ScheduledFuture<?> drainDeadline;
     private ChannelFuture drainedWrite;
-    private Promise<Void> idle;
     private boolean flushScheduled;
     private boolean controlWritten;
-    /** A DATA or FIN frame was written since the last flush. */
-    private boolean framed;
     private boolean goAwaySent;
     private boolean goAwayReceived;
     /** Graceful GO_AWAY sent or received: once no stream is left, this side sends DRAINED. */
@@ -86,11 +72,8 @@ public final class MuxSession extends ChannelDuplexHandler {
     private boolean drainedSent;
     private boolean drainedReceived;
     private boolean closing;
-    private final InboundFlow inbound;
     private long lastReadNanos;
     private final RoundTripTimes rtt;
-    private volatile long bytesReceived;
-    private volatile long bytesSent;
     private volatile String closeReason;
     /**
      * Control frames written toward the peer and not yet on the wire, in bytes: what a peer that sends
@@ -109,12 +92,9 @@ public final class MuxSession extends ChannelDuplexHandler {
         this.role = role;
         this.local = local;
         this.peer = peer;
-        this.acceptor = acceptor;
-        this.streams = new StreamTable(role.firstStreamId, peer.peerMaxConcurrentStreams(), local.maxConcurrentStreams());
-        this.outbound = new OutboundFlow(4 * peer.peerMaxFramePayload(), q -> q.stream().handler().onWritable());
-        this.scheduler = new RoundRobinScheduler(peer.peerMaxFramePayload());
-        this.inbound = new InboundFlow(local, (id, increment) -> writeControl(Frames.windowUpdate(ctx.alloc(), id, increment)));
         this.rtt = new RoundTripTimes(peer.handshakeRttNanos());
+        this.streams = new SessionStreams(new StreamsSession(), role.firstStreamId, local, peer, acceptor,
+                new RoundRobinScheduler(peer.peerMaxFramePayload()));
     }
 
     // ---- public API, callable from any thread ----
@@ -128,7 +108,7 @@ public final class MuxSession extends ChannelDuplexHandler {
      * takes its id and queues the OPEN. Callable from any thread.
      */
     public MuxStream newStream() {
-        return new MuxStream(streamParent, 0, peer.peerInitialWindow(), inbound.newStream(nanoTime()));
+        return streams.newStream();
     }
 
     /**
@@ -162,16 +142,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     /** Completes when no stream is open (at once if none is). */
     public Future<Void> whenIdle() {
         Promise<Void> p = loop.newPromise();
-        run(() -> {
-            if (streams.isEmpty()) {
-                p.trySuccess(null);
-            } else {
-                if (idle == null) {
-                    idle = loop.newPromise();
-                }
-                idle.addListener(f -> p.trySuccess(null));
-            }
-        });
+        run(() -> streams.whenIdle(p));
         return p;
     }
 
@@ -195,15 +166,15 @@ public final class MuxSession extends ChannelDuplexHandler {
      * the connection's outbound buffer, is what the session holds for a peer that does not read.
      */
     public Future<Long> unsentBytes() {
-        return loop.submit(outbound::pendingBytes);
+        return loop.submit(() -> streams.sender().pendingBytes());
     }
 
     public long bytesReceived() {
-        return bytesReceived;
+        return streams.bytesReceived();
     }
 
     public long bytesSent() {
-        return bytesSent;
+        return streams.sender().bytesSent();
     }
 
     /** Smoothed round-trip time from PINGs, queueing included, in nanoseconds. */
@@ -240,7 +211,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         lastReadNanos = nanoTime();
         long interval = local.pingInterval().toNanos();
         keepAlive = loop.scheduleAtFixedRate(this::keepAliveTick, 0, interval, TimeUnit.NANOSECONDS);
-        inbound.grantSessionWindow();
+        streams.bind(ctx);
     }
 
     @Override
@@ -265,12 +236,12 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
         try {
             switch (type) {
-                case DATA -> onData(frame);
-                case WINDOW_UPDATE -> onWindowUpdate(frame);
-                case FIN -> onFin(frame);
-                case RESET -> onReset(frame);
-                case OPEN -> onOpen(frame);
-                case OPEN_REFUSED -> onOpenRefused(frame);
+                case DATA -> streams.onData(frame);
+                case WINDOW_UPDATE -> streams.onWindowUpdate(frame);
+                case FIN -> streams.onFin(frame);
+                case RESET -> streams.onReset(frame);
+                case OPEN -> streams.onOpen(frame);
+                case OPEN_REFUSED -> streams.onOpenRefused(frame);
                 case PING -> onPing(frame);
                 case GO_AWAY -> onGoAway(frame);
                 default -> throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " frame after the handshake");
@@ -282,10 +253,7 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        for (MuxStream s : flushList) {
-            s.readComplete();
-        }
-        flushList.clear();
+        streams.readComplete();
         ctx.fireChannelReadComplete();
     }
 
@@ -358,10 +326,8 @@ public final class MuxSession extends ChannelDuplexHandler {
         if (drainDeadline != null) {
             drainDeadline.cancel(false);
         }
-        for (MuxStream s : streams.snapshot()) {
-            closeStream(s, ErrorCode.CANCELLED, "session closed: " + closeReason, true);
-        }
-        scheduler.clear();
+        streams.closeAll(ErrorCode.CANCELLED, "session closed: " + closeReason);
+        streams.sender().clear();
         ctx.fireChannelInactive();
     }
 
@@ -386,106 +352,6 @@ public final class MuxSession extends ChannelDuplexHandler {
     }
 
     // ---- inbound frames ----
-
-    private void onData(Frame frame) {
-        int id = frame.streamId();
-        ByteBuf payload = frame.payload();
-        int n = payload.readableBytes();
-        bytesReceived += n;
-        inbound.received(n);
-        MuxStream s = streams.get(id);
-        if (s == null) {
-            streams.requireKnown(id, frame.type());
-            inbound.dropped(n);
-            return; // closed here while the peer was still sending: dropped, as in HTTP/2
-        }
-        inbound.received(s.receive, id, n);
-        if (!s.state().peerMaySend()) {
-            inbound.dropped(n);
-            resetStream(s, ErrorCode.STREAM_CLOSED, "DATA after FIN");
-            return;
-        }
-        if (n == 0) {
-            return;
-        }
-        s.receive.held(n);
-        s.deliver(payload.retain());
-    }
-
-    private void onWindowUpdate(Frame frame) {
-        int increment = Frames.windowIncrement(frame);
-        if (frame.streamId() == 0) {
-            outbound.grant(increment);
-            scheduleFlush();
-            return;
-        }
-        MuxStream s = streams.get(frame.streamId());
-        if (s == null) {
-            streams.requireKnown(frame.streamId(), frame.type());
-            return;
-        }
-        s.send.grant(increment);
-        schedule(s);
-        outbound.maybeResumeReading(s.send);
-    }
-
-    private void onFin(Frame frame) {
-        MuxStream s = streams.get(frame.streamId());
-        if (s == null) {
-            streams.requireKnown(frame.streamId(), frame.type());
-            return;
-        }
-        if (!s.state().peerMaySend()) {
-            resetStream(s, ErrorCode.STREAM_CLOSED, "second FIN");
-            return;
-        }
-        if (s.apply(StreamState.Event.FIN_RECEIVED)) {
-            forget(s, ErrorCode.NO_ERROR, "finished", false);
-        }
-    }
-
-    private void onReset(Frame frame) {
-        ErrorCode code = Frames.resetCode(frame);
-        MuxStream s = streams.get(frame.streamId());
-        if (s != null) {
-            closeStream(s, code, "reset by peer: " + code.description(), true);
-        } else {
-            streams.requireKnown(frame.streamId(), frame.type());
-        }
-    }
-
-    private void onOpen(Frame frame) {
-        int id = frame.streamId();
-        if (acceptor == null || !streams.remote().owns(id) || id < 0) {
-            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "OPEN of stream " + Integer.toUnsignedString(id)
-                    + " is not allowed from this peer");
-        }
-        streams.remote().opened(id);
-        Open open = Open.decode(frame.payload());
-        if (goAwaySent) {
-            writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.SHUTDOWN));
-            return;
-        }
-        if (!streams.remote().canOpen()) {
-            // A stream error, not a session error: the relay is not told the client's limit (HELLO has no field for it).
-            writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.STREAM_LIMIT));
-            return;
-        }
-        MuxStream s = new MuxStream(streamParent, id, peer.peerInitialWindow(), inbound.newStream(nanoTime()));
-        s.apply(StreamState.Event.OPENED);
-        streams.add(s);
-        acceptor.accept(s, open);
-    }
-
-    private void onOpenRefused(Frame frame) {
-        OpenRefused refused = OpenRefused.decode(frame.payload());
-        MuxStream s = streams.get(frame.streamId());
-        if (s != null) {
-            closeStream(s, refused.code(), refused.message(), true);
-        } else {
-            streams.requireKnown(frame.streamId(), frame.type());
-        }
-    }
 
     private void onPing(Frame frame) {
         long opaque = Frames.pingOpaque(frame);
@@ -516,9 +382,7 @@ public final class MuxSession extends ChannelDuplexHandler {
             drainedReceived = true;
             // The peer has no stream left; one still open here is an OPEN that crossed the peer's
             // GO_AWAY, which the peer can no longer answer: it ends as if reset with SHUTDOWN.
-            for (MuxStream s : streams.snapshot()) {
-                closeStream(s, ErrorCode.SHUTDOWN, "the peer went away", true);
-            }
+            streams.closeAll(ErrorCode.SHUTDOWN, "the peer went away");
         }
         draining = true;
         if (drainedSent && drainedReceived) {
@@ -558,10 +422,9 @@ public final class MuxSession extends ChannelDuplexHandler {
         drainedWrite.addListener(ChannelFutureListener.CLOSE);
     }
 
-    // ---- stream operations, on the loop ----
+    // ---- what the streams need of the session ----
 
-    /** The session as its streams see it. */
-    private final class Parent implements StreamParent {
+    private final class StreamsSession implements SessionStreams.Session {
         @Override
         public void run(Runnable task) {
             MuxSession.this.run(task);
@@ -573,121 +436,54 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
 
         @Override
-        public void open(MuxStream s, Open open, StreamHandler handler) {
-            // Callers on different threads must queue their OPENs in the order they took ids: the peer
-            // requires every new id to be higher than the last, so taking one and queueing is one step.
-            StreamTable.Endpoint ids = streams.local();
-            synchronized (ids) {
-                s.assign(ids.takeNextId(), handler);
-                loop.execute(() -> openNow(s, open));
-            }
+        public long nanoTime() {
+            return MuxSession.this.nanoTime();
         }
 
         @Override
-        public void send(MuxStream s, ByteBuf data) {
-            if (data != null) {
-                outbound.add(s.send, data);
-                schedule(s);
-                outbound.requestRead(s.send);
-            } else {
-                schedule(s);
-            }
+        public long minRttNanos() {
+            return rtt.minNanos();
         }
 
         @Override
-        public void readMore(MuxStream s) {
-            outbound.requestRead(s.send);
+        public void writeControl(Frame frame) {
+            MuxSession.this.writeControl(frame);
         }
 
         @Override
-        public void consumed(MuxStream s, int bytes) {
-            inbound.consumed(s.receive, s.id(), bytes, s.state().peerMaySend(), nanoTime(), rtt.minNanos());
+        public void scheduleFlush() {
+            MuxSession.this.scheduleFlush();
         }
 
         @Override
-        public void end(MuxStream s, FrameType farewell, ErrorCode code, String reason) {
-            if (s.state() != StreamState.IDLE) { // a stream whose OPEN is still queued ends without a word
-                writeControl(farewell == FrameType.RESET ? Frames.reset(ctx.alloc(), s.id(), code)
-                        : new OpenRefused(code, reason).toFrame(ctx.alloc(), s.id()));
-            }
-            closeStream(s, code, reason, false);
+        public boolean refusesOpens() {
+            return closing || goAwaySent || goAwayReceived || !ctx.channel().isActive();
         }
 
         @Override
-        public void readCompleteLater(MuxStream s) {
-            flushList.add(s);
+        public boolean goAwaySent() {
+            return goAwaySent;
         }
-    }
 
-    private void openNow(MuxStream s, Open open) {
-        if (s.state().isClosed()) {
-            return; // reset before its OPEN went out
+        @Override
+        public boolean closing() {
+            return closing;
         }
-        if (closing || goAwaySent || goAwayReceived || !ctx.channel().isActive()) {
-            failOpen(s, ErrorCode.SHUTDOWN, "session is closing");
-            return;
-        }
-        if (s.id() <= 0) {
-            failOpen(s, ErrorCode.STREAM_LIMIT, "stream ids exhausted on this session");
-            closeSession(ErrorCode.NO_ERROR, "stream ids exhausted, reconnect");
-            return;
-        }
-        if (!streams.local().canOpen()) {
-            failOpen(s, ErrorCode.STREAM_LIMIT,
-                    "the peer accepts at most " + streams.local().maxStreams() + " concurrent streams");
-            return;
-        }
-        s.apply(StreamState.Event.OPENED);
-        streams.add(s);
-        writeControl(open.toFrame(ctx.alloc(), s.id()));
-        outbound.requestRead(s.send);
-    }
 
-    /** A stream that never went out: what its handler wrote meanwhile is dropped, and the handler told. */
-    private void failOpen(MuxStream s, ErrorCode code, String reason) {
-        s.apply(StreamState.Event.RESET);
-        outbound.discard(s.send);
-        s.ended(code, reason, true);
-    }
-
-    private void resetStream(MuxStream s, ErrorCode code, String reason) {
-        writeControl(Frames.reset(ctx.alloc(), s.id(), code));
-        closeStream(s, code, reason, true);
-    }
-
-    private void closeStream(MuxStream s, ErrorCode code, String reason, boolean notify) {
-        if (s.apply(StreamState.Event.RESET)) {
-            forget(s, code, reason, notify);
+        @Override
+        public void close(ErrorCode code, String message) {
+            closeSession(code, message);
         }
-    }
 
-    /** A stream just closed: the session takes back what it held for it. */
-    private void forget(MuxStream s, ErrorCode code, String reason, boolean notify) {
-        streams.remove(s);
-        inbound.closed(s.receive, closing);
-        if (outbound.discard(s.send) > 0 && !closing) {
-            scheduleFlush(); // dropping unsent bytes may unblock the session: writeReady resumes paused streams
-        }
-        s.ended(code, reason, notify);
-        if (streams.isEmpty()) {
-            if (idle != null) {
-                Promise<Void> p = idle;
-                idle = null;
-                p.trySuccess(null);
-            }
+        @Override
+        public void lastStreamClosed() {
             if (draining) {
                 sendDrained(new GoAway(ErrorCode.NO_ERROR, "drained"));
             }
         }
     }
 
-    // ---- sending: the scheduler picks the streams, this writes their frames ----
-
-    private void schedule(MuxStream s) {
-        if (scheduler.update(s.send)) {
-            scheduleFlush();
-        }
-    }
+    // ---- writing: control frames at once, the streams' frames as the scheduler picks ----
 
     private void writeControl(Frame frame) {
         if (drainedSent) {
@@ -711,32 +507,12 @@ public final class MuxSession extends ChannelDuplexHandler {
         flushScheduled = false;
         boolean wrote = controlWritten;
         controlWritten = false;
-        framed = false;
-        if (ctx.channel().isWritable()) {
-            scheduler.distribute(outbound.credit(), frameWriter);
+        if (streams.sender().writeReady()) {
+            wrote = true;
         }
-        outbound.resumePaused();
-        if (wrote || framed) {
+        if (wrote) {
             ctx.flush();
         }
-    }
-
-    /** One turn of a stream: a DATA frame of {@code bytes}, or its FIN. */
-    private boolean writeFrame(SendQueue queue, int bytes) {
-        MuxStream s = queue.stream();
-        if (bytes > 0) {
-            ctx.write(Frame.data(s.id(), outbound.take(queue, bytes)), ctx.voidPromise());
-            bytesSent += bytes;
-        } else {
-            queue.takeFin();
-            ctx.write(Frame.empty(FrameType.FIN, s.id()), ctx.voidPromise());
-        }
-        framed = true;
-        outbound.maybeResumeReading(queue);
-        if (bytes == 0 && s.apply(StreamState.Event.FIN_SENT)) {
-            forget(s, ErrorCode.NO_ERROR, "finished", false);
-        }
-        return ctx.channel().isWritable();
     }
 
     // ---- keep-alive ----
