@@ -7,10 +7,7 @@ import dev.homeport.protocol.frame.Frame;
 import dev.homeport.protocol.frame.FrameType;
 import dev.homeport.protocol.handshake.HandshakeCompleted;
 import dev.homeport.protocol.message.Frames;
-import dev.homeport.protocol.message.GoAway;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
@@ -57,24 +54,15 @@ public final class MuxSession extends ChannelDuplexHandler {
     private final ProtocolSettings local;
     private final HandshakeCompleted peer;
     private final SessionStreams streams;
+    private final SessionShutdown shutdown;
 
     private ChannelHandlerContext ctx;
     private EventLoop loop;
     private ScheduledFuture<?> keepAlive;
-    private ScheduledFuture<?> drainDeadline;
-    private ChannelFuture drainedWrite;
     private boolean flushScheduled;
     private boolean controlWritten;
-    private boolean goAwaySent;
-    private boolean goAwayReceived;
-    /** Graceful GO_AWAY sent or received: once no stream is left, this side sends DRAINED. */
-    private boolean draining;
-    private boolean drainedSent;
-    private boolean drainedReceived;
-    private boolean closing;
     private long lastReadNanos;
     private final RoundTripTimes rtt;
-    private volatile String closeReason;
     /**
      * Control frames written toward the peer and not yet on the wire, in bytes: what a peer that sends
      * answered frames and does not read makes this side hold (PROTOCOL.md, "Answers to a peer that does not read").
@@ -85,7 +73,6 @@ public final class MuxSession extends ChannelDuplexHandler {
     private boolean readsPaused;
     /** The backlog passed its limit: the session is ending, and frames read with it are dropped. */
     private boolean flooding;
-    private ScheduledFuture<?> closeDeadline;
 
     /** @param acceptor policy for streams the peer opens, or {@code null} if the peer may open none */
     public MuxSession(Role role, ProtocolSettings local, HandshakeCompleted peer, StreamAcceptor acceptor) {
@@ -95,6 +82,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         this.rtt = new RoundTripTimes(peer.handshakeRttNanos());
         this.streams = new SessionStreams(new StreamsSession(), role.firstStreamId, local, peer, acceptor,
                 new RoundRobinScheduler(peer.peerMaxFramePayload()));
+        this.shutdown = new SessionShutdown(peer.sessionId(), local.keepAliveTimeout(), streams, this::writeControl);
     }
 
     // ---- public API, callable from any thread ----
@@ -116,17 +104,7 @@ public final class MuxSession extends ChannelDuplexHandler {
      * closes itself, after both sides said DRAINED. See {@link #whenIdle()} and {@link #whenClosed()}.
      */
     public void goAway(ErrorCode code, String message) {
-        run(() -> {
-            if (!goAwaySent && !closing && ctx.channel().isActive()) {
-                goAwaySent = true;
-                draining = true;
-                if (streams.isEmpty()) {
-                    sendDrained(new GoAway(code, message));
-                } else {
-                    writeControl(new GoAway(code, message).toFrame(ctx.alloc()));
-                }
-            }
-        });
+        run(() -> shutdown.goAway(code, message));
     }
 
     /** The connection under this session, for its socket options; {@code null} before the session is in a pipeline. */
@@ -148,7 +126,7 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     /** Closes the session at once with GO_AWAY carrying the reason; open streams end with it. */
     public void close(ErrorCode code, String message) {
-        run(() -> closeSession(code, message));
+        run(() -> shutdown.close(code, message));
     }
 
     /** The loop every stream operation runs on; sockets registered here talk to the session without a hop. */
@@ -184,8 +162,7 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     /** Why the session ended, once it has: the reason sent or received in GO_AWAY, or the error. */
     public String closeReason() {
-        String reason = closeReason;
-        return reason != null ? reason : "connection closed";
+        return shutdown.closeReason();
     }
 
     /** The loop's clock, which is the system clock in production and a controllable one under test. */
@@ -211,6 +188,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         lastReadNanos = nanoTime();
         long interval = local.pingInterval().toNanos();
         keepAlive = loop.scheduleAtFixedRate(this::keepAliveTick, 0, interval, TimeUnit.NANOSECONDS);
+        shutdown.bind(ctx);
         streams.bind(ctx);
     }
 
@@ -220,7 +198,7 @@ public final class MuxSession extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (closing || flooding) {
+        if (shutdown.closing() || flooding) {
             frame.release(); // the session already failed or is closing: frames read with it change nothing
             return;
         }
@@ -243,7 +221,7 @@ public final class MuxSession extends ChannelDuplexHandler {
                 case OPEN -> streams.onOpen(frame);
                 case OPEN_REFUSED -> streams.onOpenRefused(frame);
                 case PING -> onPing(frame);
-                case GO_AWAY -> onGoAway(frame);
+                case GO_AWAY -> shutdown.onGoAway(frame);
                 default -> throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " frame after the handshake");
             }
         } finally {
@@ -288,7 +266,7 @@ public final class MuxSession extends ChannelDuplexHandler {
      */
     private void updateReading() {
         boolean pause = role == Role.RELAY && !ctx.channel().isWritable() || unansweredBinds >= local.maxUnansweredBinds();
-        if (pause != readsPaused && !closing) {
+        if (pause != readsPaused && !shutdown.closing()) {
             readsPaused = pause;
             ctx.channel().config().setAutoRead(!pause); // turning it back on asks for a read at once
         }
@@ -301,11 +279,11 @@ public final class MuxSession extends ChannelDuplexHandler {
     private ChannelPromise countedInBacklog(Frame frame, ChannelPromise promise) {
         int bytes = Frame.HEADER_LENGTH + frame.payload().readableBytes();
         controlBacklog += bytes;
-        if (controlBacklog > local.maxControlBacklog() && !closing && !flooding) {
+        if (controlBacklog > local.maxControlBacklog() && !shutdown.closing() && !flooding) {
             flooding = true;
             log.warn("event=session_flooding session={} control_backlog_bytes={} max_control_backlog={}", id(),
                     controlBacklog, local.maxControlBacklog());
-            loop.execute(() -> closeSession(ErrorCode.FLOODING, "more than " + local.maxControlBacklog()
+            loop.execute(() -> shutdown.close(ErrorCode.FLOODING, "more than " + local.maxControlBacklog()
                     + " bytes of answers queued that the peer does not read (maxControlBacklog)"));
         }
         ChannelPromise counted = promise.isVoid() ? ctx.newPromise() : promise;
@@ -315,18 +293,9 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        closing = true;
-        if (closeReason == null) {
-            closeReason = "connection closed";
-        }
+        String reason = shutdown.connectionClosed();
         keepAlive.cancel(false);
-        if (closeDeadline != null) {
-            closeDeadline.cancel(false);
-        }
-        if (drainDeadline != null) {
-            drainDeadline.cancel(false);
-        }
-        streams.closeAll(ErrorCode.CANCELLED, "session closed: " + closeReason);
+        streams.closeAll(ErrorCode.CANCELLED, "session closed: " + reason);
         streams.sender().clear();
         ctx.fireChannelInactive();
     }
@@ -336,14 +305,13 @@ public final class MuxSession extends ChannelDuplexHandler {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (c instanceof ProtocolException pe) {
             log.warn("event=protocol_error session={} code={} reason=\"{}\"", id(), pe.code(), pe.getMessage());
-            closeSession(pe.code(), pe.getMessage());
+            shutdown.close(pe.code(), pe.getMessage());
         } else if (c instanceof IOException) {
             log.debug("event=io_error session={} reason=\"{}\"", id(), c.toString());
-            closeReason = c.getMessage();
-            ctx.close();
+            shutdown.failed(c.getMessage());
         } else {
             log.warn("event=internal_error session={}", id(), c);
-            closeSession(ErrorCode.INTERNAL_ERROR, "internal error");
+            shutdown.close(ErrorCode.INTERNAL_ERROR, "internal error");
             if (c instanceof OutOfMemoryError && Thread.getDefaultUncaughtExceptionHandler() != null) {
                 // Not this session's problem alone: the process decides (the relay exits to be restarted).
                 Thread.getDefaultUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), c);
@@ -360,66 +328,6 @@ public final class MuxSession extends ChannelDuplexHandler {
         } else {
             writeControl(Frames.ping(ctx.alloc(), opaque, true));
         }
-    }
-
-    private void onGoAway(Frame frame) {
-        GoAway goAway = GoAway.decode(frame.payload());
-        boolean first = !goAwayReceived;
-        goAwayReceived = true;
-        boolean graceful = goAway.code() == ErrorCode.NO_ERROR || goAway.code() == ErrorCode.SHUTDOWN;
-        if (!graceful) {
-            closeReason = goAway.message();
-        }
-        log.debug("event=go_away_received session={} code={} drained={} reason=\"{}\"", id(), goAway.code(),
-                frame.hasFlag(Frame.FLAG_DRAINED), goAway.message());
-        if (first) {
-            ctx.fireUserEventTriggered(new GoAwayReceived(goAway.code(), goAway.message()));
-        }
-        if (!graceful) {
-            return; // the sender closes the connection right after it
-        }
-        if (frame.hasFlag(Frame.FLAG_DRAINED)) {
-            drainedReceived = true;
-            // The peer has no stream left; one still open here is an OPEN that crossed the peer's
-            // GO_AWAY, which the peer can no longer answer: it ends as if reset with SHUTDOWN.
-            streams.closeAll(ErrorCode.SHUTDOWN, "the peer went away");
-        }
-        draining = true;
-        if (drainedSent && drainedReceived) {
-            closeGracefully("drained");
-        } else if (streams.isEmpty()) {
-            sendDrained(new GoAway(ErrorCode.NO_ERROR, "drained"));
-        }
-    }
-
-    /**
-     * The last frame this side sends: no stream is left. The connection closes once both sides have
-     * said so, so neither closes while the other still has frames on the way, which a reset
-     * connection would throw away. A peer that never answers gets {@code keepAliveTimeout}.
-     */
-    private void sendDrained(GoAway goAway) {
-        if (drainedSent || closing || !ctx.channel().isActive()) {
-            return;
-        }
-        drainedWrite = ctx.writeAndFlush(goAway.toDrainedFrame(ctx.alloc()));
-        drainedSent = true;
-        goAwaySent = true;
-        if (drainedReceived) {
-            closeGracefully("drained");
-        } else {
-            drainDeadline = loop.schedule(() -> closeGracefully("the peer did not drain within keepAliveTimeout"),
-                    local.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /** Closes once DRAINED, and so everything before it, is written: both sides are done. */
-    private void closeGracefully(String reason) {
-        if (closing) {
-            return;
-        }
-        closing = true;
-        log.debug("event=session_drained session={} reason=\"{}\"", id(), reason);
-        drainedWrite.addListener(ChannelFutureListener.CLOSE);
     }
 
     // ---- what the streams need of the session ----
@@ -457,36 +365,34 @@ public final class MuxSession extends ChannelDuplexHandler {
 
         @Override
         public boolean refusesOpens() {
-            return closing || goAwaySent || goAwayReceived || !ctx.channel().isActive();
+            return shutdown.refusesOpens();
         }
 
         @Override
         public boolean goAwaySent() {
-            return goAwaySent;
+            return shutdown.goAwaySent();
         }
 
         @Override
         public boolean closing() {
-            return closing;
+            return shutdown.closing();
         }
 
         @Override
         public void close(ErrorCode code, String message) {
-            closeSession(code, message);
+            shutdown.close(code, message);
         }
 
         @Override
         public void lastStreamClosed() {
-            if (draining) {
-                sendDrained(new GoAway(ErrorCode.NO_ERROR, "drained"));
-            }
+            shutdown.lastStreamClosed();
         }
     }
 
     // ---- writing: control frames at once, the streams' frames as the scheduler picks ----
 
     private void writeControl(Frame frame) {
-        if (drainedSent) {
+        if (shutdown.drainedSent()) {
             frame.release(); // DRAINED was this side's last word (PROTOCOL.md, "GO_AWAY")
             return;
         }
@@ -518,34 +424,16 @@ public final class MuxSession extends ChannelDuplexHandler {
     // ---- keep-alive ----
 
     private void keepAliveTick() {
-        if (drainedSent || closing) {
+        if (shutdown.drainedSent() || shutdown.closing()) {
             return; // nothing more is sent; the drain and the close have their own deadlines
         }
         long silentNanos = nanoTime() - lastReadNanos;
         if (silentNanos > local.keepAliveTimeout().toNanos()) {
             log.info("event=keepalive_timeout session={} silent_ms={}", id(), TimeUnit.NANOSECONDS.toMillis(silentNanos));
-            closeSession(ErrorCode.KEEPALIVE_TIMEOUT,
+            shutdown.close(ErrorCode.KEEPALIVE_TIMEOUT,
                     "nothing received for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms (keepAliveTimeout)");
             return;
         }
         writeControl(Frames.ping(ctx.alloc(), rtt.pingSent(nanoTime()), false));
-    }
-
-    private void closeSession(ErrorCode code, String message) {
-        if (closing) {
-            return;
-        }
-        closing = true;
-        closeReason = message;
-        if (ctx.channel().isActive()) {
-            ctx.writeAndFlush(new GoAway(code, message).toFrame(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
-            // GO_AWAY waits behind what is queued; a peer that does not read it is not waited for beyond keepAliveTimeout.
-            closeDeadline = loop.schedule(() -> {
-                log.info("event=go_away_not_taken session={} code={}", id(), code);
-                ctx.close();
-            }, local.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        } else {
-            ctx.close();
-        }
     }
 }
