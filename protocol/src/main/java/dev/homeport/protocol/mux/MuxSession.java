@@ -7,22 +7,12 @@ import dev.homeport.protocol.frame.Frame;
 import dev.homeport.protocol.frame.FrameType;
 import dev.homeport.protocol.handshake.HandshakeCompleted;
 import dev.homeport.protocol.message.Frames;
-import dev.homeport.protocol.message.GoAway;
-import dev.homeport.protocol.message.Open;
-import dev.homeport.protocol.message.PeerEndpoints;
-import dev.homeport.protocol.message.OpenRefused;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.DecoderException;
-import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -30,12 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 
 /**
  * The stream multiplexer of one established session (PROTOCOL.md, "Streams" and "Flow control").
@@ -45,8 +30,6 @@ import java.util.function.Function;
  */
 public final class MuxSession extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(MuxSession.class);
-    /** Pings over which the minimum RTT is taken (about five minutes at the default interval). */
-    static final int MIN_RTT_SAMPLES = 30;
     /**
      * Outbound bytes Netty may hold before the session stops framing more stream data. Smaller marks
      * cost throughput and barely shorten the wait of a small message behind a bulk one, which sits in
@@ -70,51 +53,16 @@ public final class MuxSession extends ChannelDuplexHandler {
     private final Role role;
     private final ProtocolSettings local;
     private final HandshakeCompleted peer;
-    private final StreamAcceptor acceptor;
-    private final IntObjectMap<MuxStream> streams = new IntObjectHashMap<>();
-    private final AtomicInteger nextStreamId;
-    private final ArrayDeque<MuxStream> ready = new ArrayDeque<>();
-    private final List<MuxStream> flushList = new ArrayList<>();
-    private final int readAheadLimit;
+    private final SessionStreams streams;
+    private final SessionShutdown shutdown;
 
     private ChannelHandlerContext ctx;
     private EventLoop loop;
     private ScheduledFuture<?> keepAlive;
-    private ScheduledFuture<?> drainDeadline;
-    private ChannelFuture drainedWrite;
-    private Promise<Void> idle;
     private boolean flushScheduled;
     private boolean controlWritten;
-    private boolean goAwaySent;
-    private boolean goAwayReceived;
-    /** Graceful GO_AWAY sent or received: once no stream is left, this side sends DRAINED. */
-    private boolean draining;
-    private boolean drainedSent;
-    private boolean drainedReceived;
-    private boolean closing;
-    private int highestPeerStreamId;
-    private long growthUsed;
-    /** Session-level credit (PROTOCOL.md, "Flow control"): what we may still send, and what the peer may. */
-    private long sessionSendCredit = ProtocolSettings.INITIAL_SESSION_WINDOW;
-    private long sessionRecvCredit = ProtocolSettings.INITIAL_SESSION_WINDOW;
-    private long sessionConsumedUnacked;
-    /** Bytes written by all streams' handlers and not yet framed. */
-    private long sessionPendingBytes;
-    private final ArrayDeque<MuxStream> pausedBySession = new ArrayDeque<>();
     private long lastReadNanos;
-    private long lastPingSent = Long.MIN_VALUE;
-    private volatile long rttNanos;
-    /**
-     * Smallest recent RTT sample: the path's delay without the queues. Window growth uses this, not
-     * the smoothed RTT, because a queue behind a bulk stream inflates the smoothed RTT, which would
-     * grow the windows, which would grow the queue (bufferbloat).
-     */
-    private long minRttNanos;
-    private int minRttSamples;
-    private volatile int openStreams;
-    private volatile long bytesReceived;
-    private volatile long bytesSent;
-    private volatile String closeReason;
+    private final RoundTripTimes rtt;
     /**
      * Control frames written toward the peer and not yet on the wire, in bytes: what a peer that sends
      * answered frames and does not read makes this side hold (PROTOCOL.md, "Answers to a peer that does not read").
@@ -125,18 +73,16 @@ public final class MuxSession extends ChannelDuplexHandler {
     private boolean readsPaused;
     /** The backlog passed its limit: the session is ending, and frames read with it are dropped. */
     private boolean flooding;
-    private ScheduledFuture<?> closeDeadline;
 
     /** @param acceptor policy for streams the peer opens, or {@code null} if the peer may open none */
     public MuxSession(Role role, ProtocolSettings local, HandshakeCompleted peer, StreamAcceptor acceptor) {
         this.role = role;
         this.local = local;
         this.peer = peer;
-        this.acceptor = acceptor;
-        this.nextStreamId = new AtomicInteger(role.firstStreamId);
-        this.readAheadLimit = 4 * peer.peerMaxFramePayload();
-        this.rttNanos = peer.handshakeRttNanos();
-        this.minRttNanos = peer.handshakeRttNanos();
+        this.rtt = new RoundTripTimes(peer.handshakeRttNanos());
+        this.streams = new SessionStreams(new StreamsSession(), role.firstStreamId, local, peer, acceptor,
+                new RoundRobinScheduler(peer.peerMaxFramePayload()));
+        this.shutdown = new SessionShutdown(peer.sessionId(), local.keepAliveTimeout(), streams, this::writeControl);
     }
 
     // ---- public API, callable from any thread ----
@@ -146,27 +92,11 @@ public final class MuxSession extends ChannelDuplexHandler {
     }
 
     /**
-     * Opens a stream to the peer. The handler is built from the new stream at once, on the caller's
-     * thread; the OPEN frame goes out on the session's loop. If the session cannot take the stream
-     * (closing, or the peer's stream limit), the handler hears {@link StreamHandler#onClosed}.
+     * A stream to open to the peer: build its handler with it, then call {@link MuxStream#open}, which
+     * takes its id and queues the OPEN. Callable from any thread.
      */
-    public MuxStream openStream(int tunnelId, String peerAddress, Function<MuxStream, StreamHandler> handlerFactory) {
-        return openStream(tunnelId, peerAddress, PeerEndpoints.UNKNOWN, handlerFactory);
-    }
-
-    /** As above, the OPEN carrying the public connection's addresses (PROTOCOL.md, "OPEN addresses"). */
-    public MuxStream openStream(int tunnelId, String peerAddress, PeerEndpoints endpoints,
-                                Function<MuxStream, StreamHandler> handlerFactory) {
-        // Callers on different threads must queue their OPENs in the order they took ids: the peer
-        // requires every new id to be higher than the last, so taking one and queueing is one step.
-        synchronized (nextStreamId) {
-            int id = nextStreamId.getAndAdd(2);
-            MuxStream stream = new MuxStream(this, id, peer.peerInitialWindow(),
-                    new ReceiveWindow(local.initialStreamWindow(), local.maxStreamWindow(), nanoTime()));
-            stream.handler = handlerFactory.apply(stream);
-            loop.execute(() -> open(stream, tunnelId, peerAddress, endpoints));
-            return stream;
-        }
+    public MuxStream newStream() {
+        return streams.newStream();
     }
 
     /**
@@ -174,17 +104,7 @@ public final class MuxSession extends ChannelDuplexHandler {
      * closes itself, after both sides said DRAINED. See {@link #whenIdle()} and {@link #whenClosed()}.
      */
     public void goAway(ErrorCode code, String message) {
-        run(() -> {
-            if (!goAwaySent && !closing && ctx.channel().isActive()) {
-                goAwaySent = true;
-                draining = true;
-                if (streams.isEmpty()) {
-                    sendDrained(new GoAway(code, message));
-                } else {
-                    writeControl(new GoAway(code, message).toFrame(ctx.alloc()));
-                }
-            }
-        });
+        run(() -> shutdown.goAway(code, message));
     }
 
     /** The connection under this session, for its socket options; {@code null} before the session is in a pipeline. */
@@ -200,22 +120,13 @@ public final class MuxSession extends ChannelDuplexHandler {
     /** Completes when no stream is open (at once if none is). */
     public Future<Void> whenIdle() {
         Promise<Void> p = loop.newPromise();
-        run(() -> {
-            if (streams.isEmpty()) {
-                p.trySuccess(null);
-            } else {
-                if (idle == null) {
-                    idle = loop.newPromise();
-                }
-                idle.addListener(f -> p.trySuccess(null));
-            }
-        });
+        run(() -> streams.whenIdle(p));
         return p;
     }
 
     /** Closes the session at once with GO_AWAY carrying the reason; open streams end with it. */
     public void close(ErrorCode code, String message) {
-        run(() -> closeSession(code, message));
+        run(() -> shutdown.close(code, message));
     }
 
     /** The loop every stream operation runs on; sockets registered here talk to the session without a hop. */
@@ -224,7 +135,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     }
 
     public int openStreams() {
-        return openStreams;
+        return streams.size();
     }
 
     /**
@@ -233,30 +144,25 @@ public final class MuxSession extends ChannelDuplexHandler {
      * the connection's outbound buffer, is what the session holds for a peer that does not read.
      */
     public Future<Long> unsentBytes() {
-        return loop.submit(() -> sessionPendingBytes);
+        return loop.submit(() -> streams.sender().pendingBytes());
     }
 
     public long bytesReceived() {
-        return bytesReceived;
+        return streams.bytesReceived();
     }
 
     public long bytesSent() {
-        return bytesSent;
+        return streams.sender().bytesSent();
     }
 
     /** Smoothed round-trip time from PINGs, queueing included, in nanoseconds. */
     public long rttNanos() {
-        return rttNanos;
+        return rtt.smoothedNanos();
     }
 
     /** Why the session ended, once it has: the reason sent or received in GO_AWAY, or the error. */
     public String closeReason() {
-        String reason = closeReason;
-        return reason != null ? reason : "connection closed";
-    }
-
-    boolean inEventLoop() {
-        return loop.inEventLoop();
+        return shutdown.closeReason();
     }
 
     /** The loop's clock, which is the system clock in production and a controllable one under test. */
@@ -264,7 +170,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         return loop.ticker().nanoTime();
     }
 
-    void run(Runnable task) {
+    private void run(Runnable task) {
         if (loop.inEventLoop()) {
             task.run();
         } else {
@@ -282,11 +188,8 @@ public final class MuxSession extends ChannelDuplexHandler {
         lastReadNanos = nanoTime();
         long interval = local.pingInterval().toNanos();
         keepAlive = loop.scheduleAtFixedRate(this::keepAliveTick, 0, interval, TimeUnit.NANOSECONDS);
-        long grant = local.sessionWindow() - ProtocolSettings.INITIAL_SESSION_WINDOW;
-        if (grant > 0) {
-            sessionRecvCredit += grant;
-            writeControl(Frames.windowUpdate(ctx.alloc(), 0, (int) grant));
-        }
+        shutdown.bind(ctx);
+        streams.bind(ctx);
     }
 
     @Override
@@ -295,7 +198,7 @@ public final class MuxSession extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (closing || flooding) {
+        if (shutdown.closing() || flooding) {
             frame.release(); // the session already failed or is closing: frames read with it change nothing
             return;
         }
@@ -311,14 +214,14 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
         try {
             switch (type) {
-                case DATA -> onData(frame);
-                case WINDOW_UPDATE -> onWindowUpdate(frame);
-                case FIN -> onFin(frame);
-                case RESET -> onReset(frame);
-                case OPEN -> onOpen(frame);
-                case OPEN_REFUSED -> onOpenRefused(frame);
+                case DATA -> streams.onData(frame);
+                case WINDOW_UPDATE -> streams.onWindowUpdate(frame);
+                case FIN -> streams.onFin(frame);
+                case RESET -> streams.onReset(frame);
+                case OPEN -> streams.onOpen(frame);
+                case OPEN_REFUSED -> streams.onOpenRefused(frame);
                 case PING -> onPing(frame);
-                case GO_AWAY -> onGoAway(frame);
+                case GO_AWAY -> shutdown.onGoAway(frame);
                 default -> throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " frame after the handshake");
             }
         } finally {
@@ -328,13 +231,7 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        for (MuxStream s : flushList) {
-            s.inFlushList = false;
-            if (!s.closed && s.handler != null) {
-                s.handler.onFlush();
-            }
-        }
-        flushList.clear();
+        streams.readComplete();
         ctx.fireChannelReadComplete();
     }
 
@@ -369,7 +266,7 @@ public final class MuxSession extends ChannelDuplexHandler {
      */
     private void updateReading() {
         boolean pause = role == Role.RELAY && !ctx.channel().isWritable() || unansweredBinds >= local.maxUnansweredBinds();
-        if (pause != readsPaused && !closing) {
+        if (pause != readsPaused && !shutdown.closing()) {
             readsPaused = pause;
             ctx.channel().config().setAutoRead(!pause); // turning it back on asks for a read at once
         }
@@ -382,11 +279,11 @@ public final class MuxSession extends ChannelDuplexHandler {
     private ChannelPromise countedInBacklog(Frame frame, ChannelPromise promise) {
         int bytes = Frame.HEADER_LENGTH + frame.payload().readableBytes();
         controlBacklog += bytes;
-        if (controlBacklog > local.maxControlBacklog() && !closing && !flooding) {
+        if (controlBacklog > local.maxControlBacklog() && !shutdown.closing() && !flooding) {
             flooding = true;
             log.warn("event=session_flooding session={} control_backlog_bytes={} max_control_backlog={}", id(),
                     controlBacklog, local.maxControlBacklog());
-            loop.execute(() -> closeSession(ErrorCode.FLOODING, "more than " + local.maxControlBacklog()
+            loop.execute(() -> shutdown.close(ErrorCode.FLOODING, "more than " + local.maxControlBacklog()
                     + " bytes of answers queued that the peer does not read (maxControlBacklog)"));
         }
         ChannelPromise counted = promise.isVoid() ? ctx.newPromise() : promise;
@@ -396,21 +293,10 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        closing = true;
-        if (closeReason == null) {
-            closeReason = "connection closed";
-        }
+        String reason = shutdown.connectionClosed();
         keepAlive.cancel(false);
-        if (closeDeadline != null) {
-            closeDeadline.cancel(false);
-        }
-        if (drainDeadline != null) {
-            drainDeadline.cancel(false);
-        }
-        for (MuxStream s : new ArrayList<>(streams.values())) {
-            closeStream(s, ErrorCode.CANCELLED, "session closed: " + closeReason, true);
-        }
-        ready.clear();
+        streams.closeAll(ErrorCode.CANCELLED, "session closed: " + reason);
+        streams.sender().clear();
         ctx.fireChannelInactive();
     }
 
@@ -419,14 +305,13 @@ public final class MuxSession extends ChannelDuplexHandler {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (c instanceof ProtocolException pe) {
             log.warn("event=protocol_error session={} code={} reason=\"{}\"", id(), pe.code(), pe.getMessage());
-            closeSession(pe.code(), pe.getMessage());
+            shutdown.close(pe.code(), pe.getMessage());
         } else if (c instanceof IOException) {
             log.debug("event=io_error session={} reason=\"{}\"", id(), c.toString());
-            closeReason = c.getMessage();
-            ctx.close();
+            shutdown.failed(c.getMessage());
         } else {
             log.warn("event=internal_error session={}", id(), c);
-            closeSession(ErrorCode.INTERNAL_ERROR, "internal error");
+            shutdown.close(ErrorCode.INTERNAL_ERROR, "internal error");
             if (c instanceof OutOfMemoryError && Thread.getDefaultUncaughtExceptionHandler() != null) {
                 // Not this session's problem alone: the process decides (the relay exits to be restarted).
                 Thread.getDefaultUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), c);
@@ -436,458 +321,78 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     // ---- inbound frames ----
 
-    private void onData(Frame frame) {
-        int id = frame.streamId();
-        ByteBuf payload = frame.payload();
-        int n = payload.readableBytes();
-        bytesReceived += n;
-        if (n > sessionRecvCredit) {
-            throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, "DATA of " + n + " bytes beyond the "
-                    + sessionRecvCredit + " bytes of session credit the peer had");
-        }
-        sessionRecvCredit -= n;
-        MuxStream s = streams.get(id);
-        if (s == null) {
-            requireKnown(id, frame.type());
-            creditSession(n);
-            return; // closed here while the peer was still sending: dropped, as in HTTP/2
-        }
-        if (!s.receive.receive(n)) {
-            throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, "stream " + Integer.toUnsignedString(id)
-                    + " sent " + n + " bytes beyond the " + s.receive.credit() + " bytes of credit it had");
-        }
-        if (s.finReceived) {
-            creditSession(n);
-            resetStream(s, ErrorCode.STREAM_CLOSED, "DATA after FIN");
-            return;
-        }
-        if (n == 0) {
-            return;
-        }
-        s.unconsumed += n;
-        if (s.handler == null) {
-            if (s.early == null) {
-                s.early = new ArrayDeque<>(4);
-            }
-            s.early.add(payload.retain());
-        } else {
-            s.handler.onData(payload.retain());
-            if (!s.inFlushList) {
-                s.inFlushList = true;
-                flushList.add(s);
-            }
-        }
-    }
-
-    private void onWindowUpdate(Frame frame) {
-        int increment = Frames.windowIncrement(frame);
-        if (frame.streamId() == 0) {
-            if (sessionSendCredit + increment > ProtocolSettings.MAX_WINDOW) {
-                throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, "session WINDOW_UPDATE grows the session window past "
-                        + "2^31-1 (" + sessionSendCredit + " + " + increment + ")");
-            }
-            sessionSendCredit += increment;
-            scheduleFlush();
-            resumeSessionPaused();
-            return;
-        }
-        MuxStream s = streams.get(frame.streamId());
-        if (s == null) {
-            requireKnown(frame.streamId(), frame.type());
-            return;
-        }
-        if ((long) s.sendWindow + increment > ProtocolSettings.MAX_WINDOW) {
-            throw new ProtocolException(ErrorCode.FLOW_CONTROL_ERROR, "WINDOW_UPDATE on " + s
-                    + " grows the window past 2^31-1 (" + s.sendWindow + " + " + increment + ")");
-        }
-        s.sendWindow += increment;
-        schedule(s);
-        maybeResumeReading(s);
-    }
-
-    private void onFin(Frame frame) {
-        MuxStream s = streams.get(frame.streamId());
-        if (s == null) {
-            requireKnown(frame.streamId(), frame.type());
-            return;
-        }
-        if (s.finReceived) {
-            resetStream(s, ErrorCode.STREAM_CLOSED, "second FIN");
-            return;
-        }
-        s.finReceived = true;
-        if (s.handler != null) {
-            s.handler.onRemoteFin();
-        }
-        removeIfDone(s);
-    }
-
-    private void onReset(Frame frame) {
-        ErrorCode code = Frames.resetCode(frame);
-        MuxStream s = streams.get(frame.streamId());
-        if (s != null) {
-            closeStream(s, code, "reset by peer: " + code.description(), true);
-        } else {
-            requireKnown(frame.streamId(), frame.type());
-        }
-    }
-
-    private void onOpen(Frame frame) {
-        int id = frame.streamId();
-        if (acceptor == null || !isPeerStreamId(id) || id < 0) {
-            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "OPEN of stream " + Integer.toUnsignedString(id)
-                    + " is not allowed from this peer");
-        }
-        if (Integer.compareUnsigned(id, highestPeerStreamId) <= 0) {
-            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "OPEN reuses stream id " + Integer.toUnsignedString(id));
-        }
-        highestPeerStreamId = id;
-        Open open = Open.decode(frame.payload());
-        if (goAwaySent) {
-            writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.SHUTDOWN));
-            return;
-        }
-        if (streams.size() >= local.maxConcurrentStreams()) {
-            // A stream error, not a session error: the relay is not told the client's limit (HELLO has no field for it).
-            writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.STREAM_LIMIT));
-            return;
-        }
-        MuxStream s = new MuxStream(this, id, peer.peerInitialWindow(),
-                new ReceiveWindow(local.initialStreamWindow(), local.maxStreamWindow(), nanoTime()));
-        register(s);
-        acceptor.accept(s, open);
-    }
-
-    private void onOpenRefused(Frame frame) {
-        OpenRefused refused = OpenRefused.decode(frame.payload());
-        MuxStream s = streams.get(frame.streamId());
-        if (s != null) {
-            closeStream(s, refused.code(), refused.message(), true);
-        } else {
-            requireKnown(frame.streamId(), frame.type());
-        }
-    }
-
     private void onPing(Frame frame) {
         long opaque = Frames.pingOpaque(frame);
         if (frame.hasFlag(Frame.FLAG_ACK)) {
-            if (opaque != lastPingSent) {
-                return; // not an answer to our last PING: a forged or stale ACK must not skew the RTT
-            }
-            long sample = nanoTime() - opaque;
-            if (sample > 0) {
-                long previous = rttNanos;
-                rttNanos = previous <= 0 ? sample : (7 * previous + sample) / 8;
-                // A fresh minimum every MIN_RTT_SAMPLES pings, so that a path that got slower is followed.
-                if (minRttNanos <= 0 || sample < minRttNanos || ++minRttSamples >= MIN_RTT_SAMPLES) {
-                    minRttNanos = sample;
-                    minRttSamples = 0;
-                }
-            }
+            rtt.ackReceived(opaque, nanoTime());
         } else {
             writeControl(Frames.ping(ctx.alloc(), opaque, true));
         }
     }
 
-    private void onGoAway(Frame frame) {
-        GoAway goAway = GoAway.decode(frame.payload());
-        boolean first = !goAwayReceived;
-        goAwayReceived = true;
-        boolean graceful = goAway.code() == ErrorCode.NO_ERROR || goAway.code() == ErrorCode.SHUTDOWN;
-        if (!graceful) {
-            closeReason = goAway.message();
+    // ---- what the streams need of the session ----
+
+    private final class StreamsSession implements SessionStreams.Session {
+        @Override
+        public void run(Runnable task) {
+            MuxSession.this.run(task);
         }
-        log.debug("event=go_away_received session={} code={} drained={} reason=\"{}\"", id(), goAway.code(),
-                frame.hasFlag(Frame.FLAG_DRAINED), goAway.message());
-        if (first) {
-            ctx.fireUserEventTriggered(new GoAwayReceived(goAway.code(), goAway.message()));
+
+        @Override
+        public boolean inEventLoop() {
+            return loop.inEventLoop();
         }
-        if (!graceful) {
-            return; // the sender closes the connection right after it
+
+        @Override
+        public long nanoTime() {
+            return MuxSession.this.nanoTime();
         }
-        if (frame.hasFlag(Frame.FLAG_DRAINED)) {
-            drainedReceived = true;
-            // The peer has no stream left; one still open here is an OPEN that crossed the peer's
-            // GO_AWAY, which the peer can no longer answer: it ends as if reset with SHUTDOWN.
-            for (MuxStream s : new ArrayList<>(streams.values())) {
-                closeStream(s, ErrorCode.SHUTDOWN, "the peer went away", true);
-            }
+
+        @Override
+        public long minRttNanos() {
+            return rtt.minNanos();
         }
-        draining = true;
-        if (drainedSent && drainedReceived) {
-            closeGracefully("drained");
-        } else if (streams.isEmpty()) {
-            sendDrained(new GoAway(ErrorCode.NO_ERROR, "drained"));
+
+        @Override
+        public void writeControl(Frame frame) {
+            MuxSession.this.writeControl(frame);
+        }
+
+        @Override
+        public void scheduleFlush() {
+            MuxSession.this.scheduleFlush();
+        }
+
+        @Override
+        public boolean refusesOpens() {
+            return shutdown.refusesOpens();
+        }
+
+        @Override
+        public boolean goAwaySent() {
+            return shutdown.goAwaySent();
+        }
+
+        @Override
+        public boolean closing() {
+            return shutdown.closing();
+        }
+
+        @Override
+        public void close(ErrorCode code, String message) {
+            shutdown.close(code, message);
+        }
+
+        @Override
+        public void lastStreamClosed() {
+            shutdown.lastStreamClosed();
         }
     }
 
-    /**
-     * The last frame this side sends: no stream is left. The connection closes once both sides have
-     * said so, so neither closes while the other still has frames on the way, which a reset
-     * connection would throw away. A peer that never answers gets {@code keepAliveTimeout}.
-     */
-    private void sendDrained(GoAway goAway) {
-        if (drainedSent || closing || !ctx.channel().isActive()) {
-            return;
-        }
-        drainedWrite = ctx.writeAndFlush(goAway.toDrainedFrame(ctx.alloc()));
-        drainedSent = true;
-        goAwaySent = true;
-        if (drainedReceived) {
-            closeGracefully("drained");
-        } else {
-            drainDeadline = loop.schedule(() -> closeGracefully("the peer did not drain within keepAliveTimeout"),
-                    local.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /** Closes once DRAINED, and so everything before it, is written: both sides are done. */
-    private void closeGracefully(String reason) {
-        if (closing) {
-            return;
-        }
-        closing = true;
-        log.debug("event=session_drained session={} reason=\"{}\"", id(), reason);
-        drainedWrite.addListener(ChannelFutureListener.CLOSE);
-    }
-
-    private void requireKnown(int id, FrameType type) {
-        boolean opened = isPeerStreamId(id)
-                ? Integer.compareUnsigned(id, highestPeerStreamId) <= 0
-                : Integer.compareUnsigned(id, nextStreamId.get()) < 0;
-        if (!opened) {
-            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR,
-                    type + " on stream " + Integer.toUnsignedString(id) + ", which was never opened");
-        }
-    }
-
-    private boolean isPeerStreamId(int id) {
-        return (id & 1) != (role.firstStreamId & 1);
-    }
-
-    // ---- stream operations, on the loop ----
-
-    private void open(MuxStream s, int tunnelId, String peerAddress, PeerEndpoints endpoints) {
-        if (closing || goAwaySent || goAwayReceived || !ctx.channel().isActive()) {
-            failOpen(s, ErrorCode.SHUTDOWN, "session is closing");
-            return;
-        }
-        if (s.id() <= 0) {
-            failOpen(s, ErrorCode.STREAM_LIMIT, "stream ids exhausted on this session");
-            closeSession(ErrorCode.NO_ERROR, "stream ids exhausted, reconnect");
-            return;
-        }
-        if (streams.size() >= peer.peerMaxConcurrentStreams()) {
-            failOpen(s, ErrorCode.STREAM_LIMIT,
-                    "the peer accepts at most " + peer.peerMaxConcurrentStreams() + " concurrent streams");
-            return;
-        }
-        register(s);
-        writeControl(new Open(tunnelId, peerAddress, endpoints).toFrame(ctx.alloc(), s.id()));
-        requestRead(s);
-    }
-
-    /** A stream that never went out: what its handler wrote meanwhile is dropped, and the handler told. */
-    private void failOpen(MuxStream s, ErrorCode code, String reason) {
-        s.closed = true;
-        sessionPendingBytes -= s.pendingBytes;
-        s.pendingBytes = 0;
-        releaseAll(s.pending);
-        s.handler.onClosed(code, reason);
-    }
-
-    void attach(MuxStream s, StreamHandler handler) {
-        if (s.closed) {
-            handler.onClosed(ErrorCode.CANCELLED, "stream ended before it was connected");
-            return;
-        }
-        s.handler = handler;
-        if (s.early != null) {
-            for (ByteBuf b; (b = s.early.poll()) != null; ) {
-                handler.onData(b);
-            }
-            s.early = null;
-            handler.onFlush();
-        }
-        if (s.finReceived) {
-            handler.onRemoteFin();
-        }
-        requestRead(s);
-    }
-
-    void refuse(MuxStream s, ErrorCode code, String message) {
-        if (s.closed) {
-            return;
-        }
-        writeControl(new OpenRefused(code, message).toFrame(ctx.alloc(), s.id()));
-        closeStream(s, code, message, false);
-    }
-
-    void write(MuxStream s, ByteBuf data) {
-        if (s.closed || s.finRequested || !data.isReadable()) {
-            data.release();
-            return;
-        }
-        if (s.pending == null) {
-            s.pending = new ArrayDeque<>(4);
-        }
-        s.pending.add(data);
-        s.pendingBytes += data.readableBytes();
-        sessionPendingBytes += data.readableBytes();
-        schedule(s);
-        requestRead(s);
-    }
-
-    void shutdownOutput(MuxStream s) {
-        if (!s.closed && !s.finRequested) {
-            s.finRequested = true;
-            schedule(s);
-        }
-    }
-
-    void reset(MuxStream s, ErrorCode code, String reason) {
-        if (!s.closed) {
-            writeControl(Frames.reset(ctx.alloc(), s.id(), code));
-            closeStream(s, code, reason, false);
-        }
-    }
-
-    void consumed(MuxStream s, int bytes) {
-        if (s.closed || bytes <= 0) {
-            return; // a closed stream's undelivered bytes went back to the session when it closed
-        }
-        s.unconsumed -= bytes;
-        creditSession(bytes);
-        if (s.finReceived) {
-            return; // the peer sends no more on this stream: no stream credit needed
-        }
-        int grownBefore = s.receive.grown();
-        int increment = s.receive.consume(bytes, nanoTime(), minRttNanos,
-                Math.max(0, local.sessionWindow() - growthUsed));
-        growthUsed += s.receive.grown() - grownBefore;
-        if (increment > 0) {
-            writeControl(Frames.windowUpdate(ctx.alloc(), s.id(), increment));
-        }
-    }
-
-    /** Returns delivered (or dropped) bytes to the session window, in updates of a quarter window. */
-    private void creditSession(long bytes) {
-        sessionConsumedUnacked += bytes;
-        if (sessionConsumedUnacked >= local.sessionWindow() / 4) {
-            sessionRecvCredit += sessionConsumedUnacked;
-            writeControl(Frames.windowUpdate(ctx.alloc(), 0, (int) sessionConsumedUnacked));
-            sessionConsumedUnacked = 0;
-        }
-    }
-
-    private void resetStream(MuxStream s, ErrorCode code, String reason) {
-        writeControl(Frames.reset(ctx.alloc(), s.id(), code));
-        closeStream(s, code, reason, true);
-    }
-
-    private void register(MuxStream s) {
-        streams.put(s.id(), s);
-        openStreams = streams.size();
-    }
-
-    private void removeIfDone(MuxStream s) {
-        if (s.finSent && s.finReceived) {
-            closeStream(s, ErrorCode.NO_ERROR, "finished", false);
-        }
-    }
-
-    private void closeStream(MuxStream s, ErrorCode code, String reason, boolean notify) {
-        if (s.closed) {
-            return;
-        }
-        s.closed = true;
-        streams.remove(s.id());
-        openStreams = streams.size();
-        growthUsed -= s.receive.grown();
-        if (s.unconsumed > 0 && !closing) {
-            creditSession(s.unconsumed);
-        }
-        s.unconsumed = 0;
-        sessionPendingBytes -= s.pendingBytes;
-        if (s.pendingBytes > 0 && !closing) {
-            scheduleFlush(); // dropping unsent bytes may unblock the session: writeReady resumes paused streams
-        }
-        releaseAll(s.pending);
-        s.pendingBytes = 0;
-        releaseAll(s.early);
-        if (notify && s.handler != null) {
-            s.handler.onClosed(code, reason);
-        }
-        if (streams.isEmpty()) {
-            if (idle != null) {
-                Promise<Void> p = idle;
-                idle = null;
-                p.trySuccess(null);
-            }
-            if (draining) {
-                sendDrained(new GoAway(ErrorCode.NO_ERROR, "drained"));
-            }
-        }
-    }
-
-    private static void releaseAll(ArrayDeque<ByteBuf> queue) {
-        if (queue != null) {
-            for (ByteBuf b; (b = queue.poll()) != null; ) {
-                b.release();
-            }
-        }
-    }
-
-    // ---- sending: round robin over streams with data and credit ----
-
-    /**
-     * Reads from a stream's source stay within its credit and a few frames of read-ahead, and all
-     * streams together hold no more unsent bytes than the session may send (or one read-ahead).
-     */
-    private boolean mayRead(MuxStream s) {
-        return s.pendingBytes < Math.min(s.sendWindow, readAheadLimit) && !sessionBlocked();
-    }
-
-    private boolean sessionBlocked() {
-        return sessionPendingBytes >= Math.max(readAheadLimit, sessionSendCredit);
-    }
-
-    /** Asks the stream's source for more now if {@link #mayRead} allows it, else once it does. */
-    private void requestRead(MuxStream s) {
-        s.readPaused = true;
-        maybeResumeReading(s);
-    }
-
-    private void maybeResumeReading(MuxStream s) {
-        if (!s.readPaused || s.closed) {
-            return;
-        }
-        if (mayRead(s)) {
-            s.readPaused = false;
-            s.handler.onWritable();
-        } else if (sessionBlocked() && !s.pausedBySession) {
-            s.pausedBySession = true;
-            pausedBySession.add(s);
-        }
-    }
-
-    private void resumeSessionPaused() {
-        for (MuxStream s; !sessionBlocked() && (s = pausedBySession.poll()) != null; ) {
-            s.pausedBySession = false;
-            maybeResumeReading(s);
-        }
-    }
-
-    private void schedule(MuxStream s) {
-        if (!s.scheduled && s.hasSendable()) {
-            s.scheduled = true;
-            ready.add(s);
-            scheduleFlush();
-        }
-    }
+    // ---- writing: control frames at once, the streams' frames as the scheduler picks ----
 
     private void writeControl(Frame frame) {
-        if (drainedSent) {
+        if (shutdown.drainedSent()) {
             frame.release(); // DRAINED was this side's last word (PROTOCOL.md, "GO_AWAY")
             return;
         }
@@ -908,98 +413,27 @@ public final class MuxSession extends ChannelDuplexHandler {
         flushScheduled = false;
         boolean wrote = controlWritten;
         controlWritten = false;
-        int maxChunk = peer.peerMaxFramePayload();
-        for (MuxStream s; ctx.channel().isWritable() && (s = ready.peek()) != null; ) {
-            if (s.pendingBytes > 0 && s.sendWindow > 0 && sessionSendCredit <= 0 && !s.closed) {
-                break; // the head stream keeps its turn until the session has credit again
-            }
-            ready.poll();
-            s.scheduled = false;
-            if (!s.hasSendable()) {
-                continue;
-            }
-            if (s.pendingBytes > 0) {
-                int n = (int) Math.min(Math.min(Math.min(s.sendWindow, maxChunk), s.pendingBytes), sessionSendCredit);
-                ctx.write(Frame.data(s.id(), take(s, n)), ctx.voidPromise());
-                s.sendWindow -= n;
-                s.pendingBytes -= n;
-                sessionPendingBytes -= n;
-                sessionSendCredit -= n;
-                bytesSent += n;
-            } else {
-                s.finSent = true;
-                ctx.write(Frame.empty(FrameType.FIN, s.id()), ctx.voidPromise());
-            }
+        if (streams.sender().writeReady()) {
             wrote = true;
-            if (s.hasSendable()) {
-                s.scheduled = true;
-                ready.add(s);
-            }
-            maybeResumeReading(s);
-            removeIfDone(s);
         }
-        resumeSessionPaused();
         if (wrote) {
             ctx.flush();
         }
     }
 
-    /** Takes exactly {@code n} bytes from the head of the pending queue, as one buffer without copying. */
-    private static ByteBuf take(MuxStream s, int n) {
-        ByteBuf head = s.pending.peek();
-        if (head.readableBytes() > n) {
-            return head.readRetainedSlice(n);
-        }
-        if (head.readableBytes() == n) {
-            return s.pending.poll();
-        }
-        CompositeByteBuf composite = head.alloc().compositeBuffer(16);
-        int remaining = n;
-        while (remaining > 0) {
-            ByteBuf b = s.pending.peek();
-            if (b.readableBytes() <= remaining) {
-                remaining -= b.readableBytes();
-                composite.addComponent(true, s.pending.poll());
-            } else {
-                composite.addComponent(true, b.readRetainedSlice(remaining));
-                remaining = 0;
-            }
-        }
-        return composite;
-    }
-
     // ---- keep-alive ----
 
     private void keepAliveTick() {
-        if (drainedSent || closing) {
+        if (shutdown.drainedSent() || shutdown.closing()) {
             return; // nothing more is sent; the drain and the close have their own deadlines
         }
         long silentNanos = nanoTime() - lastReadNanos;
         if (silentNanos > local.keepAliveTimeout().toNanos()) {
             log.info("event=keepalive_timeout session={} silent_ms={}", id(), TimeUnit.NANOSECONDS.toMillis(silentNanos));
-            closeSession(ErrorCode.KEEPALIVE_TIMEOUT,
+            shutdown.close(ErrorCode.KEEPALIVE_TIMEOUT,
                     "nothing received for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms (keepAliveTimeout)");
             return;
         }
-        lastPingSent = nanoTime();
-        writeControl(Frames.ping(ctx.alloc(), lastPingSent, false));
-    }
-
-    private void closeSession(ErrorCode code, String message) {
-        if (closing) {
-            return;
-        }
-        closing = true;
-        closeReason = message;
-        if (ctx.channel().isActive()) {
-            ctx.writeAndFlush(new GoAway(code, message).toFrame(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
-            // GO_AWAY waits behind what is queued; a peer that does not read it is not waited for beyond keepAliveTimeout.
-            closeDeadline = loop.schedule(() -> {
-                log.info("event=go_away_not_taken session={} code={}", id(), code);
-                ctx.close();
-            }, local.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        } else {
-            ctx.close();
-        }
+        writeControl(Frames.ping(ctx.alloc(), rtt.pingSent(nanoTime()), false));
     }
 }

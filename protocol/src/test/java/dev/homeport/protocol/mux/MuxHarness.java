@@ -118,7 +118,8 @@ final class MuxHarness {
 
     RecordingHandler openStream(int tunnelId) {
         RecordingHandler handler = new RecordingHandler();
-        handler.stream = session.openStream(tunnelId, "198.51.100.7:40000", s -> handler);
+        handler.stream = session.newStream();
+        handler.stream.open(tunnelId, "198.51.100.7:40000", handler);
         channel.runPendingTasks();
         return handler;
     }

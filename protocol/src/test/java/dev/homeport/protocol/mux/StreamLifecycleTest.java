@@ -29,6 +29,7 @@ import static dev.homeport.protocol.mux.MuxHarness.peer;
 import static dev.homeport.protocol.mux.MuxHarness.reset;
 import static dev.homeport.protocol.mux.MuxHarness.windowUpdate;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 /** PROTOCOL.md, "Streams": ids, OPEN, half-close, RESET, and which frames a stream may receive. */
@@ -68,6 +69,41 @@ class StreamLifecycleTest {
                 tuple(FrameType.OPEN, 1), tuple(FrameType.OPEN, 3),
                 tuple(FrameType.OPEN, 5));
         assertThat(client.sent()).extracting(Sent::streamId).containsExactly(2, 4, 6);
+    }
+
+    @Test
+    void aNewStreamTakesItsIdWhenItOpensSoIdsFollowTheOrderOfOpens() {
+        MuxHarness relay = relay();
+        MuxStream first = relay.session.newStream();
+        MuxStream second = relay.session.newStream();
+        RecordingHandler handler = new RecordingHandler();
+
+        assertThat(first.id()).as("no id before open").isZero();
+        second.open(7, "198.51.100.7:40000", handler);
+        first.open(7, "198.51.100.7:40001", new RecordingHandler());
+        relay.channel.runPendingTasks();
+
+        assertThat(second.id()).isEqualTo(1);
+        assertThat(first.id()).isEqualTo(3);
+        assertThat(relay.sent()).extracting(Sent::toString).containsExactly("OPEN 1", "OPEN 3");
+        assertThatThrownBy(() -> second.open(7, "198.51.100.7:40000", handler)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aStreamResetBeforeItsOpenWentOutEndsWithoutAFrame() {
+        MuxHarness relay = relay();
+        MuxStream stream = relay.session.newStream();
+        RecordingHandler handler = new RecordingHandler();
+        stream.open(7, "198.51.100.7:40000", handler);
+
+        stream.reset(ErrorCode.CANCELLED);
+        relay.channel.runPendingTasks();
+        RecordingHandler next = relay.openStream(7);
+
+        assertThat(relay.sent()).extracting(Sent::toString).as("id 1 skipped, which the peer allows").containsExactly("OPEN 3");
+        assertThat(next.stream.id()).isEqualTo(3);
+        assertThat(relay.session.openStreams()).isEqualTo(1);
+        assertThat(handler.events).isEmpty();
     }
 
     @Test

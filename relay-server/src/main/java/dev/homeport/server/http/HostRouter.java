@@ -6,6 +6,7 @@ import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.mux.StreamTraffic;
 import dev.homeport.server.access.AccessPolicy;
 import dev.homeport.server.cluster.RemoteRoute;
+import dev.homeport.protocol.mux.MuxStream;
 import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.peer.PeerForwarding;
 import dev.homeport.server.peer.PeerTarget;
@@ -284,20 +285,15 @@ final class HostRouter extends ChannelDuplexHandler {
 
     private void open(ChannelHandlerContext ctx, Tunnel tunnel, MuxSession session) {
         EventLoop loop = ctx.channel().eventLoop();
-        StreamAnswerWatch[] answers = new StreamAnswerWatch[1];
-        AnswerCounter counter = this.answers;
-        ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
-        StreamTraffic traffic = metrics.streamOpened(tunnel);
-        session.openStream(tunnel.id(), String.valueOf(ctx.channel().remoteAddress()),
-                PeerEndpoints.of(ctx.channel().remoteAddress(), ctx.channel().localAddress()), stream -> {
-            bridge[0] = new ChannelStreamBridge(stream, loop, traffic);
-            answers[0] = new StreamAnswerWatch(bridge[0], () -> loop.execute(() -> unanswered(ctx)), counter,
-                    (total, over) -> loop.execute(() -> turns.answered(ctx.channel(), total, over)));
-            return answers[0];
-        });
-        ctx.pipeline().get(UpgradeGate.class).watch(answers[0]);
-        ctx.pipeline().addLast("bridge", bridge[0]);
-        log.debug("event=http_stream_open {} stream={} peer={}", tunnel, bridge[0].stream().id(), ctx.channel().remoteAddress());
+        MuxStream stream = session.newStream();
+        ChannelStreamBridge bridge = new ChannelStreamBridge(stream, loop, metrics.streamOpened(tunnel));
+        StreamAnswerWatch watch = new StreamAnswerWatch(bridge, () -> loop.execute(() -> unanswered(ctx)), answers,
+                (total, over) -> loop.execute(() -> turns.answered(ctx.channel(), total, over)));
+        stream.open(tunnel.id(), String.valueOf(ctx.channel().remoteAddress()),
+                PeerEndpoints.of(ctx.channel().remoteAddress(), ctx.channel().localAddress()), watch);
+        ctx.pipeline().get(UpgradeGate.class).watch(watch);
+        ctx.pipeline().addLast("bridge", bridge);
+        log.debug("event=http_stream_open {} stream={} peer={}", tunnel, stream.id(), ctx.channel().remoteAddress());
         ctx.executor().execute(() -> drain(ctx)); // runs after the OPEN the session queued
     }
 

@@ -3,7 +3,7 @@ package dev.homeport.server.passthrough;
 import dev.homeport.protocol.message.PeerEndpoints;
 import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
-import dev.homeport.protocol.mux.StreamTraffic;
+import dev.homeport.protocol.mux.MuxStream;
 import dev.homeport.server.http.HttpPipeline;
 import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.tunnel.Tunnel;
@@ -42,11 +42,11 @@ public final class PassthroughHandoff {
             return;
         }
         HttpPipeline.removeHandlers(channel.pipeline());
-        ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
-        StreamTraffic traffic = metrics.streamOpened(tunnel);
-        session.openStream(tunnel.id(), String.valueOf(peer), PeerEndpoints.of(peer, channel.localAddress()), s -> bridge[0] = new ChannelStreamBridge(s, channel.eventLoop(), traffic));
-        channel.pipeline().addLast("bridge", bridge[0]);
-        log.debug("event=tls_stream_open {} stream={} peer={}", tunnel, bridge[0].stream().id(), peer);
+        MuxStream stream = session.newStream();
+        ChannelStreamBridge bridge = new ChannelStreamBridge(stream, channel.eventLoop(), metrics.streamOpened(tunnel));
+        stream.open(tunnel.id(), String.valueOf(peer), PeerEndpoints.of(peer, channel.localAddress()), bridge);
+        channel.pipeline().addLast("bridge", bridge);
+        log.debug("event=tls_stream_open {} stream={} peer={}", tunnel, stream.id(), peer);
         // After the OPEN the session queued: with both on one loop, data written now could overtake it.
         sniffer.executor().execute(() -> {
             if (!sniffer.isRemoved()) {

@@ -53,7 +53,7 @@ final class InboundPeerInstaller extends ChannelInboundHandlerAdapter {
                         .addListener(ChannelFutureListener.CLOSE);
                 return;
             }
-            MuxSession mux = new MuxSession(MuxSession.Role.RELAY, settings, done, new PeerStreamAcceptor(relayId, ports, hosts, metrics));
+            MuxSession mux = new MuxSession(MuxSession.Role.RELAY, settings, done, new PeerStreamAcceptor(relayId, ctx.channel().eventLoop(), ports, hosts, metrics));
             ctx.pipeline().addBefore(ctx.name(), "mux", mux);
             ctx.pipeline().remove(this);
             Runnable down = metrics.peer().linkUp(false);

@@ -86,8 +86,9 @@ public final class PeerForwarding implements AutoCloseable {
                 unavailable.accept("the relay serving " + target.name() + " cannot be reached right now");
                 return;
             }
-            MuxStream stream = link.getNow().openStream(target.kind(), target.name(),
-                    PeerEndpoints.of(channel.remoteAddress(), channel.localAddress()), handler);
+            MuxStream stream = link.getNow().newStream();
+            stream.open(target.kind(), target.name(), PeerEndpoints.of(channel.remoteAddress(), channel.localAddress()),
+                    handler.apply(stream));
             opened.accept(stream);
             log.debug("event=public_forwarded target={} peer={} stream={} remote={}", target, route.relayId(), stream.id(),
                     channel.remoteAddress());

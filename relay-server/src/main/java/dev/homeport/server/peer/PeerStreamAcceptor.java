@@ -10,6 +10,7 @@ import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.tunnel.HostRegistry;
 import dev.homeport.server.tunnel.Tunnel;
 import dev.homeport.server.tunnel.TunnelRegistry;
+import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +24,14 @@ final class PeerStreamAcceptor implements StreamAcceptor {
     private static final Logger log = LoggerFactory.getLogger(PeerStreamAcceptor.class);
 
     private final String peerRelayId;
+    private final EventLoop loop;
     private final TunnelRegistry ports;
     private final HostRegistry hosts;
     private final RelayMetrics metrics;
 
-    PeerStreamAcceptor(String peerRelayId, TunnelRegistry ports, HostRegistry hosts, RelayMetrics metrics) {
+    /** @param loop the peer link's loop, where its streams are accepted and their splices live */
+    PeerStreamAcceptor(String peerRelayId, EventLoop loop, TunnelRegistry ports, HostRegistry hosts, RelayMetrics metrics) {
+        this.loop = loop;
         this.peerRelayId = peerRelayId;
         this.ports = ports;
         this.hosts = hosts;
@@ -50,9 +54,10 @@ final class PeerStreamAcceptor implements StreamAcceptor {
             return;
         }
         metrics.peer().streamReceived(target.kindName());
-        StreamSplice splice = new StreamSplice(stream, metrics.streamOpened(tunnel));
-        session.openStream(tunnel.id(), open.endpoints().known() ? String.valueOf(open.endpoints().source()) : "peer " + peerRelayId,
-                open.endpoints(), splice::clientEnd);
+        StreamSplice splice = new StreamSplice(stream, loop, metrics.streamOpened(tunnel));
+        MuxStream client = session.newStream();
+        client.open(tunnel.id(), open.endpoints().known() ? String.valueOf(open.endpoints().source()) : "peer " + peerRelayId,
+                open.endpoints(), splice.clientEnd(client));
         stream.attach(splice.peerEnd());
         log.debug("event=peer_stream_open peer={} target={} {} stream={}", peerRelayId, target, tunnel, stream.id());
     }

@@ -31,12 +31,13 @@ final class StreamSplice {
     private boolean cut;
 
     /**
-     * @param peer    the peer link's stream; the splice lives on its session's loop
+     * @param peer    the peer link's stream
+     * @param loop    its session's loop, where the splice lives
      * @param traffic told the bytes each way: {@code fromSocket} toward the client, {@code toSocket} toward the peer
      */
-    StreamSplice(MuxStream peer, StreamTraffic traffic) {
+    StreamSplice(MuxStream peer, EventLoop loop, StreamTraffic traffic) {
         this.peer = peer;
-        this.loop = peer.session().eventLoop();
+        this.loop = loop;
         this.traffic = traffic;
     }
 

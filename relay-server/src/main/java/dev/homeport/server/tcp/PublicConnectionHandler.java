@@ -5,6 +5,7 @@ import dev.homeport.protocol.mux.ChannelStreamBridge;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.protocol.mux.StreamTraffic;
 import dev.homeport.server.cluster.RemoteRoute;
+import dev.homeport.protocol.mux.MuxStream;
 import dev.homeport.server.metrics.RelayMetrics;
 import dev.homeport.server.peer.PeerForwarding;
 import dev.homeport.server.peer.PeerTarget;
@@ -54,9 +55,9 @@ final class PublicConnectionHandler extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        ChannelStreamBridge[] bridge = new ChannelStreamBridge[1];
-        StreamTraffic traffic = metrics.streamOpened(tunnel);
-        session.openStream(tunnel.id(), peer, PeerEndpoints.of(ctx.channel().remoteAddress(), ctx.channel().localAddress()), s -> bridge[0] = new ChannelStreamBridge(s, ctx.channel().eventLoop(), traffic));
-        ctx.pipeline().replace(this, "bridge", bridge[0]);
+        MuxStream stream = session.newStream();
+        ChannelStreamBridge bridge = new ChannelStreamBridge(stream, ctx.channel().eventLoop(), metrics.streamOpened(tunnel));
+        stream.open(tunnel.id(), peer, PeerEndpoints.of(ctx.channel().remoteAddress(), ctx.channel().localAddress()), bridge);
+        ctx.pipeline().replace(this, "bridge", bridge);
     }
 }

@@ -1,0 +1,202 @@
+package dev.homeport.protocol.mux;
+
+import dev.homeport.protocol.ErrorCode;
+import dev.homeport.protocol.frame.Frame;
+import dev.homeport.protocol.message.GoAway;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * How one session ends (PROTOCOL.md, "GO_AWAY"): a graceful GO_AWAY either way drains the streams
+ * and ends in the DRAINED handshake; any other GO_AWAY, or an error, closes at once. Every wait for
+ * the peer has the keep-alive timeout as its limit. On the session's loop, except {@link #closeReason}.
+ */
+final class SessionShutdown {
+    private static final Logger log = LoggerFactory.getLogger(SessionShutdown.class);
+
+    private final String sessionId;
+    private final long timeoutNanos;
+    private final SessionStreams streams;
+    private final Consumer<Frame> writeControl;
+    private ChannelHandlerContext ctx;
+    private boolean goAwaySent;
+    private boolean goAwayReceived;
+    /** Graceful GO_AWAY sent or received: once no stream is left, this side sends DRAINED. */
+    private boolean draining;
+    private boolean drainedSent;
+    private boolean drainedReceived;
+    private boolean closing;
+    private ChannelFuture drainedWrite;
+    private ScheduledFuture<?> drainDeadline;
+    private ScheduledFuture<?> closeDeadline;
+    private volatile String closeReason;
+
+    /**
+     * @param keepAliveTimeout how long a peer may take to drain, or to take the closing GO_AWAY
+     * @param writeControl     writes a control frame ahead of the streams' data
+     */
+    SessionShutdown(String sessionId, Duration keepAliveTimeout, SessionStreams streams, Consumer<Frame> writeControl) {
+        this.sessionId = sessionId;
+        this.timeoutNanos = keepAliveTimeout.toNanos();
+        this.streams = streams;
+        this.writeControl = writeControl;
+    }
+
+    void bind(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Whether the session is ending: nothing it reads changes anything any more. */
+    boolean closing() {
+        return closing;
+    }
+
+    boolean goAwaySent() {
+        return goAwaySent;
+    }
+
+    /** Whether DRAINED went out: this side's last frame. */
+    boolean drainedSent() {
+        return drainedSent;
+    }
+
+    /** Whether a stream this side opens now fails: GO_AWAY either way, or the session is ending. */
+    boolean refusesOpens() {
+        return closing || goAwaySent || goAwayReceived || !ctx.channel().isActive();
+    }
+
+    /** Why the session ended, once it has; readable from any thread. */
+    String closeReason() {
+        String reason = closeReason;
+        return reason != null ? reason : "connection closed";
+    }
+
+    /** This side opens no more streams; open ones go on, then the drain. */
+    void goAway(ErrorCode code, String message) {
+        if (goAwaySent || closing || !ctx.channel().isActive()) {
+            return;
+        }
+        goAwaySent = true;
+        draining = true;
+        if (streams.isEmpty()) {
+            sendDrained(new GoAway(code, message));
+        } else {
+            writeControl.accept(new GoAway(code, message).toFrame(ctx.alloc()));
+        }
+    }
+
+    void onGoAway(Frame frame) {
+        GoAway goAway = GoAway.decode(frame.payload());
+        boolean first = !goAwayReceived;
+        goAwayReceived = true;
+        boolean graceful = goAway.code() == ErrorCode.NO_ERROR || goAway.code() == ErrorCode.SHUTDOWN;
+        if (!graceful) {
+            closeReason = goAway.message();
+        }
+        log.debug("event=go_away_received session={} code={} drained={} reason=\"{}\"", sessionId, goAway.code(),
+                frame.hasFlag(Frame.FLAG_DRAINED), goAway.message());
+        if (first) {
+            ctx.fireUserEventTriggered(new GoAwayReceived(goAway.code(), goAway.message()));
+        }
+        if (!graceful) {
+            return; // the sender closes the connection right after it
+        }
+        if (frame.hasFlag(Frame.FLAG_DRAINED)) {
+            drainedReceived = true;
+            // The peer has no stream left; one still open here is an OPEN that crossed the peer's
+            // GO_AWAY, which the peer can no longer answer: it ends as if reset with SHUTDOWN.
+            streams.closeAll(ErrorCode.SHUTDOWN, "the peer went away");
+        }
+        draining = true;
+        if (drainedSent && drainedReceived) {
+            closeGracefully("drained");
+        } else if (streams.isEmpty()) {
+            sendDrained(new GoAway(ErrorCode.NO_ERROR, "drained"));
+        }
+    }
+
+    /** The last stream closed: while draining, that is this side's turn to say DRAINED. */
+    void lastStreamClosed() {
+        if (draining) {
+            sendDrained(new GoAway(ErrorCode.NO_ERROR, "drained"));
+        }
+    }
+
+    /** Closes at once with GO_AWAY carrying the reason; a peer that does not take it is not waited for. */
+    void close(ErrorCode code, String message) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        closeReason = message;
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(new GoAway(code, message).toFrame(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+            // GO_AWAY waits behind what is queued; a peer that does not read it is not waited for beyond keepAliveTimeout.
+            closeDeadline = ctx.executor().schedule(() -> {
+                log.info("event=go_away_not_taken session={} code={}", sessionId, code);
+                ctx.close();
+            }, timeoutNanos, TimeUnit.NANOSECONDS);
+        } else {
+            ctx.close();
+        }
+    }
+
+    /** The connection failed under the session: closed without a GO_AWAY. */
+    void failed(String reason) {
+        closeReason = reason;
+        ctx.close();
+    }
+
+    /** The connection closed: the deadlines are moot. @return why the session ended */
+    String connectionClosed() {
+        closing = true;
+        if (closeReason == null) {
+            closeReason = "connection closed";
+        }
+        if (closeDeadline != null) {
+            closeDeadline.cancel(false);
+        }
+        if (drainDeadline != null) {
+            drainDeadline.cancel(false);
+        }
+        return closeReason;
+    }
+
+    /**
+     * The last frame this side sends: no stream is left. The connection closes once both sides have
+     * said so, so neither closes while the other still has frames on the way, which a reset
+     * connection would throw away. A peer that never answers gets {@code keepAliveTimeout}.
+     */
+    private void sendDrained(GoAway goAway) {
+        if (drainedSent || closing || !ctx.channel().isActive()) {
+            return;
+        }
+        drainedWrite = ctx.writeAndFlush(goAway.toDrainedFrame(ctx.alloc()));
+        drainedSent = true;
+        goAwaySent = true;
+        if (drainedReceived) {
+            closeGracefully("drained");
+        } else {
+            drainDeadline = ctx.executor().schedule(() -> closeGracefully("the peer did not drain within keepAliveTimeout"),
+                    timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Closes once DRAINED, and so everything before it, is written: both sides are done. */
+    private void closeGracefully(String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        log.debug("event=session_drained session={} reason=\"{}\"", sessionId, reason);
+        drainedWrite.addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,337 @@
+package dev.homeport.protocol.mux;
+
+import dev.homeport.protocol.ErrorCode;
+import dev.homeport.protocol.ProtocolException;
+import dev.homeport.protocol.ProtocolSettings;
+import dev.homeport.protocol.frame.Frame;
+import dev.homeport.protocol.frame.FrameType;
+import dev.homeport.protocol.handshake.HandshakeCompleted;
+import dev.homeport.protocol.message.Frames;
+import dev.homeport.protocol.message.Open;
+import dev.homeport.protocol.message.OpenRefused;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.Promise;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The streams of one session (PROTOCOL.md, "Streams"): it opens and accepts them under the id rules
+ * and limits, routes the peer's stream frames to them, and takes back what the session held for a
+ * stream when it ends. Streams see it as their {@link StreamParent}. On the session's loop, except
+ * {@link #newStream}, {@link #open}, {@link #size} and the counters.
+ */
+final class SessionStreams implements StreamParent {
+    /** What the streams need of the session around them. */
+    interface Session {
+        void run(Runnable task);
+
+        boolean inEventLoop();
+
+        long nanoTime();
+
+        long minRttNanos();
+
+        void writeControl(Frame frame);
+
+        /** Asks for one flush at the end of this loop turn, after the streams' frames. */
+        void scheduleFlush();
+
+        /** Whether a stream this side opens now fails with SHUTDOWN (GO_AWAY either way, or closing). */
+        boolean refusesOpens();
+
+        /** Whether this side sent GO_AWAY: the peer's OPENs are reset with SHUTDOWN. */
+        boolean goAwaySent();
+
+        /** Whether the session is ending: a stream closing with it returns no credit. */
+        boolean closing();
+
+        void close(ErrorCode code, String message);
+
+        /** The last open stream just closed. */
+        void lastStreamClosed();
+    }
+
+    private final Session session;
+    private final HandshakeCompleted peer;
+    private final StreamAcceptor acceptor;
+    private final StreamTable table;
+    private final InboundFlow inbound;
+    private final StreamSender sender;
+    private final List<MuxStream> readComplete = new ArrayList<>();
+    private ChannelHandlerContext ctx;
+    private Promise<Void> idle;
+    private volatile long bytesReceived;
+
+    SessionStreams(Session session, int localFirstId, ProtocolSettings local, HandshakeCompleted peer,
+                   StreamAcceptor acceptor, SendScheduler scheduler) {
+        this.session = session;
+        this.peer = peer;
+        this.acceptor = acceptor;
+        this.table = new StreamTable(localFirstId, peer.peerMaxConcurrentStreams(), local.maxConcurrentStreams());
+        this.inbound = new InboundFlow(local, (id, increment) -> session.writeControl(Frames.windowUpdate(ctx.alloc(), id, increment)));
+        this.sender = new StreamSender(peer.peerMaxFramePayload(), scheduler, session::scheduleFlush,
+                s -> forget(s, ErrorCode.NO_ERROR, "finished", false));
+    }
+
+    /** Starts on the session's connection: the session window's grant is the first frame. */
+    void bind(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        sender.bind(ctx);
+        inbound.grantSessionWindow();
+    }
+
+    MuxStream newStream() {
+        return new MuxStream(this, 0, peer.peerInitialWindow(), inbound.newStream(session.nanoTime()));
+    }
+
+    int size() {
+        return table.size();
+    }
+
+    boolean isEmpty() {
+        return table.isEmpty();
+    }
+
+    long bytesReceived() {
+        return bytesReceived;
+    }
+
+    StreamSender sender() {
+        return sender;
+    }
+
+    /** Completes {@code p} once no stream is open, at once if none is. */
+    void whenIdle(Promise<Void> p) {
+        if (table.isEmpty()) {
+            p.trySuccess(null);
+            return;
+        }
+        if (idle == null) {
+            idle = ctx.executor().newPromise();
+        }
+        idle.addListener(f -> p.trySuccess(null));
+    }
+
+    /** Ends every open stream without frames, its handler told why. */
+    void closeAll(ErrorCode code, String reason) {
+        for (MuxStream s : table.snapshot()) {
+            closeStream(s, code, reason, true);
+        }
+    }
+
+    /** The read burst ended: streams that received data let their handlers flush. */
+    void readComplete() {
+        for (MuxStream s : readComplete) {
+            s.readComplete();
+        }
+        readComplete.clear();
+    }
+
+    // ---- the peer's stream frames ----
+
+    void onData(Frame frame) {
+        int id = frame.streamId();
+        ByteBuf payload = frame.payload();
+        int n = payload.readableBytes();
+        bytesReceived += n;
+        inbound.received(n);
+        MuxStream s = table.get(id);
+        if (s == null) {
+            table.requireKnown(id, frame.type());
+            inbound.dropped(n);
+            return; // closed here while the peer was still sending: dropped, as in HTTP/2
+        }
+        inbound.received(s.receive, id, n);
+        if (!s.state().peerMaySend()) {
+            inbound.dropped(n);
+            resetStream(s, ErrorCode.STREAM_CLOSED, "DATA after FIN");
+            return;
+        }
+        if (n > 0) {
+            s.receive.held(n);
+            s.deliver(payload.retain());
+        }
+    }
+
+    void onWindowUpdate(Frame frame) {
+        int increment = Frames.windowIncrement(frame);
+        if (frame.streamId() == 0) {
+            sender.sessionGranted(increment);
+            return;
+        }
+        MuxStream s = known(frame);
+        if (s != null) {
+            sender.streamGranted(s, increment);
+        }
+    }
+
+    void onFin(Frame frame) {
+        MuxStream s = known(frame);
+        if (s == null) {
+            return;
+        }
+        if (!s.state().peerMaySend()) {
+            resetStream(s, ErrorCode.STREAM_CLOSED, "second FIN");
+        } else if (s.apply(StreamState.Event.FIN_RECEIVED)) {
+            forget(s, ErrorCode.NO_ERROR, "finished", false);
+        }
+    }
+
+    void onReset(Frame frame) {
+        ErrorCode code = Frames.resetCode(frame);
+        MuxStream s = known(frame);
+        if (s != null) {
+            closeStream(s, code, "reset by peer: " + code.description(), true);
+        }
+    }
+
+    void onOpenRefused(Frame frame) {
+        OpenRefused refused = OpenRefused.decode(frame.payload());
+        MuxStream s = known(frame);
+        if (s != null) {
+            closeStream(s, refused.code(), refused.message(), true);
+        }
+    }
+
+    void onOpen(Frame frame) {
+        int id = frame.streamId();
+        if (acceptor == null || !table.remote().owns(id) || id < 0) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "OPEN of stream " + Integer.toUnsignedString(id)
+                    + " is not allowed from this peer");
+        }
+        table.remote().opened(id);
+        Open open = Open.decode(frame.payload());
+        if (session.goAwaySent()) {
+            session.writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.SHUTDOWN));
+            return;
+        }
+        if (!table.remote().canOpen()) {
+            // A stream error, not a session error: the relay is not told the client's limit (HELLO has no field for it).
+            session.writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.STREAM_LIMIT));
+            return;
+        }
+        MuxStream s = new MuxStream(this, id, peer.peerInitialWindow(), inbound.newStream(session.nanoTime()));
+        s.apply(StreamState.Event.OPENED);
+        table.add(s);
+        acceptor.accept(s, open);
+    }
+
+    /** The open stream a frame is for, or null for one closed here (the frame is dropped). */
+    private MuxStream known(Frame frame) {
+        MuxStream s = table.get(frame.streamId());
+        if (s == null) {
+            table.requireKnown(frame.streamId(), frame.type());
+        }
+        return s;
+    }
+
+    // ---- what streams ask of the session ----
+
+    @Override
+    public void run(Runnable task) {
+        session.run(task);
+    }
+
+    @Override
+    public boolean inEventLoop() {
+        return session.inEventLoop();
+    }
+
+    @Override
+    public void open(MuxStream s, Open open, StreamHandler handler) {
+        // Callers on different threads must queue their OPENs in the order they took ids: the peer
+        // requires every new id to be higher than the last, so taking one and queueing is one step.
+        StreamTable.Endpoint ids = table.local();
+        synchronized (ids) {
+            s.assign(ids.takeNextId(), handler);
+            ctx.executor().execute(() -> openNow(s, open));
+        }
+    }
+
+    @Override
+    public void send(MuxStream s, ByteBuf data) {
+        sender.send(s, data);
+    }
+
+    @Override
+    public void readMore(MuxStream s) {
+        sender.readMore(s);
+    }
+
+    @Override
+    public void consumed(MuxStream s, int bytes) {
+        inbound.consumed(s.receive, s.id(), bytes, s.state().peerMaySend(), session.nanoTime(), session.minRttNanos());
+    }
+
+    @Override
+    public void end(MuxStream s, FrameType farewell, ErrorCode code, String reason) {
+        if (s.state() != StreamState.IDLE) { // a stream whose OPEN is still queued ends without a word
+            session.writeControl(farewell == FrameType.RESET ? Frames.reset(ctx.alloc(), s.id(), code)
+                    : new OpenRefused(code, reason).toFrame(ctx.alloc(), s.id()));
+        }
+        closeStream(s, code, reason, false);
+    }
+
+    @Override
+    public void readCompleteLater(MuxStream s) {
+        readComplete.add(s);
+    }
+
+    // ---- opening and ending ----
+
+    private void openNow(MuxStream s, Open open) {
+        if (s.state().isClosed()) {
+            return; // reset before its OPEN went out
+        }
+        if (session.refusesOpens()) {
+            failOpen(s, ErrorCode.SHUTDOWN, "session is closing");
+        } else if (s.id() <= 0) {
+            failOpen(s, ErrorCode.STREAM_LIMIT, "stream ids exhausted on this session");
+            session.close(ErrorCode.NO_ERROR, "stream ids exhausted, reconnect");
+        } else if (!table.local().canOpen()) {
+            failOpen(s, ErrorCode.STREAM_LIMIT, "the peer accepts at most " + table.local().maxStreams() + " concurrent streams");
+        } else {
+            s.apply(StreamState.Event.OPENED);
+            table.add(s);
+            session.writeControl(open.toFrame(ctx.alloc(), s.id()));
+            sender.readMore(s);
+        }
+    }
+
+    /** A stream that never went out: what its handler wrote meanwhile is dropped, and the handler told. */
+    private void failOpen(MuxStream s, ErrorCode code, String reason) {
+        s.apply(StreamState.Event.RESET);
+        sender.discard(s, false);
+        s.ended(code, reason, true);
+    }
+
+    private void resetStream(MuxStream s, ErrorCode code, String reason) {
+        session.writeControl(Frames.reset(ctx.alloc(), s.id(), code));
+        closeStream(s, code, reason, true);
+    }
+
+    private void closeStream(MuxStream s, ErrorCode code, String reason, boolean notify) {
+        if (s.apply(StreamState.Event.RESET)) {
+            forget(s, code, reason, notify);
+        }
+    }
+
+    /** A stream just closed: the session takes back what it held for it. */
+    private void forget(MuxStream s, ErrorCode code, String reason, boolean notify) {
+        table.remove(s);
+        boolean closing = session.closing();
+        inbound.closed(s.receive, closing);
+        sender.discard(s, !closing);
+        s.ended(code, reason, notify);
+        if (table.isEmpty()) {
+            if (idle != null) {
+                Promise<Void> p = idle;
+                idle = null;
+                p.trySuccess(null);
+            }
+            session.lastStreamClosed();
+        }
+    }
+}
