@@ -1,0 +1,337 @@
+package dev.homeport.e2e;
+
+import dev.homeport.testsupport.etcd.EtcdCluster;
+import dev.homeport.testsupport.programs.RequiresProgram;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three homeport-server processes joined by a real three-member etcd on loopback ({@code --etcd},
+ * {@code --peer-address}), each on its own loopback address with the same public ports, and real
+ * homeport client processes: the product as an operator runs it. The routes the relays forward by come
+ * from etcd's watch, nothing is filled in by hand.
+ */
+@RequiresProgram(value = EtcdCluster.PROGRAM, debianPackage = EtcdCluster.DEBIAN_PACKAGE)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class RelayClusterTest {
+    private static final String TOKEN = "relay-cluster-test-token-0123456789";
+    private static final int MIB_16 = 16 * 1024 * 1024;
+    private static final Pattern CONNECTED = Pattern.compile("event=connected relay=\"?([0-9.]+):\\d+");
+    private static EtcdCluster etcd;
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> teardown = new ArrayList<>();
+    private final Map<Integer, CliProcess> relays = new ConcurrentHashMap<>();
+    private final String prefix = "/cluster-test-" + UUID.randomUUID() + "/";
+    private LocalService echo;
+    private int base;
+
+    @BeforeAll
+    static void startEtcd() throws Exception {
+        etcd = EtcdCluster.start(3);
+    }
+
+    @AfterAll
+    static void stopEtcd() throws Exception {
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    @BeforeEach
+    void startRelays() throws Exception {
+        echo = LocalService.echo(0);
+        teardown.add(echo);
+        Files.writeString(dir.resolve("peer-secret"), "a-cluster-secret-for-the-relay-cluster-test\n");
+        base = FreePorts.block(8);
+        List<CompletableFuture<Void>> starting = new ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            int relay = n;
+            starting.add(CompletableFuture.runAsync(() -> relays.put(relay, startRelay(relay))));
+        }
+        starting.forEach(CompletableFuture::join);
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (int i = teardown.size() - 1; i >= 0; i--) {
+            teardown.get(i).close();
+        }
+    }
+
+    @Test
+    void aTunnelBoundOnRelay2ServesAChecksummed16MiBEachWayThroughTheTcpPortOfRelays1And2And3() throws Exception {
+        CliProcess client = client("echo", "--server", control(2));
+        int port = publicPort(client);
+        for (int n = 1; n <= 3; n++) {
+            awaitServed(n, port, Duration.ofSeconds(10));
+            Payload.Transfer[] both = roundTrip16MiB(n, port);
+            assertThat(both[1]).as("through relay " + n).isEqualTo(both[0]);
+            assertThat(both[1].bytes()).isEqualTo(MIB_16);
+        }
+    }
+
+    @Test
+    void anHttpHostBoundOnRelay2AnswersThroughTheHttpPortOfRelays1And3() throws Exception {
+        LocalService web = LocalService.start(0, RelayClusterTest::answerHello);
+        teardown.add(web);
+        CliProcess client = teardown(CliProcess.homeport(dir, "http", Integer.toString(web.port()), "--name", "web",
+                "--hostname", "notebook", "--server", control(2), "--token", TOKEN, "--insecure-plaintext",
+                "--state-dir", dir.resolve("web-client").toString()));
+        client.awaitStdout(1, l -> l.startsWith("http://notebook.cluster.test"), CliProcess.START_TIMEOUT);
+        for (int n : new int[] {1, 3, 2}) {
+            int relay = n;
+            Await.until(Duration.ofSeconds(10), "notebook.cluster.test served through relay " + n, () -> httpStatus(relay) == 200);
+        }
+    }
+
+    @Test
+    void killMinus9OfTheRelayHoldingTheClientServesTheSamePortAgainThroughTheSurvivors() throws Exception {
+        CliProcess client = client("echo", "--server", control(1) + "," + control(2) + "," + control(3),
+                "--keepalive-timeout", "2s", "--ping-interval", "500ms", "--max-backoff", "500ms");
+        int port = publicPort(client);
+        int holder = holderOf(client);
+        int survivor = holder % 3 + 1;
+        awaitServed(survivor, port, Duration.ofSeconds(10));
+        // One stream through a survivor, crossing the holder: it may be cut, and must end on both sides.
+        Socket crossing = connect(survivor, port);
+        crossing.getOutputStream().write("before".getBytes(StandardCharsets.US_ASCII));
+        assertThat(new String(crossing.getInputStream().readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("before");
+        int connectionsBefore = echo.accepted();
+
+        long killed = System.nanoTime();
+        relays.get(holder).kill();
+        long[] reboundAt = new long[1];
+        Await.until(Duration.ofSeconds(20), "the client on another relay", () -> {
+            int now = holderOf(client, 2);
+            if (now != 0 && now != holder && reboundAt[0] == 0) {
+                reboundAt[0] = System.nanoTime();
+            }
+            return reboundAt[0] != 0;
+        });
+        for (int n = 1; n <= 3; n++) {
+            if (n != holder) {
+                awaitServed(n, port, Duration.ofSeconds(20));
+            }
+        }
+        long servedAt = System.nanoTime();
+        int lostBytes = readsToEnd(crossing);
+        crossing.close();
+        System.out.printf("cluster failover: relay %d killed; client bound again after %d ms, port %d served through both "
+                        + "survivors after %d ms; the stream that crossed the dead relay ended with %d bytes in flight lost%n",
+                holder, (reboundAt[0] - killed) / 1_000_000, port, (servedAt - killed) / 1_000_000, lostBytes);
+        assertThat(publicPortOf(client.stdout())).as("the same public address").containsOnly(port);
+        assertThat(echo.accepted()).isGreaterThan(connectionsBefore);
+    }
+
+    @Test
+    void killMinus9OfTheEtcdLeaderDropsNoSessionAndLosesNoClaim() throws Exception {
+        CliProcess client = client("echo", "--server", control(2));
+        int port = publicPort(client);
+        awaitServed(1, port, Duration.ofSeconds(10));
+        int leader = etcd.leader();
+        etcd.kill(leader);
+        try {
+            etcd.awaitLeader();
+            // A new claim works with the new leader, through another relay.
+            CliProcess second = client("second", "--server", control(3));
+            int secondPort = publicPort(second);
+            awaitServed(1, secondPort, Duration.ofSeconds(15));
+            for (int n = 1; n <= 3; n++) {
+                awaitServed(n, port, Duration.ofSeconds(15));
+            }
+            assertThat(client.stderr().stream().filter(l -> l.contains("event=connected")).count())
+                    .as("the first client never reconnected").isEqualTo(1);
+        } finally {
+            etcd.restart(leader);
+        }
+    }
+
+    @Test
+    void aPoolOfTwoClientsOnOnePortKeepsServingWhenOneIsKilled() throws Exception {
+        CliProcess first = client("pooled", "--server", control(1), "--pool");
+        int port = publicPort(first);
+        CliProcess second = client("pooled", "--server", control(3), "--pool", "--remote-port", Integer.toString(port));
+        assertThat(publicPort(second)).isEqualTo(port);
+        awaitServed(2, port, Duration.ofSeconds(10));
+        first.kill();
+        for (int i = 0; i < 10; i++) {
+            for (int n = 1; n <= 3; n++) {
+                awaitServed(n, port, Duration.ofSeconds(15));
+            }
+        }
+    }
+
+    // ---- the cluster ----
+
+    private CliProcess startRelay(int n) {
+        String host = host(n);
+        List<String> args = new ArrayList<>(List.of(
+                "--control", host + ":" + base, "--http", host + ":" + (base + 1),
+                "--ports", (base + 3) + "-" + (base + 7), "--bind-address", host, "--domain", "cluster.test",
+                "--admin", "", "--insecure-plaintext", "--token", TOKEN, "--state-dir", dir.resolve("relay-" + n).toString(),
+                "--reconnect-grace", "5s", "--shutdown-grace", "1s", "--ping-interval", "500ms", "--keepalive-timeout", "2s",
+                "--relay-id", "relay-" + n, "--peer-address", host + ":" + (base + 2),
+                "--peer-secret-file", dir.resolve("peer-secret").toString(),
+                "--etcd", etcd.endpoints().stream().map(URI::toString).collect(Collectors.joining(",")),
+                "--etcd-prefix", prefix, "--registry-ttl", "3s"));
+        try {
+            CliProcess relay = teardown(CliProcess.server(dir, args.toArray(String[]::new)));
+            relay.awaitStdout(1, l -> l.startsWith("homeport relay listening"), CliProcess.START_TIMEOUT);
+            return relay;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String host(int n) {
+        return "127.0.0." + n;
+    }
+
+    private String control(int n) {
+        return "tcp://" + host(n) + ":" + base;
+    }
+
+    private CliProcess client(String name, String... more) throws IOException {
+        List<String> args = new ArrayList<>(List.of("tcp", Integer.toString(echo.port()), "--name", name, "--token", TOKEN,
+                "--insecure-plaintext", "--state-dir", dir.resolve("client-" + name + "-" + teardown.size()).toString()));
+        args.addAll(List.of(more));
+        return teardown(CliProcess.homeport(dir, args.toArray(String[]::new)));
+    }
+
+    private <T extends AutoCloseable> T teardown(T closeable) {
+        teardown.add(closeable);
+        return closeable;
+    }
+
+    /** The public port the client printed first. */
+    private static int publicPort(CliProcess client) {
+        String address = client.awaitStdout(1, l -> l.startsWith("tcp://"), CliProcess.START_TIMEOUT).get(0).trim();
+        return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1).split("\\s")[0]);
+    }
+
+    private static List<Integer> publicPortOf(List<String> stdout) {
+        return stdout.stream().filter(l -> l.startsWith("tcp://")).map(String::trim)
+                .map(a -> Integer.parseInt(a.substring(a.lastIndexOf(':') + 1).split("\\s")[0])).distinct().toList();
+    }
+
+    /** The relay (1-3) the client connected to last, from its log. */
+    private static int holderOf(CliProcess client) {
+        Await.until(Duration.ofSeconds(10), "the client's connected line", () -> holderOf(client, 1) != 0);
+        return holderOf(client, 1);
+    }
+
+    /** The relay of the client's {@code nth}-or-later connected line, or 0 before there are that many. */
+    private static int holderOf(CliProcess client, int nth) {
+        List<String> lines = client.stderr().stream().filter(l -> l.contains("event=connected")).toList();
+        if (lines.size() < nth) {
+            return 0;
+        }
+        Matcher m = CONNECTED.matcher(lines.get(lines.size() - 1));
+        return m.find() ? Integer.parseInt(m.group(1).substring(m.group(1).lastIndexOf('.') + 1)) : 0;
+    }
+
+    // ---- the public side ----
+
+    private Socket connect(int relay, int port) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress(host(relay), port), 5_000);
+        s.setSoTimeout(30_000);
+        return s;
+    }
+
+    /** Waits until a short echo comes back through relay {@code relay}'s public port. */
+    private void awaitServed(int relay, int port, Duration timeout) {
+        Await.until(timeout, "port " + port + " served through relay " + relay, () -> {
+            try (Socket s = connect(relay, port)) {
+                s.setSoTimeout(3_000);
+                OutputStream out = s.getOutputStream();
+                out.write("ping".getBytes(StandardCharsets.US_ASCII));
+                return "ping".equals(new String(s.getInputStream().readNBytes(4), StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** 16 MiB up and the echo back down at once: {sent, received}. */
+    private Payload.Transfer[] roundTrip16MiB(int relay, int port) throws Exception {
+        try (Socket s = connect(relay, port)) {
+            CompletableFuture<Payload.Transfer> sent = CompletableFuture.supplyAsync(() -> {
+                try {
+                    Payload.Transfer t = Payload.write(s.getOutputStream(), 11 + relay, MIB_16);
+                    s.shutdownOutput();
+                    return t;
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Payload.Transfer received = Payload.readToEnd(s.getInputStream());
+            return new Payload.Transfer[] {sent.get(60, TimeUnit.SECONDS), received};
+        }
+    }
+
+    private int httpStatus(int relay) {
+        try (RawHttp http = new RawHttp(new InetSocketAddress(host(relay), base + 1))) {
+            return http.send(RawHttp.get("notebook.cluster.test", "/", "Connection: close")).read().status();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** A web service: reads one request's head and answers 200 "hello". */
+    private static void answerHello(Socket connection) throws IOException {
+        InputStream in = connection.getInputStream();
+        int matched = 0;
+        for (int b; matched < 4 && (b = in.read()) >= 0; ) {
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        connection.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"
+                .getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Bytes read until the connection ends; a reset ends it too. */
+    private static int readsToEnd(Socket s) {
+        int total = 0;
+        try {
+            s.setSoTimeout(20_000);
+            InputStream in = s.getInputStream();
+            for (int n; (n = in.read(new byte[4096])) >= 0; ) {
+                total += n;
+            }
+        } catch (IOException reset) {
+            // a reset is an end too
+        }
+        return total;
+    }
+}
