@@ -16,6 +16,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,7 +78,7 @@ class RelayClusterTest {
         echo = LocalService.echo(0);
         teardown.add(echo);
         Files.writeString(dir.resolve("peer-secret"), "a-cluster-secret-for-the-relay-cluster-test\n");
-        base = FreePorts.block(8);
+        base = FreePorts.block(9);
         List<CompletableFuture<Void>> starting = new ArrayList<>();
         for (int n = 1; n <= 3; n++) {
             int relay = n;
@@ -99,6 +104,18 @@ class RelayClusterTest {
             assertThat(both[1]).as("through relay " + n).isEqualTo(both[0]);
             assertThat(both[1].bytes()).isEqualTo(MIB_16);
         }
+        // The dashboard's cluster panels query what a clustered relay really exports (DashboardMetricsTest: the rest).
+        Set<String> scraped = new TreeSet<>(Scrape.of(host(1), base + 8).names());
+        scraped.addAll(Scrape.of(host(2), base + 8).names());
+        assertThat(scraped).containsAll(DashboardMetricsTest.referencedMetrics().stream()
+                .filter(DashboardMetricsTest::clusterMetric).toList());
+        assertThat(health(2)).contains("\"registry\":\"ok\"");
+    }
+
+    /** The relay's /health body. */
+    private String health(int relay) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://" + host(relay) + ":" + (base + 8) + "/health")).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test
@@ -199,7 +216,7 @@ class RelayClusterTest {
         List<String> args = new ArrayList<>(List.of(
                 "--control", host + ":" + base, "--http", host + ":" + (base + 1),
                 "--ports", (base + 3) + "-" + (base + 7), "--bind-address", host, "--domain", "cluster.test",
-                "--admin", "", "--insecure-plaintext", "--token", TOKEN, "--state-dir", dir.resolve("relay-" + n).toString(),
+                "--admin", host + ":" + (base + 8), "--insecure-plaintext", "--token", TOKEN, "--state-dir", dir.resolve("relay-" + n).toString(),
                 "--reconnect-grace", "5s", "--shutdown-grace", "1s", "--ping-interval", "500ms", "--keepalive-timeout", "2s",
                 "--relay-id", "relay-" + n, "--peer-address", host + ":" + (base + 2),
                 "--peer-secret-file", dir.resolve("peer-secret").toString(),

@@ -22,8 +22,13 @@ record Scrape(List<Sample> samples) {
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     static Scrape of(int adminPort) throws Exception {
+        return of("127.0.0.1", adminPort);
+    }
+
+    /** The admin port of a relay listening on another loopback address. */
+    static Scrape of(String host, int adminPort) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
+                HttpRequest.newBuilder(URI.create("http://" + host + ":" + adminPort + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("/metrics answered " + r.statusCode() + ": " + r.body());
