@@ -252,6 +252,12 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
         return lease == null ? Health.STALE : lease.health();
     }
 
+    @Override
+    public Duration sinceRenewal() {
+        RelayLease lease = relayLease;
+        return lease == null ? Duration.ZERO : lease.sinceRenewal();
+    }
+
     private RelayLease registered() {
         RelayLease lease = relayLease;
         if (lease == null) {

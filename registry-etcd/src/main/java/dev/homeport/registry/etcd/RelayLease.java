@@ -62,6 +62,11 @@ final class RelayLease {
         return System.nanoTime() - renewedAt > ttl.toNanos() ? Health.STALE : Health.OK;
     }
 
+    /** How long ago etcd last confirmed the lease. */
+    Duration sinceRenewal() {
+        return Duration.ofNanos(System.nanoTime() - renewedAt);
+    }
+
     private void grantAndWrite(long deadline) throws RegistryUnavailableException {
         long lease = Calls.await(client.getLeaseClient().grant(Math.max(1, ttl.toSeconds())), deadline, "grant the relay lease").getID();
         Calls.await(client.getKVClient().put(relayKey, peerAddress, PutOption.builder().withLeaseId(lease).build()), deadline,

@@ -56,6 +56,9 @@ public interface ClaimRegistry extends AutoCloseable {
 
     Health health();
 
+    /** How long ago the registry last confirmed this relay's registration ({@code homeport.registry.lease.age}). */
+    Duration sinceRenewal();
+
     /** Leaves the cluster at once: this relay's sessions stop serving; their names stay held for their tokens for the grace. */
     @Override
     void close();

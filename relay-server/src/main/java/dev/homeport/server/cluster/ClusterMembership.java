@@ -59,7 +59,7 @@ public final class ClusterMembership implements AutoCloseable {
         this.fenceAfter = rest.isNegative() ? Duration.ZERO : rest;
         ClaimRegistry registry = settings.registry().claims();
         RegistryClaims claims = new RegistryClaims(registry, settings.relayId(), grace, maxPoolMembers,
-                new RegistryMeters(meters, registry::health));
+                new RegistryMeters(meters, registry));
         ports.claims(claims);
         hosts.claims(claims);
         PeerRoutes routes = registry.routes();

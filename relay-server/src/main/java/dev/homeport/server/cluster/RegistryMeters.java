@@ -9,7 +9,6 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * The cluster registry's meters: operations and their latency by result, claims by outcome (won,
@@ -18,17 +17,20 @@ import java.util.function.Supplier;
 public final class RegistryMeters {
     private final MeterRegistry registry;
     private final Map<String, Timer> operations = new ConcurrentHashMap<>();
-    private final Map<ClaimOutcome, Counter> claims = new EnumMap<>(ClaimOutcome.class);
+    private final Map<ClaimOutcome, Counter> outcomes = new EnumMap<>(ClaimOutcome.class);
 
-    public RegistryMeters(MeterRegistry registry, Supplier<ClaimRegistry.Health> health) {
+    public RegistryMeters(MeterRegistry registry, ClaimRegistry claims) {
         this.registry = registry;
         for (ClaimOutcome outcome : ClaimOutcome.values()) {
-            claims.put(outcome, Counter.builder("homeport.registry.claims")
+            outcomes.put(outcome, Counter.builder("homeport.registry.claims")
                     .description("Cluster-wide claims of public names, by outcome (took_over: a client moved its session; "
                             + "held, taken, pool_full, rules_differ: conflicts)")
                     .tag("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
         }
-        Gauge.builder("homeport.registry.healthy", health, h -> h.get() == ClaimRegistry.Health.OK ? 1 : 0)
+        Gauge.builder("homeport.registry.lease.age", claims, c -> c.sinceRenewal().toMillis() / 1000.0)
+                .description("Seconds since the cluster registry last confirmed this relay's registration lease")
+                .baseUnit("seconds").strongReference(true).register(registry);
+        Gauge.builder("homeport.registry.healthy", claims, c -> c.health() == ClaimRegistry.Health.OK ? 1 : 0)
                 .description("1 while this relay's registration in the cluster registry is renewed in time, 0 when stale")
                 .strongReference(true).register(registry);
     }
@@ -43,6 +45,6 @@ public final class RegistryMeters {
     }
 
     public void claimed(ClaimOutcome outcome) {
-        claims.get(outcome).increment();
+        outcomes.get(outcome).increment();
     }
 }
