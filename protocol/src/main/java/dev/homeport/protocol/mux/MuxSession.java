@@ -50,7 +50,6 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
     }
 
-    private final Role role;
     private final ProtocolSettings local;
     private final HandshakeCompleted peer;
     private final SessionStreams streams;
@@ -63,25 +62,16 @@ public final class MuxSession extends ChannelDuplexHandler {
     private boolean controlWritten;
     private long lastReadNanos;
     private final RoundTripTimes rtt;
-    /**
-     * Control frames written toward the peer and not yet on the wire, in bytes: what a peer that sends
-     * answered frames and does not read makes this side hold (PROTOCOL.md, "Answers to a peer that does not read").
-     */
-    private long controlBacklog;
-    /** The peer's BINDs passed on to the next handler and not answered yet. */
-    private int unansweredBinds;
-    private boolean readsPaused;
-    /** The backlog passed its limit: the session is ending, and frames read with it are dropped. */
-    private boolean flooding;
+    private final AnswerBacklog backlog;
 
     /** @param acceptor policy for streams the peer opens, or {@code null} if the peer may open none */
     public MuxSession(Role role, ProtocolSettings local, HandshakeCompleted peer, StreamAcceptor acceptor) {
-        this.role = role;
         this.local = local;
         this.peer = peer;
         this.rtt = new RoundTripTimes(peer.handshakeRttNanos());
         this.streams = new SessionStreams(new StreamsSession(), role.firstStreamId, local, peer, acceptor,
                 new RoundRobinScheduler(peer.peerMaxFramePayload()));
+        this.backlog = new AnswerBacklog(local.maxControlBacklog(), local.maxUnansweredBinds(), role == Role.RELAY);
         this.shutdown = new SessionShutdown(peer.sessionId(), local.keepAliveTimeout(), streams, this::writeControl);
     }
 
@@ -198,7 +188,7 @@ public final class MuxSession extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (shutdown.closing() || flooding) {
+        if (shutdown.closing() || backlog.flooding()) {
             frame.release(); // the session already failed or is closing: frames read with it change nothing
             return;
         }
@@ -206,7 +196,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         FrameType type = frame.type();
         if (type == FrameType.BIND || type == FrameType.BIND_OK || type == FrameType.BIND_REFUSED) {
             if (type == FrameType.BIND) {
-                unansweredBinds++;
+                backlog.bindRead();
                 updateReading();
             }
             ctx.fireChannelRead(frame);
@@ -248,8 +238,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof Frame frame && frame.type() != FrameType.DATA) {
-            if ((frame.type() == FrameType.BIND_OK || frame.type() == FrameType.BIND_REFUSED) && unansweredBinds > 0) {
-                unansweredBinds--;
+            if ((frame.type() == FrameType.BIND_OK || frame.type() == FrameType.BIND_REFUSED) && backlog.bindAnswered()) {
                 updateReading();
             }
             ctx.write(frame, countedInBacklog(frame, promise));
@@ -258,17 +247,10 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
     }
 
-    /**
-     * Pauses reading from the peer while answers cannot go out: on the relay while the connection is
-     * not writable, and on either side while {@code maxUnansweredBinds} BINDs wait for their answer.
-     * Only the relay pauses for writability: two sides that both did could each wait for the other
-     * to read (two bulk transfers in opposite directions), and the client always reads.
-     */
+    /** Pauses reading from the peer while answers cannot go out, as {@link AnswerBacklog} decides. */
     private void updateReading() {
-        boolean pause = role == Role.RELAY && !ctx.channel().isWritable() || unansweredBinds >= local.maxUnansweredBinds();
-        if (pause != readsPaused && !shutdown.closing()) {
-            readsPaused = pause;
-            ctx.channel().config().setAutoRead(!pause); // turning it back on asks for a read at once
+        if (backlog.updatePause(ctx.channel().isWritable(), shutdown.closing())) {
+            ctx.channel().config().setAutoRead(!backlog.readsPaused()); // turning it back on asks for a read at once
         }
     }
 
@@ -278,16 +260,14 @@ public final class MuxSession extends ChannelDuplexHandler {
      */
     private ChannelPromise countedInBacklog(Frame frame, ChannelPromise promise) {
         int bytes = Frame.HEADER_LENGTH + frame.payload().readableBytes();
-        controlBacklog += bytes;
-        if (controlBacklog > local.maxControlBacklog() && !shutdown.closing() && !flooding) {
-            flooding = true;
+        if (backlog.written(bytes, shutdown.closing())) {
             log.warn("event=session_flooding session={} control_backlog_bytes={} max_control_backlog={}", id(),
-                    controlBacklog, local.maxControlBacklog());
+                    backlog.bytes(), local.maxControlBacklog());
             loop.execute(() -> shutdown.close(ErrorCode.FLOODING, "more than " + local.maxControlBacklog()
                     + " bytes of answers queued that the peer does not read (maxControlBacklog)"));
         }
         ChannelPromise counted = promise.isVoid() ? ctx.newPromise() : promise;
-        counted.addListener(f -> controlBacklog -= bytes);
+        counted.addListener(f -> backlog.onWire(bytes));
         return counted;
     }
 
