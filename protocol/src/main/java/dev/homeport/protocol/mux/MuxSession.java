@@ -22,8 +22,8 @@ import java.io.IOException;
 /**
  * The stream multiplexer of one established session (PROTOCOL.md, "Streams" and "Flow control").
  * Installed after the handshake, it owns every stream on the connection. This class is the pipeline
- * adapter and the public API; the parts do the work: {@link SessionStreams} (streams, their frames
- * and credit), {@link SessionWriter} (what goes out, and when it is flushed), {@link SessionShutdown}
+ * adapter and the public API; the parts do the work: {@link SessionStreams} and {@link StreamFrames}
+ * (streams, their frames and credit), {@link SessionWriter} (what goes out, and when it is flushed), {@link SessionShutdown}
  * (GO_AWAY and DRAINED), {@link KeepAlive} and {@link AnswerBacklog}. Session frames it does not own
  * (BIND and its replies) pass to the next handler.
  */
@@ -55,6 +55,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     private final SessionWriter writer;
     private final SessionShutdown shutdown;
     private final SessionStreams streams;
+    private final StreamFrames frames;
     private final KeepAlive keepAlive;
     private ChannelHandlerContext ctx;
     private EventLoop loop;
@@ -68,6 +69,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         this.shutdown = new SessionShutdown(peer.sessionId(), local.keepAliveTimeout(), writer);
         this.streams = new SessionStreams(writer, shutdown, rtt, role.firstStreamId, local, peer, acceptor,
                 new RoundRobinScheduler(peer.peerMaxFramePayload()));
+        this.frames = new StreamFrames(streams);
         this.keepAlive = new KeepAlive(peer.sessionId(), local, rtt, writer, shutdown);
     }
 
@@ -134,7 +136,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     }
 
     public long bytesReceived() {
-        return streams.bytesReceived();
+        return frames.bytesReceived();
     }
 
     public long bytesSent() {
@@ -194,12 +196,12 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
         try {
             switch (type) {
-                case DATA -> streams.onData(frame);
-                case WINDOW_UPDATE -> streams.onWindowUpdate(frame);
-                case FIN -> streams.onFin(frame);
-                case RESET -> streams.onReset(frame);
+                case DATA -> frames.onData(frame);
+                case WINDOW_UPDATE -> frames.onWindowUpdate(frame);
+                case FIN -> frames.onFin(frame);
+                case RESET -> frames.onReset(frame);
                 case OPEN -> streams.onOpen(frame);
-                case OPEN_REFUSED -> streams.onOpenRefused(frame);
+                case OPEN_REFUSED -> frames.onOpenRefused(frame);
                 case PING -> keepAlive.onPing(frame);
                 case GO_AWAY -> shutdown.onGoAway(frame);
                 default -> throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " frame after the handshake");

@@ -18,8 +18,8 @@ import java.util.List;
 
 /**
  * The streams of one session (PROTOCOL.md, "Streams"): it opens and accepts them under the id rules
- * and limits, routes the peer's stream frames to them, and takes back what the session held for a
- * stream when it ends. Streams see it as their {@link StreamParent}. On the session's loop, except
+ * and limits, and takes back what the session held for a stream when it ends ({@link StreamFrames}
+ * brings the peer's other stream frames). Streams see it as their {@link StreamParent}. On the session's loop, except
  * {@link #newStream}, {@link #open}, {@link #size} and the counters.
  */
 final class SessionStreams implements StreamParent {
@@ -34,7 +34,6 @@ final class SessionStreams implements StreamParent {
     private final List<MuxStream> readComplete = new ArrayList<>();
     private ChannelHandlerContext ctx;
     private Promise<Void> idle;
-    private volatile long bytesReceived;
 
     /** @param scheduler the policy that picks which stream sends next */
     SessionStreams(SessionWriter writer, SessionShutdown shutdown, RoundTripTimes rtt, int localFirstId,
@@ -57,6 +56,16 @@ final class SessionStreams implements StreamParent {
         inbound.grantSessionWindow();
     }
 
+    /** The open stream of {@code id}, or null for one closed here or never opened. */
+    MuxStream get(int id) {
+        return table.get(id);
+    }
+
+    /** A frame for an id not open here: fine for a stream closed here, a session error for one never opened. */
+    void requireKnown(int id, FrameType type) {
+        table.requireKnown(id, type);
+    }
+
     MuxStream newStream() {
         return new MuxStream(this, 0, peer.peerInitialWindow(), inbound.newStream(nanoTime()));
     }
@@ -69,8 +78,8 @@ final class SessionStreams implements StreamParent {
         return table.isEmpty();
     }
 
-    long bytesReceived() {
-        return bytesReceived;
+    InboundFlow inbound() {
+        return inbound;
     }
 
     StreamSender sender() {
@@ -104,71 +113,7 @@ final class SessionStreams implements StreamParent {
         readComplete.clear();
     }
 
-    // ---- the peer's stream frames ----
-
-    void onData(Frame frame) {
-        int id = frame.streamId();
-        ByteBuf payload = frame.payload();
-        int n = payload.readableBytes();
-        bytesReceived += n;
-        inbound.received(n);
-        MuxStream s = table.get(id);
-        if (s == null) {
-            table.requireKnown(id, frame.type());
-            inbound.dropped(n);
-            return; // closed here while the peer was still sending: dropped, as in HTTP/2
-        }
-        inbound.received(s.receive, id, n);
-        if (!s.state().peerMaySend()) {
-            inbound.dropped(n);
-            resetStream(s, ErrorCode.STREAM_CLOSED, "DATA after FIN");
-            return;
-        }
-        if (n > 0) {
-            s.receive.held(n);
-            s.deliver(payload.retain());
-        }
-    }
-
-    void onWindowUpdate(Frame frame) {
-        int increment = Frames.windowIncrement(frame);
-        if (frame.streamId() == 0) {
-            sender.sessionGranted(increment);
-            return;
-        }
-        MuxStream s = known(frame);
-        if (s != null) {
-            sender.streamGranted(s, increment);
-        }
-    }
-
-    void onFin(Frame frame) {
-        MuxStream s = known(frame);
-        if (s == null) {
-            return;
-        }
-        if (!s.state().peerMaySend()) {
-            resetStream(s, ErrorCode.STREAM_CLOSED, "second FIN");
-        } else if (s.apply(StreamState.Event.FIN_RECEIVED)) {
-            forget(s, ErrorCode.NO_ERROR, "finished", false);
-        }
-    }
-
-    void onReset(Frame frame) {
-        ErrorCode code = Frames.resetCode(frame);
-        MuxStream s = known(frame);
-        if (s != null) {
-            closeStream(s, code, "reset by peer: " + code.description(), true);
-        }
-    }
-
-    void onOpenRefused(Frame frame) {
-        OpenRefused refused = OpenRefused.decode(frame.payload());
-        MuxStream s = known(frame);
-        if (s != null) {
-            closeStream(s, refused.code(), refused.message(), true);
-        }
-    }
+    // ---- the peer opens a stream ----
 
     void onOpen(Frame frame) {
         int id = frame.streamId();
@@ -191,15 +136,6 @@ final class SessionStreams implements StreamParent {
         s.apply(StreamState.Event.OPENED);
         table.add(s);
         acceptor.accept(s, open);
-    }
-
-    /** The open stream a frame is for, or null for one closed here (the frame is dropped). */
-    private MuxStream known(Frame frame) {
-        MuxStream s = table.get(frame.streamId());
-        if (s == null) {
-            table.requireKnown(frame.streamId(), frame.type());
-        }
-        return s;
     }
 
     // ---- what streams ask of the session ----
@@ -291,19 +227,19 @@ final class SessionStreams implements StreamParent {
         s.ended(code, reason, true);
     }
 
-    private void resetStream(MuxStream s, ErrorCode code, String reason) {
+    void resetStream(MuxStream s, ErrorCode code, String reason) {
         writer.writeControl(Frames.reset(ctx.alloc(), s.id(), code));
         closeStream(s, code, reason, true);
     }
 
-    private void closeStream(MuxStream s, ErrorCode code, String reason, boolean notify) {
+    void closeStream(MuxStream s, ErrorCode code, String reason, boolean notify) {
         if (s.apply(StreamState.Event.RESET)) {
             forget(s, code, reason, notify);
         }
     }
 
-    /** A stream just closed: the session takes back what it held for it. */
-    private void forget(MuxStream s, ErrorCode code, String reason, boolean notify) {
+    /** A stream just closed (now {@link StreamState#CLOSED}): the session takes back what it held for it. */
+    void forget(MuxStream s, ErrorCode code, String reason, boolean notify) {
         table.remove(s);
         boolean closing = shutdown.closing();
         inbound.closed(s.receive, closing);
