@@ -22,10 +22,10 @@ import java.io.IOException;
 /**
  * The stream multiplexer of one established session (PROTOCOL.md, "Streams" and "Flow control").
  * Installed after the handshake, it owns every stream on the connection. This class is the pipeline
- * adapter and the public API; the parts do the work: {@link SessionStreams} and {@link StreamFrames}
- * (streams, their frames and credit), {@link SessionWriter} (what goes out, and when it is flushed), {@link SessionShutdown}
- * (GO_AWAY and DRAINED), {@link KeepAlive} and {@link AnswerBacklog}. Session frames it does not own
- * (BIND and its replies) pass to the next handler.
+ * adapter and the public API; its parts do the work: {@link SessionStreams} and {@link StreamFrames}
+ * (the streams, their frames and credit), {@link SessionWriter} (what goes out, one flush per loop
+ * turn), {@link SessionShutdown} (GO_AWAY and DRAINED), {@link KeepAlive} and {@link AnswerBacklog}.
+ * Session frames it does not own (BIND and its replies) pass to the next handler.
  */
 public final class MuxSession extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(MuxSession.class);
@@ -62,13 +62,17 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     /** @param acceptor policy for streams the peer opens, or {@code null} if the peer may open none */
     public MuxSession(Role role, ProtocolSettings local, HandshakeCompleted peer, StreamAcceptor acceptor) {
+        this(role, local, peer, acceptor, new RoundRobinScheduler(peer.peerMaxFramePayload()));
+    }
+
+    /** @param scheduler the policy that picks which stream sends next (PROTOCOL.md, "Fair sending") */
+    MuxSession(Role role, ProtocolSettings local, HandshakeCompleted peer, StreamAcceptor acceptor, SendScheduler scheduler) {
         this.peer = peer;
         this.rtt = new RoundTripTimes(peer.handshakeRttNanos());
         this.backlog = new AnswerBacklog(local.maxControlBacklog(), local.maxUnansweredBinds(), role == Role.RELAY);
         this.writer = new SessionWriter(peer.sessionId(), backlog);
         this.shutdown = new SessionShutdown(peer.sessionId(), local.keepAliveTimeout(), writer);
-        this.streams = new SessionStreams(writer, shutdown, rtt, role.firstStreamId, local, peer, acceptor,
-                new RoundRobinScheduler(peer.peerMaxFramePayload()));
+        this.streams = new SessionStreams(writer, shutdown, rtt, role.firstStreamId, local, peer, acceptor, scheduler);
         this.frames = new StreamFrames(streams);
         this.keepAlive = new KeepAlive(peer.sessionId(), local, rtt, writer, shutdown);
     }

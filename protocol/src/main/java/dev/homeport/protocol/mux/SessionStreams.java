@@ -18,9 +18,9 @@ import java.util.List;
 
 /**
  * The streams of one session (PROTOCOL.md, "Streams"): it opens and accepts them under the id rules
- * and limits, and takes back what the session held for a stream when it ends ({@link StreamFrames}
- * brings the peer's other stream frames). Streams see it as their {@link StreamParent}. On the session's loop, except
- * {@link #newStream}, {@link #open}, {@link #size} and the counters.
+ * and limits, and takes back what the session held for a stream when it ends; {@link StreamFrames}
+ * brings it the peer's other stream frames. Streams see it as their {@link StreamParent}. On the
+ * session's loop, except {@link #newStream}, {@link #open} and {@link #size}.
  */
 final class SessionStreams implements StreamParent {
     private final SessionWriter writer;
