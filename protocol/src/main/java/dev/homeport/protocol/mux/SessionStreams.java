@@ -52,7 +52,7 @@ final class SessionStreams implements StreamParent {
     /** Starts on the session's connection: the session window's grant is the first frame. */
     void bind(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        sender.bind(ctx);
+        sender.bind(writer);
         inbound.grantSessionWindow();
     }
 

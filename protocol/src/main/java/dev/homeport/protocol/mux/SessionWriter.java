@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * ahead of the streams' queues and counted in the {@link AnswerBacklog} until on the wire, then the
  * streams' frames, and what one loop turn wrote goes out in one flush. On the session's loop only.
  */
-final class SessionWriter {
+final class SessionWriter implements StreamSender.Output {
     private static final Logger log = LoggerFactory.getLogger(SessionWriter.class);
 
     private final String sessionId;
@@ -60,6 +60,16 @@ final class SessionWriter {
         ChannelPromise counted = promise.isVoid() ? ctx.newPromise() : promise;
         counted.addListener(f -> backlog.onWire(bytes));
         return counted;
+    }
+
+    @Override
+    public void write(Frame streamFrame) {
+        ctx.write(streamFrame, ctx.voidPromise());
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
     }
 
     /** One flush per loop iteration, after every read and write that iteration produced. */
