@@ -6,7 +6,6 @@ import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.protocol.frame.Frame;
 import dev.homeport.protocol.frame.FrameType;
 import dev.homeport.protocol.handshake.HandshakeCompleted;
-import dev.homeport.protocol.message.Frames;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -15,18 +14,18 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The stream multiplexer of one established session (PROTOCOL.md, "Streams" and "Flow control").
- * Installed after the handshake, it owns every stream on the connection: it routes stream frames,
- * enforces both directions' windows, writes streams' data in bounded chunks round robin, and keeps
- * the session alive. Session frames it does not own (BIND and its replies) pass to the next handler.
+ * Installed after the handshake, it owns every stream on the connection. This class is the pipeline
+ * adapter and the public API; its parts do the work: {@link SessionStreams} and {@link StreamFrames}
+ * (the streams, their frames and credit), {@link SessionWriter} (what goes out, one flush per loop
+ * turn), {@link SessionShutdown} (GO_AWAY and DRAINED), {@link KeepAlive} and {@link AnswerBacklog}.
+ * Session frames it does not own (BIND and its replies) pass to the next handler.
  */
 public final class MuxSession extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(MuxSession.class);
@@ -50,39 +49,32 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
     }
 
-    private final Role role;
-    private final ProtocolSettings local;
     private final HandshakeCompleted peer;
-    private final SessionStreams streams;
+    private final RoundTripTimes rtt;
+    private final AnswerBacklog backlog;
+    private final SessionWriter writer;
     private final SessionShutdown shutdown;
-
+    private final SessionStreams streams;
+    private final StreamFrames frames;
+    private final KeepAlive keepAlive;
     private ChannelHandlerContext ctx;
     private EventLoop loop;
-    private ScheduledFuture<?> keepAlive;
-    private boolean flushScheduled;
-    private boolean controlWritten;
-    private long lastReadNanos;
-    private final RoundTripTimes rtt;
-    /**
-     * Control frames written toward the peer and not yet on the wire, in bytes: what a peer that sends
-     * answered frames and does not read makes this side hold (PROTOCOL.md, "Answers to a peer that does not read").
-     */
-    private long controlBacklog;
-    /** The peer's BINDs passed on to the next handler and not answered yet. */
-    private int unansweredBinds;
-    private boolean readsPaused;
-    /** The backlog passed its limit: the session is ending, and frames read with it are dropped. */
-    private boolean flooding;
 
     /** @param acceptor policy for streams the peer opens, or {@code null} if the peer may open none */
     public MuxSession(Role role, ProtocolSettings local, HandshakeCompleted peer, StreamAcceptor acceptor) {
-        this.role = role;
-        this.local = local;
+        this(role, local, peer, acceptor, new RoundRobinScheduler(peer.peerMaxFramePayload()));
+    }
+
+    /** @param scheduler the policy that picks which stream sends next (PROTOCOL.md, "Fair sending") */
+    MuxSession(Role role, ProtocolSettings local, HandshakeCompleted peer, StreamAcceptor acceptor, SendScheduler scheduler) {
         this.peer = peer;
         this.rtt = new RoundTripTimes(peer.handshakeRttNanos());
-        this.streams = new SessionStreams(new StreamsSession(), role.firstStreamId, local, peer, acceptor,
-                new RoundRobinScheduler(peer.peerMaxFramePayload()));
-        this.shutdown = new SessionShutdown(peer.sessionId(), local.keepAliveTimeout(), streams, this::writeControl);
+        this.backlog = new AnswerBacklog(local.maxControlBacklog(), local.maxUnansweredBinds(), role == Role.RELAY);
+        this.writer = new SessionWriter(peer.sessionId(), backlog);
+        this.shutdown = new SessionShutdown(peer.sessionId(), local.keepAliveTimeout(), writer);
+        this.streams = new SessionStreams(writer, shutdown, rtt, role.firstStreamId, local, peer, acceptor, scheduler);
+        this.frames = new StreamFrames(streams);
+        this.keepAlive = new KeepAlive(peer.sessionId(), local, rtt, writer, shutdown);
     }
 
     // ---- public API, callable from any thread ----
@@ -148,7 +140,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     }
 
     public long bytesReceived() {
-        return streams.bytesReceived();
+        return frames.bytesReceived();
     }
 
     public long bytesSent() {
@@ -163,11 +155,6 @@ public final class MuxSession extends ChannelDuplexHandler {
     /** Why the session ended, once it has: the reason sent or received in GO_AWAY, or the error. */
     public String closeReason() {
         return shutdown.closeReason();
-    }
-
-    /** The loop's clock, which is the system clock in production and a controllable one under test. */
-    private long nanoTime() {
-        return loop.ticker().nanoTime();
     }
 
     private void run(Runnable task) {
@@ -185,11 +172,10 @@ public final class MuxSession extends ChannelDuplexHandler {
         this.ctx = ctx;
         this.loop = ctx.channel().eventLoop();
         ctx.channel().config().setWriteBufferWaterMark(WATER_MARK);
-        lastReadNanos = nanoTime();
-        long interval = local.pingInterval().toNanos();
-        keepAlive = loop.scheduleAtFixedRate(this::keepAliveTick, 0, interval, TimeUnit.NANOSECONDS);
-        shutdown.bind(ctx);
-        streams.bind(ctx);
+        writer.bind(ctx, shutdown, streams.sender());
+        shutdown.bind(ctx, streams);
+        keepAlive.start(ctx);
+        streams.bind(ctx); // sends the session grant, before the first PING runs
     }
 
     @Override
@@ -198,15 +184,15 @@ public final class MuxSession extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (shutdown.closing() || flooding) {
+        if (shutdown.closing() || backlog.flooding()) {
             frame.release(); // the session already failed or is closing: frames read with it change nothing
             return;
         }
-        lastReadNanos = nanoTime();
+        keepAlive.frameRead();
         FrameType type = frame.type();
         if (type == FrameType.BIND || type == FrameType.BIND_OK || type == FrameType.BIND_REFUSED) {
             if (type == FrameType.BIND) {
-                unansweredBinds++;
+                backlog.bindRead();
                 updateReading();
             }
             ctx.fireChannelRead(frame);
@@ -214,13 +200,13 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
         try {
             switch (type) {
-                case DATA -> streams.onData(frame);
-                case WINDOW_UPDATE -> streams.onWindowUpdate(frame);
-                case FIN -> streams.onFin(frame);
-                case RESET -> streams.onReset(frame);
+                case DATA -> frames.onData(frame);
+                case WINDOW_UPDATE -> frames.onWindowUpdate(frame);
+                case FIN -> frames.onFin(frame);
+                case RESET -> frames.onReset(frame);
                 case OPEN -> streams.onOpen(frame);
-                case OPEN_REFUSED -> streams.onOpenRefused(frame);
-                case PING -> onPing(frame);
+                case OPEN_REFUSED -> frames.onOpenRefused(frame);
+                case PING -> keepAlive.onPing(frame);
                 case GO_AWAY -> shutdown.onGoAway(frame);
                 default -> throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, type + " frame after the handshake");
             }
@@ -238,7 +224,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            scheduleFlush();
+            writer.scheduleFlush();
         }
         updateReading();
         ctx.fireChannelWritabilityChanged();
@@ -248,53 +234,26 @@ public final class MuxSession extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof Frame frame && frame.type() != FrameType.DATA) {
-            if ((frame.type() == FrameType.BIND_OK || frame.type() == FrameType.BIND_REFUSED) && unansweredBinds > 0) {
-                unansweredBinds--;
+            if ((frame.type() == FrameType.BIND_OK || frame.type() == FrameType.BIND_REFUSED) && backlog.bindAnswered()) {
                 updateReading();
             }
-            ctx.write(frame, countedInBacklog(frame, promise));
+            ctx.write(frame, writer.countedInBacklog(frame, promise));
         } else {
             ctx.write(msg, promise);
         }
     }
 
-    /**
-     * Pauses reading from the peer while answers cannot go out: on the relay while the connection is
-     * not writable, and on either side while {@code maxUnansweredBinds} BINDs wait for their answer.
-     * Only the relay pauses for writability: two sides that both did could each wait for the other
-     * to read (two bulk transfers in opposite directions), and the client always reads.
-     */
+    /** Pauses reading from the peer while answers cannot go out, as {@link AnswerBacklog} decides. */
     private void updateReading() {
-        boolean pause = role == Role.RELAY && !ctx.channel().isWritable() || unansweredBinds >= local.maxUnansweredBinds();
-        if (pause != readsPaused && !shutdown.closing()) {
-            readsPaused = pause;
-            ctx.channel().config().setAutoRead(!pause); // turning it back on asks for a read at once
+        if (backlog.updatePause(ctx.channel().isWritable(), shutdown.closing())) {
+            ctx.channel().config().setAutoRead(!backlog.readsPaused()); // turning it back on asks for a read at once
         }
-    }
-
-    /**
-     * Adds {@code frame} to the control backlog until it is on the wire; a backlog past
-     * {@code maxControlBacklog} means the peer asks for answers it does not read, and ends the session.
-     */
-    private ChannelPromise countedInBacklog(Frame frame, ChannelPromise promise) {
-        int bytes = Frame.HEADER_LENGTH + frame.payload().readableBytes();
-        controlBacklog += bytes;
-        if (controlBacklog > local.maxControlBacklog() && !shutdown.closing() && !flooding) {
-            flooding = true;
-            log.warn("event=session_flooding session={} control_backlog_bytes={} max_control_backlog={}", id(),
-                    controlBacklog, local.maxControlBacklog());
-            loop.execute(() -> shutdown.close(ErrorCode.FLOODING, "more than " + local.maxControlBacklog()
-                    + " bytes of answers queued that the peer does not read (maxControlBacklog)"));
-        }
-        ChannelPromise counted = promise.isVoid() ? ctx.newPromise() : promise;
-        counted.addListener(f -> controlBacklog -= bytes);
-        return counted;
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         String reason = shutdown.connectionClosed();
-        keepAlive.cancel(false);
+        keepAlive.stop();
         streams.closeAll(ErrorCode.CANCELLED, "session closed: " + reason);
         streams.sender().clear();
         ctx.fireChannelInactive();
@@ -317,123 +276,5 @@ public final class MuxSession extends ChannelDuplexHandler {
                 Thread.getDefaultUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), c);
             }
         }
-    }
-
-    // ---- inbound frames ----
-
-    private void onPing(Frame frame) {
-        long opaque = Frames.pingOpaque(frame);
-        if (frame.hasFlag(Frame.FLAG_ACK)) {
-            rtt.ackReceived(opaque, nanoTime());
-        } else {
-            writeControl(Frames.ping(ctx.alloc(), opaque, true));
-        }
-    }
-
-    // ---- what the streams need of the session ----
-
-    private final class StreamsSession implements SessionStreams.Session {
-        @Override
-        public void run(Runnable task) {
-            MuxSession.this.run(task);
-        }
-
-        @Override
-        public boolean inEventLoop() {
-            return loop.inEventLoop();
-        }
-
-        @Override
-        public long nanoTime() {
-            return MuxSession.this.nanoTime();
-        }
-
-        @Override
-        public long minRttNanos() {
-            return rtt.minNanos();
-        }
-
-        @Override
-        public void writeControl(Frame frame) {
-            MuxSession.this.writeControl(frame);
-        }
-
-        @Override
-        public void scheduleFlush() {
-            MuxSession.this.scheduleFlush();
-        }
-
-        @Override
-        public boolean refusesOpens() {
-            return shutdown.refusesOpens();
-        }
-
-        @Override
-        public boolean goAwaySent() {
-            return shutdown.goAwaySent();
-        }
-
-        @Override
-        public boolean closing() {
-            return shutdown.closing();
-        }
-
-        @Override
-        public void close(ErrorCode code, String message) {
-            shutdown.close(code, message);
-        }
-
-        @Override
-        public void lastStreamClosed() {
-            shutdown.lastStreamClosed();
-        }
-    }
-
-    // ---- writing: control frames at once, the streams' frames as the scheduler picks ----
-
-    private void writeControl(Frame frame) {
-        if (shutdown.drainedSent()) {
-            frame.release(); // DRAINED was this side's last word (PROTOCOL.md, "GO_AWAY")
-            return;
-        }
-        ctx.write(frame, countedInBacklog(frame, ctx.voidPromise()));
-        controlWritten = true;
-        scheduleFlush();
-    }
-
-    /** One flush per loop iteration, after every read and write that iteration produced. */
-    private void scheduleFlush() {
-        if (!flushScheduled) {
-            flushScheduled = true;
-            loop.execute(this::writeReady);
-        }
-    }
-
-    private void writeReady() {
-        flushScheduled = false;
-        boolean wrote = controlWritten;
-        controlWritten = false;
-        if (streams.sender().writeReady()) {
-            wrote = true;
-        }
-        if (wrote) {
-            ctx.flush();
-        }
-    }
-
-    // ---- keep-alive ----
-
-    private void keepAliveTick() {
-        if (shutdown.drainedSent() || shutdown.closing()) {
-            return; // nothing more is sent; the drain and the close have their own deadlines
-        }
-        long silentNanos = nanoTime() - lastReadNanos;
-        if (silentNanos > local.keepAliveTimeout().toNanos()) {
-            log.info("event=keepalive_timeout session={} silent_ms={}", id(), TimeUnit.NANOSECONDS.toMillis(silentNanos));
-            shutdown.close(ErrorCode.KEEPALIVE_TIMEOUT,
-                    "nothing received for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms (keepAliveTimeout)");
-            return;
-        }
-        writeControl(Frames.ping(ctx.alloc(), rtt.pingSent(nanoTime()), false));
     }
 }

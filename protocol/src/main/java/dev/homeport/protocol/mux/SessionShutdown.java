@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * How one session ends (PROTOCOL.md, "GO_AWAY"): a graceful GO_AWAY either way drains the streams
@@ -24,9 +23,9 @@ final class SessionShutdown {
 
     private final String sessionId;
     private final long timeoutNanos;
-    private final SessionStreams streams;
-    private final Consumer<Frame> writeControl;
+    private final SessionWriter writer;
     private ChannelHandlerContext ctx;
+    private SessionStreams streams;
     private boolean goAwaySent;
     private boolean goAwayReceived;
     /** Graceful GO_AWAY sent or received: once no stream is left, this side sends DRAINED. */
@@ -39,19 +38,16 @@ final class SessionShutdown {
     private ScheduledFuture<?> closeDeadline;
     private volatile String closeReason;
 
-    /**
-     * @param keepAliveTimeout how long a peer may take to drain, or to take the closing GO_AWAY
-     * @param writeControl     writes a control frame ahead of the streams' data
-     */
-    SessionShutdown(String sessionId, Duration keepAliveTimeout, SessionStreams streams, Consumer<Frame> writeControl) {
+    /** @param keepAliveTimeout how long a peer may take to drain, or to take the closing GO_AWAY */
+    SessionShutdown(String sessionId, Duration keepAliveTimeout, SessionWriter writer) {
         this.sessionId = sessionId;
         this.timeoutNanos = keepAliveTimeout.toNanos();
-        this.streams = streams;
-        this.writeControl = writeControl;
+        this.writer = writer;
     }
 
-    void bind(ChannelHandlerContext ctx) {
+    void bind(ChannelHandlerContext ctx, SessionStreams streams) {
         this.ctx = ctx;
+        this.streams = streams;
     }
 
     /** Whether the session is ending: nothing it reads changes anything any more. */
@@ -89,7 +85,7 @@ final class SessionShutdown {
         if (streams.isEmpty()) {
             sendDrained(new GoAway(code, message));
         } else {
-            writeControl.accept(new GoAway(code, message).toFrame(ctx.alloc()));
+            writer.writeControl(new GoAway(code, message).toFrame(ctx.alloc()));
         }
     }
 

@@ -18,42 +18,14 @@ import java.util.List;
 
 /**
  * The streams of one session (PROTOCOL.md, "Streams"): it opens and accepts them under the id rules
- * and limits, routes the peer's stream frames to them, and takes back what the session held for a
- * stream when it ends. Streams see it as their {@link StreamParent}. On the session's loop, except
- * {@link #newStream}, {@link #open}, {@link #size} and the counters.
+ * and limits, and takes back what the session held for a stream when it ends; {@link StreamFrames}
+ * brings it the peer's other stream frames. Streams see it as their {@link StreamParent}. On the
+ * session's loop, except {@link #newStream}, {@link #open} and {@link #size}.
  */
 final class SessionStreams implements StreamParent {
-    /** What the streams need of the session around them. */
-    interface Session {
-        void run(Runnable task);
-
-        boolean inEventLoop();
-
-        long nanoTime();
-
-        long minRttNanos();
-
-        void writeControl(Frame frame);
-
-        /** Asks for one flush at the end of this loop turn, after the streams' frames. */
-        void scheduleFlush();
-
-        /** Whether a stream this side opens now fails with SHUTDOWN (GO_AWAY either way, or closing). */
-        boolean refusesOpens();
-
-        /** Whether this side sent GO_AWAY: the peer's OPENs are reset with SHUTDOWN. */
-        boolean goAwaySent();
-
-        /** Whether the session is ending: a stream closing with it returns no credit. */
-        boolean closing();
-
-        void close(ErrorCode code, String message);
-
-        /** The last open stream just closed. */
-        void lastStreamClosed();
-    }
-
-    private final Session session;
+    private final SessionWriter writer;
+    private final SessionShutdown shutdown;
+    private final RoundTripTimes rtt;
     private final HandshakeCompleted peer;
     private final StreamAcceptor acceptor;
     private final StreamTable table;
@@ -62,28 +34,40 @@ final class SessionStreams implements StreamParent {
     private final List<MuxStream> readComplete = new ArrayList<>();
     private ChannelHandlerContext ctx;
     private Promise<Void> idle;
-    private volatile long bytesReceived;
 
-    SessionStreams(Session session, int localFirstId, ProtocolSettings local, HandshakeCompleted peer,
-                   StreamAcceptor acceptor, SendScheduler scheduler) {
-        this.session = session;
+    /** @param scheduler the policy that picks which stream sends next */
+    SessionStreams(SessionWriter writer, SessionShutdown shutdown, RoundTripTimes rtt, int localFirstId,
+                   ProtocolSettings local, HandshakeCompleted peer, StreamAcceptor acceptor, SendScheduler scheduler) {
+        this.writer = writer;
+        this.shutdown = shutdown;
+        this.rtt = rtt;
         this.peer = peer;
         this.acceptor = acceptor;
         this.table = new StreamTable(localFirstId, peer.peerMaxConcurrentStreams(), local.maxConcurrentStreams());
-        this.inbound = new InboundFlow(local, (id, increment) -> session.writeControl(Frames.windowUpdate(ctx.alloc(), id, increment)));
-        this.sender = new StreamSender(peer.peerMaxFramePayload(), scheduler, session::scheduleFlush,
+        this.inbound = new InboundFlow(local, (id, increment) -> writer.writeControl(Frames.windowUpdate(ctx.alloc(), id, increment)));
+        this.sender = new StreamSender(peer.peerMaxFramePayload(), scheduler, writer::scheduleFlush,
                 s -> forget(s, ErrorCode.NO_ERROR, "finished", false));
     }
 
     /** Starts on the session's connection: the session window's grant is the first frame. */
     void bind(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        sender.bind(ctx);
+        sender.bind(writer);
         inbound.grantSessionWindow();
     }
 
+    /** The open stream of {@code id}, or null for one closed here or never opened. */
+    MuxStream get(int id) {
+        return table.get(id);
+    }
+
+    /** A frame for an id not open here: fine for a stream closed here, a session error for one never opened. */
+    void requireKnown(int id, FrameType type) {
+        table.requireKnown(id, type);
+    }
+
     MuxStream newStream() {
-        return new MuxStream(this, 0, peer.peerInitialWindow(), inbound.newStream(session.nanoTime()));
+        return new MuxStream(this, 0, peer.peerInitialWindow(), inbound.newStream(nanoTime()));
     }
 
     int size() {
@@ -94,8 +78,8 @@ final class SessionStreams implements StreamParent {
         return table.isEmpty();
     }
 
-    long bytesReceived() {
-        return bytesReceived;
+    InboundFlow inbound() {
+        return inbound;
     }
 
     StreamSender sender() {
@@ -129,71 +113,7 @@ final class SessionStreams implements StreamParent {
         readComplete.clear();
     }
 
-    // ---- the peer's stream frames ----
-
-    void onData(Frame frame) {
-        int id = frame.streamId();
-        ByteBuf payload = frame.payload();
-        int n = payload.readableBytes();
-        bytesReceived += n;
-        inbound.received(n);
-        MuxStream s = table.get(id);
-        if (s == null) {
-            table.requireKnown(id, frame.type());
-            inbound.dropped(n);
-            return; // closed here while the peer was still sending: dropped, as in HTTP/2
-        }
-        inbound.received(s.receive, id, n);
-        if (!s.state().peerMaySend()) {
-            inbound.dropped(n);
-            resetStream(s, ErrorCode.STREAM_CLOSED, "DATA after FIN");
-            return;
-        }
-        if (n > 0) {
-            s.receive.held(n);
-            s.deliver(payload.retain());
-        }
-    }
-
-    void onWindowUpdate(Frame frame) {
-        int increment = Frames.windowIncrement(frame);
-        if (frame.streamId() == 0) {
-            sender.sessionGranted(increment);
-            return;
-        }
-        MuxStream s = known(frame);
-        if (s != null) {
-            sender.streamGranted(s, increment);
-        }
-    }
-
-    void onFin(Frame frame) {
-        MuxStream s = known(frame);
-        if (s == null) {
-            return;
-        }
-        if (!s.state().peerMaySend()) {
-            resetStream(s, ErrorCode.STREAM_CLOSED, "second FIN");
-        } else if (s.apply(StreamState.Event.FIN_RECEIVED)) {
-            forget(s, ErrorCode.NO_ERROR, "finished", false);
-        }
-    }
-
-    void onReset(Frame frame) {
-        ErrorCode code = Frames.resetCode(frame);
-        MuxStream s = known(frame);
-        if (s != null) {
-            closeStream(s, code, "reset by peer: " + code.description(), true);
-        }
-    }
-
-    void onOpenRefused(Frame frame) {
-        OpenRefused refused = OpenRefused.decode(frame.payload());
-        MuxStream s = known(frame);
-        if (s != null) {
-            closeStream(s, refused.code(), refused.message(), true);
-        }
-    }
+    // ---- the peer opens a stream ----
 
     void onOpen(Frame frame) {
         int id = frame.streamId();
@@ -203,40 +123,35 @@ final class SessionStreams implements StreamParent {
         }
         table.remote().opened(id);
         Open open = Open.decode(frame.payload());
-        if (session.goAwaySent()) {
-            session.writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.SHUTDOWN));
+        if (shutdown.goAwaySent()) {
+            writer.writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.SHUTDOWN));
             return;
         }
         if (!table.remote().canOpen()) {
             // A stream error, not a session error: the relay is not told the client's limit (HELLO has no field for it).
-            session.writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.STREAM_LIMIT));
+            writer.writeControl(Frames.reset(ctx.alloc(), id, ErrorCode.STREAM_LIMIT));
             return;
         }
-        MuxStream s = new MuxStream(this, id, peer.peerInitialWindow(), inbound.newStream(session.nanoTime()));
+        MuxStream s = new MuxStream(this, id, peer.peerInitialWindow(), inbound.newStream(nanoTime()));
         s.apply(StreamState.Event.OPENED);
         table.add(s);
         acceptor.accept(s, open);
-    }
-
-    /** The open stream a frame is for, or null for one closed here (the frame is dropped). */
-    private MuxStream known(Frame frame) {
-        MuxStream s = table.get(frame.streamId());
-        if (s == null) {
-            table.requireKnown(frame.streamId(), frame.type());
-        }
-        return s;
     }
 
     // ---- what streams ask of the session ----
 
     @Override
     public void run(Runnable task) {
-        session.run(task);
+        if (ctx.executor().inEventLoop()) {
+            task.run();
+        } else {
+            ctx.executor().execute(task);
+        }
     }
 
     @Override
     public boolean inEventLoop() {
-        return session.inEventLoop();
+        return ctx.executor().inEventLoop();
     }
 
     @Override
@@ -262,13 +177,13 @@ final class SessionStreams implements StreamParent {
 
     @Override
     public void consumed(MuxStream s, int bytes) {
-        inbound.consumed(s.receive, s.id(), bytes, s.state().peerMaySend(), session.nanoTime(), session.minRttNanos());
+        inbound.consumed(s.receive, s.id(), bytes, s.state().peerMaySend(), nanoTime(), rtt.minNanos());
     }
 
     @Override
     public void end(MuxStream s, FrameType farewell, ErrorCode code, String reason) {
         if (s.state() != StreamState.IDLE) { // a stream whose OPEN is still queued ends without a word
-            session.writeControl(farewell == FrameType.RESET ? Frames.reset(ctx.alloc(), s.id(), code)
+            writer.writeControl(farewell == FrameType.RESET ? Frames.reset(ctx.alloc(), s.id(), code)
                     : new OpenRefused(code, reason).toFrame(ctx.alloc(), s.id()));
         }
         closeStream(s, code, reason, false);
@@ -281,21 +196,26 @@ final class SessionStreams implements StreamParent {
 
     // ---- opening and ending ----
 
+    /** The loop's clock, which is the system clock in production and a controllable one under test. */
+    private long nanoTime() {
+        return ctx.channel().eventLoop().ticker().nanoTime();
+    }
+
     private void openNow(MuxStream s, Open open) {
         if (s.state().isClosed()) {
             return; // reset before its OPEN went out
         }
-        if (session.refusesOpens()) {
+        if (shutdown.refusesOpens()) {
             failOpen(s, ErrorCode.SHUTDOWN, "session is closing");
         } else if (s.id() <= 0) {
             failOpen(s, ErrorCode.STREAM_LIMIT, "stream ids exhausted on this session");
-            session.close(ErrorCode.NO_ERROR, "stream ids exhausted, reconnect");
+            shutdown.close(ErrorCode.NO_ERROR, "stream ids exhausted, reconnect");
         } else if (!table.local().canOpen()) {
             failOpen(s, ErrorCode.STREAM_LIMIT, "the peer accepts at most " + table.local().maxStreams() + " concurrent streams");
         } else {
             s.apply(StreamState.Event.OPENED);
             table.add(s);
-            session.writeControl(open.toFrame(ctx.alloc(), s.id()));
+            writer.writeControl(open.toFrame(ctx.alloc(), s.id()));
             sender.readMore(s);
         }
     }
@@ -307,21 +227,21 @@ final class SessionStreams implements StreamParent {
         s.ended(code, reason, true);
     }
 
-    private void resetStream(MuxStream s, ErrorCode code, String reason) {
-        session.writeControl(Frames.reset(ctx.alloc(), s.id(), code));
+    void resetStream(MuxStream s, ErrorCode code, String reason) {
+        writer.writeControl(Frames.reset(ctx.alloc(), s.id(), code));
         closeStream(s, code, reason, true);
     }
 
-    private void closeStream(MuxStream s, ErrorCode code, String reason, boolean notify) {
+    void closeStream(MuxStream s, ErrorCode code, String reason, boolean notify) {
         if (s.apply(StreamState.Event.RESET)) {
             forget(s, code, reason, notify);
         }
     }
 
-    /** A stream just closed: the session takes back what it held for it. */
-    private void forget(MuxStream s, ErrorCode code, String reason, boolean notify) {
+    /** A stream just closed (now {@link StreamState#CLOSED}): the session takes back what it held for it. */
+    void forget(MuxStream s, ErrorCode code, String reason, boolean notify) {
         table.remove(s);
-        boolean closing = session.closing();
+        boolean closing = shutdown.closing();
         inbound.closed(s.receive, closing);
         sender.discard(s, !closing);
         s.ended(code, reason, notify);
@@ -331,7 +251,7 @@ final class SessionStreams implements StreamParent {
                 idle = null;
                 p.trySuccess(null);
             }
-            session.lastStreamClosed();
+            shutdown.lastStreamClosed();
         }
     }
 }

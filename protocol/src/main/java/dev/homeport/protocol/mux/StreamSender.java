@@ -3,7 +3,6 @@ package dev.homeport.protocol.mux;
 import dev.homeport.protocol.frame.Frame;
 import dev.homeport.protocol.frame.FrameType;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
 
 import java.util.function.Consumer;
 
@@ -13,12 +12,21 @@ import java.util.function.Consumer;
  * writes the frames while the connection is writable. On the session's loop only.
  */
 final class StreamSender {
+    /** Where the frames go: the session's connection. */
+    interface Output {
+        /** Writes a stream's frame; the caller flushes later. */
+        void write(Frame frame);
+
+        /** Whether the connection takes more now (below its write-buffer high mark). */
+        boolean isWritable();
+    }
+
     private final OutboundFlow flow;
     private final SendScheduler scheduler;
     private final Runnable scheduleFlush;
     private final Consumer<MuxStream> finished;
     private final SendScheduler.Writer frameWriter = this::writeFrame;
-    private ChannelHandlerContext ctx;
+    private Output out;
     /** A DATA or FIN frame was written in the current {@link #writeReady}. */
     private boolean framed;
     private volatile long bytesSent;
@@ -34,8 +42,8 @@ final class StreamSender {
         this.finished = finished;
     }
 
-    void bind(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
+    void bind(Output out) {
+        this.out = out;
     }
 
     /** Queues a handler's {@code data}, or the FIN when null, and paces the stream's source. */
@@ -82,7 +90,7 @@ final class StreamSender {
     /** Writes streams' frames while the connection takes them. @return whether any was written */
     boolean writeReady() {
         framed = false;
-        if (ctx.channel().isWritable()) {
+        if (out.isWritable()) {
             scheduler.distribute(flow.credit(), frameWriter);
         }
         flow.resumePaused();
@@ -112,17 +120,17 @@ final class StreamSender {
     private boolean writeFrame(SendQueue queue, int bytes) {
         MuxStream s = queue.stream();
         if (bytes > 0) {
-            ctx.write(Frame.data(s.id(), flow.take(queue, bytes)), ctx.voidPromise());
+            out.write(Frame.data(s.id(), flow.take(queue, bytes)));
             bytesSent += bytes;
         } else {
             queue.takeFin();
-            ctx.write(Frame.empty(FrameType.FIN, s.id()), ctx.voidPromise());
+            out.write(Frame.empty(FrameType.FIN, s.id()));
         }
         framed = true;
         flow.maybeResumeReading(queue);
         if (bytes == 0 && s.apply(StreamState.Event.FIN_SENT)) {
             finished.accept(s);
         }
-        return ctx.channel().isWritable();
+        return out.isWritable();
     }
 }
