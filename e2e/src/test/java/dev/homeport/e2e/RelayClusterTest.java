@@ -172,6 +172,28 @@ class RelayClusterTest {
     }
 
     @Test
+    void aClientRestartedAgainstAnotherRelayWithinTheGraceKeepsItsPortAndTheFirstRelayForwardsIt() throws Exception {
+        Path state = dir.resolve("moving-client");
+        CliProcess first = teardown(CliProcess.homeport(dir, "tcp", Integer.toString(echo.port()), "--name", "moving",
+                "--token", TOKEN, "--insecure-plaintext", "--state-dir", state.toString(), "--server", control(1)));
+        int port = publicPort(first);
+        awaitServed(1, port, Duration.ofSeconds(10));
+        first.kill();
+        // Relay 1 still holds the port for the token (the grace); the client comes back through relay 2.
+        CliProcess second = teardown(CliProcess.homeport(dir, "tcp", Integer.toString(echo.port()), "--name", "moving",
+                "--token", TOKEN, "--insecure-plaintext", "--state-dir", state.toString(), "--server", control(2)));
+        assertThat(publicPort(second)).as("the remembered port, reclaimed in etcd").isEqualTo(port);
+        try {
+            for (int n : new int[] {2, 1, 3}) {
+                awaitServed(n, port, Duration.ofSeconds(10));
+            }
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nrelay 1: " + relays.get(1).describe(), e);
+        }
+        assertThat(relays.get(1).stderr()).anyMatch(l -> l.contains("event=tunnel_superseded") && l.contains("port=" + port));
+    }
+
+    @Test
     void killMinus9OfTheEtcdLeaderDropsNoSessionAndLosesNoClaim() throws Exception {
         CliProcess client = client("echo", "--server", control(2));
         int port = publicPort(client);

@@ -109,7 +109,7 @@ public final class RelayServer implements AutoCloseable {
                 metrics.released(tunnel);
                 ForwardedPorts forwarded = forwardedPorts;
                 if (forwarded != null) {
-                    forwarded.sync(); // the port may be served by another relay now
+                    forwarded.localTunnelGone(tunnel.port()); // the port may be served by another relay now
                 }
             }
         };

@@ -74,8 +74,6 @@ public final class ClusterMembership implements AutoCloseable {
         this.fenced = Counter.builder("homeport.registry.fenced")
                 .description("Times this relay ended its sessions because the cluster registry was out of reach for "
                         + "longer than the grace (fail closed)").register(meters);
-        long period = HEALTH_CHECK_PERIOD.toMillis();
-        watch.scheduleWithFixedDelay(this::checkHealth, period, period, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -92,6 +90,9 @@ public final class ClusterMembership implements AutoCloseable {
         }
         log.info("event=registry_joined relay={} peer_address={} ttl_s={}", settings.relayId(), peerAddress,
                 settings.registry().relayTtl().toSeconds());
+        // Health counts from the registration: before it the registry is stale by definition.
+        long period = HEALTH_CHECK_PERIOD.toMillis();
+        watch.scheduleWithFixedDelay(this::checkHealth, period, period, TimeUnit.MILLISECONDS);
     }
 
     /** {@code ok} or {@code stale}, as {@code /health} says it. */

@@ -35,6 +35,11 @@ public final class RegistryClaims implements NameClaims {
 
     @Override
     public BindOutcome claim(String name, Claimant who, String principal, String kind, AccessPolicy access) {
+        if (who.session().whenClosed().isDone()) {
+            // A BIND that waited behind others while its session died: claiming now could take the name
+            // back from the same client's live session on another relay (same instance).
+            return BindOutcome.refused(ErrorCode.SHUTDOWN, "the session ended before its BIND was claimed");
+        }
         ClaimRegistry.Owner owner = owner(who, principal);
         ClaimRequest request = new ClaimRequest(name, owner, who.instance(), who.pool(), kind, access, grace, maxPoolMembers);
         ClaimRegistry.Claim claim;

@@ -69,6 +69,19 @@ public final class ForwardedPorts implements AutoCloseable {
         }
     }
 
+    /**
+     * The local tunnel on {@code port} is gone (expired, or superseded by another relay's claim): the
+     * port is forwarded again at once if another relay serves it, without waiting out {@link #YIELD_TIME}.
+     */
+    public void localTunnelGone(int port) {
+        if (!thread.isShutdown()) {
+            thread.execute(() -> {
+                yielded.remove(port);
+                syncNow();
+            });
+        }
+    }
+
     /** A local tunnel is about to bind {@code port}: stops forwarding it, and returns once the port is free. */
     public void release(int port) {
         if (thread.isShutdown()) {
@@ -138,9 +151,15 @@ public final class ForwardedPorts implements AutoCloseable {
         }
         if (!refused) {
             retries = 0;
-        } else if ((retry == null || retry.isDone()) && retries++ < MAX_RETRIES) {
-            retry = thread.schedule(this::syncNow, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+        } else if (retry == null && retries++ < MAX_RETRIES) {
+            retry = thread.schedule(this::retryNow, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** A scheduled retry: it is no longer pending while it runs, so it may schedule the next one. */
+    private void retryNow() {
+        retry = null;
+        syncNow();
     }
 
     /** Closes every forwarding listener; connections already accepted go on. */

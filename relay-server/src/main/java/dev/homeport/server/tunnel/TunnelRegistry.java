@@ -280,12 +280,7 @@ public final class TunnelRegistry implements AutoCloseable {
         }
         thread.execute(() -> {
             for (Tunnel t : new ArrayList<>(byPort.values())) {
-                if (servedElsewhere.test(t.port()) && (t.session() == null || !t.pool())) {
-                    log.info("event=tunnel_superseded {} reason=\"served by another relay of the cluster\"", t);
-                    if (t.expiry != null) {
-                        t.expiry.cancel(false);
-                    }
-                    t.members(List.of());
+                if (servedElsewhere.test(t.port()) && ClusterMoves.supersede(t)) {
                     expire(t);
                 }
             }
@@ -314,16 +309,7 @@ public final class TunnelRegistry implements AutoCloseable {
             if (t == null) {
                 return;
             }
-            List<Tunnel.Member> now = t.members().stream().filter(m -> !m.session().id().equals(sessionId)).toList();
-            if (now.size() == t.members().size()) {
-                return; // already replaced here (a take-over on this relay)
-            }
-            t.members(now);
-            log.info("event=tunnel_lost {} session={} reason=\"{}\"", t, sessionId, why);
-            if (now.isEmpty()) {
-                if (t.expiry != null) {
-                    t.expiry.cancel(false);
-                }
+            if (ClusterMoves.lose(t, sessionId, why)) {
                 expire(t);
             }
         });
