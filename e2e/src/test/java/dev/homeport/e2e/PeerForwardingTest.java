@@ -56,7 +56,8 @@ import static org.assertj.core.api.Assertions.fail;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class PeerForwardingTest {
     private static final String TOKEN = "peer-forwarding-test-token";
-    private static final TokenKey SECRET = PeerSecret.of("cluster-secret-for-the-peer-tests");
+    private static final String SECRET_TEXT = "cluster-secret-for-the-peer-tests";
+    private static final TokenKey SECRET = PeerSecret.of(SECRET_TEXT);
     private static final int MIB_16 = 16 * 1024 * 1024;
     private static final InetAddress OTHER_CLIENT = address("127.0.0.5");
 
@@ -218,7 +219,7 @@ class PeerForwardingTest {
     }
 
     @Test
-    void aRelayWithAnotherSecretIsRefusedAndItsPublicConnectionsClosed() throws Exception {
+    void aRelayWithAnotherSecretIsRefusedAndItsPublicConnectionsClosedAndAClientWithTheSecretIsNoRelay() throws Exception {
         LocalService echo = LocalService.echo(0);
         open.add(echo);
         int port = publicPort(bind(client(relay(2), new TunnelSpec("echo", "127.0.0.1", echo.port(), 0))));
@@ -235,6 +236,17 @@ class PeerForwardingTest {
         assertThat(gauge(relay(2), "homeport.peer.links", "inbound")).isZero();
         assertThat(counter(stranger, "homeport.peer.streams.refused", "reason", "link_unavailable")).isEqualTo(1);
         assertThat(echo.accepted()).isZero();
+
+        // A client that knows the cluster secret is still no relay: its session ends right after the handshake.
+        RelayClient impostor = RelayClient.start(RelayClientConfig.of("127.0.0.2", relay(2).peerAddress().getPort(),
+                SECRET_TEXT, List.of(new TunnelSpec("echo", "127.0.0.1", echo.port(), 0)))
+                .withShutdownGrace(Duration.ZERO), new ClientEvents() {
+        });
+        open.add(impostor);
+        Await.until(Duration.ofSeconds(10), "relay 2 refuses the client on its peer port",
+                () -> counter(relay(2), "homeport.peer.links.refused", "reason", "not_a_relay") >= 1);
+        impostor.close();
+        assertThat(gauge(relay(2), "homeport.peer.links", "inbound")).isZero();
     }
 
     @Test

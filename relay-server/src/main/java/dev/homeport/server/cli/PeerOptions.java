@@ -2,6 +2,7 @@ package dev.homeport.server.cli;
 
 import dev.homeport.server.cluster.ClusterSettings;
 import dev.homeport.server.cluster.PeerRoutes;
+import dev.homeport.server.peer.PeerIdentity;
 import dev.homeport.server.peer.PeerSecret;
 import dev.homeport.server.peer.PeerSettings;
 import picocli.CommandLine.Option;
@@ -33,7 +34,7 @@ final class PeerOptions {
             }
             return ClusterSettings.ALONE;
         }
-        if (relayId == null || relayId.isBlank() || !relayId.matches("[A-Za-z0-9._-]{1,64}")) {
+        if (!PeerIdentity.isValidRelayId(relayId)) {
             throw new IllegalArgumentException("--peer-address needs --relay-id ID: 1 to 64 letters, digits, '.', '_' or '-', "
                     + "unique in the cluster");
         }

@@ -1,5 +1,6 @@
 package dev.homeport.server.peer;
 
+import dev.homeport.cli.logging.LogValue;
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.protocol.handshake.HandshakeCompleted;
@@ -48,7 +49,8 @@ final class InboundPeerInstaller extends ChannelInboundHandlerAdapter {
             if (relayId == null) {
                 // The secret was right but the agent is not a relay's: a client configured with the cluster secret.
                 metrics.peer().linkRefused("not_a_relay");
-                log.warn("event=peer_refused remote={} reason=\"not a relay (agent {})\"", ctx.channel().remoteAddress(), done.peerAgent());
+                log.warn("event=peer_refused remote={} reason=\"not a relay\" agent={}", ctx.channel().remoteAddress(),
+                        LogValue.of(done.peerAgent()));
                 ctx.writeAndFlush(new GoAway(ErrorCode.AUTH_FAILED, "peer links are for relays of the cluster").toFrame(ctx.alloc()))
                         .addListener(ChannelFutureListener.CLOSE);
                 return;
