@@ -61,6 +61,8 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
     /** A release etcd did not confirm is tried again this often, this many times, in the background. */
     static final int RELEASE_RETRIES = 30;
     static final long RELEASE_RETRY_DELAY_MS = 1000;
+    /** How often the claim leases due for renewal are looked for; each is renewed every grace/3. */
+    static final long CLAIM_RENEWAL_TICK_MS = 100;
 
     private final Client client;
     private final EtcdKeys keys;
@@ -81,12 +83,15 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
         this.timeoutMillis = options.callTimeout().toMillis();
         // Two threads: the relay lease's renewals never wait behind a watch re-sync that waits on etcd. After close,
         // jetcd's last callbacks find it shut down and are dropped.
-        this.thread = new ScheduledThreadPoolExecutor(2, r -> {
+        ScheduledThreadPoolExecutor threads = new ScheduledThreadPoolExecutor(2, r -> {
             Thread t = new Thread(r, "homeport-registry");
             t.setDaemon(true);
             return t;
         }, new ThreadPoolExecutor.DiscardPolicy());
-        this.local = new LocalClaims(client.getLeaseClient(), thread, this::claimDeleted);
+        threads.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.thread = threads;
+        this.local = new LocalClaims(client.getLeaseClient(), timeoutMillis, this::claimDeleted);
+        thread.scheduleWithFixedDelay(local::renewDue, CLAIM_RENEWAL_TICK_MS, CLAIM_RENEWAL_TICK_MS, TimeUnit.MILLISECONDS);
         this.transaction = new ClaimTransaction(client, keys);
     }
 
@@ -119,7 +124,7 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
             return new Claim(r.refusal().outcome(), r.refusal().holder(), r.refusal().reason());
         }
         ClaimTransaction.Grant g = r.grant();
-        local.joined(req.name(), g.claimLease(), g.claimCreated(), g.memberKey(), g.member().encode());
+        local.joined(req.name(), g.claimLease(), g.claimCreated(), req.grace().toMillis(), g.memberKey(), g.member().encode());
         for (MemberValue m : g.decision().replaced()) {
             if (m.relayId().equals(relayId)) {
                 local.left(req.name(), keys.member(req.name(), m.relayId(), m.session()));
@@ -143,7 +148,11 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
         long lease = local.left(name, memberKey).lastLease();
         if (lease != 0) {
             // The last session of this relay left: one last renewal, so the name is held a whole grace from now.
-            client.getLeaseClient().keepAliveOnce(lease);
+            try {
+                Calls.await(client.getLeaseClient().keepAliveOnce(lease), Calls.deadline(timeoutMillis), "renew the claim of " + name);
+            } catch (RegistryUnavailableException e) {
+                log.debug("event=claim_last_renewal_failed name={} error=\"{}\"", name, e.getMessage());
+            }
         }
         try {
             Calls.await(client.getKVClient().delete(Bytes.of(memberKey)), Calls.deadline(timeoutMillis), "release " + name);
@@ -289,7 +298,17 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
         if (relayLease != null) {
             relayLease.stop(revoke);
         }
-        thread.shutdownNow();
+        // Every etcd call of the registry's threads ends before the client closes: a stream written during the
+        // client's close leaks its buffer in gRPC.
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            thread.shutdownNow();
+        }
         client.close();
         log.info("event=relay_left relay={} revoked={}", relayId, revoke);
     }

@@ -2,8 +2,6 @@ package dev.homeport.registry.etcd;
 
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
-import io.etcd.jetcd.support.CloseableClient;
-import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,14 +10,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * The names this relay's sessions serve, with their member keys, and the keep-alive of each name's
- * claim lease: a relay keeps a claim alive while at least one of its sessions serves the name, so the
- * claim lapses one grace after the last client anywhere is gone (or its relay died). jetcd sends all
- * keep-alives over one stream.
+ * The names this relay's sessions serve, with their member keys, and the renewal of each name's
+ * claim lease: a relay renews a claim while at least one of its sessions serves the name, so the
+ * claim lapses one grace after the last client anywhere is gone (or its relay died). Renewed by one
+ * keep-alive call per name every grace/3 from the registry's thread ({@link #renewDue}), each awaited:
+ * jetcd's streaming keep-alive writes from its own timer thread and can race the client's close,
+ * leaking a buffer in gRPC; calls the registry awaits never outlive its close.
  */
 final class LocalClaims {
     private static final Logger log = LoggerFactory.getLogger(LocalClaims.class);
@@ -32,72 +32,41 @@ final class LocalClaims {
     record Held(String name, long lease, long claimCreated, Map<String, String> members) {
     }
 
-    private final Lease leases;
-    private final Executor thread;
-    private final BiConsumer<String, Long> lapsed;
-    private final Map<String, Entry> names = new HashMap<>();
-
-    private final class Entry implements StreamObserver<LeaseKeepAliveResponse> {
+    private static final class Entry {
         final String name;
         final long lease;
         final long claimCreated;
+        final long renewEveryNanos;
         final Map<String, String> members = new LinkedHashMap<>();
-        CloseableClient keepAlive;
+        long nextRenewal;
 
-        Entry(String name, long lease, long claimCreated) {
+        Entry(String name, long lease, long claimCreated, long graceMillis) {
             this.name = name;
             this.lease = lease;
             this.claimCreated = claimCreated;
-        }
-
-        @Override
-        public void onNext(LeaseKeepAliveResponse response) {
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            if (String.valueOf(t.getMessage()).contains("lease not found")) {
-                log.warn("event=claim_lapsed name={} lease={} (etcd let the claim lapse: no renewal for a whole grace)", name,
-                        Long.toHexString(lease));
-                thread.execute(() -> lapsed.accept(name, lease));
-            }
-            // Any other error is the keep-alive stream breaking: jetcd opens it again by itself.
-        }
-
-        @Override
-        public void onCompleted() {
-            // jetcd gave up after a whole TTL without an answer: ask again while the name is still served here.
-            thread.execute(() -> {
-                synchronized (LocalClaims.this) {
-                    if (names.get(name) == this) {
-                        keepAlive = leases.keepAlive(lease, this);
-                    }
-                }
-            });
+            this.renewEveryNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(100, graceMillis / 3));
+            this.nextRenewal = System.nanoTime() + renewEveryNanos;
         }
     }
 
-    /**
-     * @param thread where jetcd's callbacks continue, so they never take this lock while holding jetcd's
-     * @param lapsed told (name, claim lease) when etcd no longer knows a claim lease this relay keeps alive
-     */
-    LocalClaims(Lease leases, Executor thread, BiConsumer<String, Long> lapsed) {
+    private final Lease leases;
+    private final long callTimeoutMillis;
+    private final BiConsumer<String, Long> lapsed;
+    private final Map<String, Entry> names = new HashMap<>();
+
+    /** @param lapsed told (name, claim lease) when etcd no longer knows a claim lease this relay renews */
+    LocalClaims(Lease leases, long callTimeoutMillis, BiConsumer<String, Long> lapsed) {
         this.leases = leases;
-        this.thread = thread;
+        this.callTimeoutMillis = callTimeoutMillis;
         this.lapsed = lapsed;
     }
 
     /** {@code memberKey} (with {@code memberValue}) serves {@code name}, whose claim (created at {@code claimCreated}) is under {@code lease}. */
-    synchronized void joined(String name, long lease, long claimCreated, String memberKey, String memberValue) {
+    synchronized void joined(String name, long lease, long claimCreated, long graceMillis, String memberKey, String memberValue) {
         Entry e = names.get(name);
-        if (e != null && e.lease != lease) {
-            e.keepAlive.close(); // the name's old claim lapsed and this is a new one
-            e = null;
-        }
-        if (e == null) {
-            e = new Entry(name, lease, claimCreated);
+        if (e == null || e.lease != lease) {
+            e = new Entry(name, lease, claimCreated, graceMillis); // new, or the name's old claim lapsed and this is a new one
             names.put(name, e);
-            e.keepAlive = leases.keepAlive(lease, e);
         }
         e.members.put(memberKey, memberValue);
     }
@@ -112,7 +81,6 @@ final class LocalClaims {
             return new Departure(true, 0);
         }
         names.remove(name);
-        e.keepAlive.close();
         return new Departure(true, e.lease);
     }
 
@@ -123,8 +91,48 @@ final class LocalClaims {
             return Map.of();
         }
         names.remove(name);
-        e.keepAlive.close();
         return e.members;
+    }
+
+    /** Renews every claim lease that is due; runs on the registry's thread. */
+    void renewDue() {
+        List<Entry> due = new ArrayList<>();
+        long now = System.nanoTime();
+        synchronized (this) {
+            for (Entry e : names.values()) {
+                if (now - e.nextRenewal >= 0) {
+                    due.add(e);
+                }
+            }
+        }
+        for (Entry e : due) {
+            long timeout = Math.min(callTimeoutMillis, TimeUnit.NANOSECONDS.toMillis(e.renewEveryNanos));
+            try {
+                LeaseKeepAliveResponse r = leases.keepAliveOnce(e.lease).get(timeout, TimeUnit.MILLISECONDS);
+                if (r.getTTL() > 0) {
+                    synchronized (this) {
+                        e.nextRenewal = System.nanoTime() + e.renewEveryNanos;
+                    }
+                } else {
+                    lapse(e);
+                }
+            } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception failed) {
+                if (String.valueOf(Calls.messages(failed)).contains("lease not found")) {
+                    lapse(e);
+                } else {
+                    log.debug("event=claim_renewal_failed name={} error=\"{}\"", e.name, Calls.messages(failed));
+                }
+            }
+        }
+    }
+
+    private void lapse(Entry e) {
+        log.warn("event=claim_lapsed name={} lease={} (etcd let the claim lapse: no renewal for a whole grace)", e.name,
+                Long.toHexString(e.lease));
+        lapsed.accept(e.name, e.lease);
     }
 
     /** Every name served here, as it is now. */
@@ -135,7 +143,6 @@ final class LocalClaims {
     }
 
     synchronized void close() {
-        names.values().forEach(e -> e.keepAlive.close());
         names.clear();
     }
 }
