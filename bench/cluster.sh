@@ -96,6 +96,8 @@ wait_for_listen "$SERVE_PORT" 20 || die "serve did not start: $(cat "$OUT/serve.
 
 PUBLIC_PORTS=$(( CLIENTS * 3 + 10 ))   # a name's port is kept for its token for the grace after a run
 BASE=$(free_block $(( PUBLIC_PORTS + 2 )))
+# Every client shares one token: lift the per-token caps (32 sessions, 256 tunnels by default) above the storm.
+TOKEN_LIMIT=$(( CLIENTS * 4 + 10 ))
 echo "a-cluster-secret-for-the-homeport-bench-$TOKEN" > "$OUT/peer-secret"
 
 # start_relay N ID: relay N on 127.0.0.N (control BASE, peer BASE+1, public BASE+2...); waits until it listens.
@@ -104,7 +106,8 @@ start_relay() {
   (cd "$REPO_ROOT" && exec ./homeport-server --control "$host:$BASE" --ports "$(( BASE + 2 ))-$(( BASE + 1 + PUBLIC_PORTS ))" \
       --bind-address "$host" --admin "" --insecure-plaintext --token "$TOKEN" \
       --state-dir "$OUT/state-$id" --reconnect-grace 5s --shutdown-grace 1s --ping-interval 500ms --keepalive-timeout 2s \
-      --max-connections-per-address 1000000 --relay-id "$id" --peer-address "$host:$(( BASE + 1 ))" \
+      --max-connections-per-address 1000000 --max-sessions-per-token "$TOKEN_LIMIT" --max-tunnels-per-token "$TOKEN_LIMIT" \
+      --relay-id "$id" --peer-address "$host:$(( BASE + 1 ))" \
       --peer-secret-file "$OUT/peer-secret" --etcd "$ETCD" --etcd-prefix /homeport-bench/ --registry-ttl 3s) \
       > "$OUT/relay-$id.log" 2>&1 &
   RELAY_PID[$n]=$!

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -96,8 +97,9 @@ public final class BindStorm {
             if (args.length == 7) {
                 failover(running, ports, connectedAt, hosts, Long.parseLong(args[5]), args[6], probes, deadline);
             }
-        } catch (IllegalStateException e) {
-            System.out.println("{\"test\":\"bind_storm\",\"status\":\"failed\",\"error\":\"" + e.getMessage() + "\"}");
+        } catch (IllegalStateException | ExecutionException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            System.out.println("{\"test\":\"bind_storm\",\"status\":\"failed\",\"error\":\"" + cause.getMessage() + "\"}");
             exit = 1;
         } finally {
             probes.shutdownNow();
