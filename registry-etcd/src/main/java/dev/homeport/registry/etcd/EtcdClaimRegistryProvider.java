@@ -2,6 +2,7 @@ package dev.homeport.registry.etcd;
 
 import dev.homeport.server.cluster.ClaimRegistry;
 import dev.homeport.server.cluster.ClaimRegistryProvider;
+import dev.homeport.server.cluster.ClusterTokenStore;
 import dev.homeport.server.cluster.RegistryOptions;
 import dev.homeport.server.cluster.RegistryUnavailableException;
 
@@ -15,5 +16,10 @@ public final class EtcdClaimRegistryProvider implements ClaimRegistryProvider {
     @Override
     public ClaimRegistry open(RegistryOptions options) throws RegistryUnavailableException {
         return EtcdClaimRegistry.open(options);
+    }
+
+    @Override
+    public ClusterTokenStore openTokens(RegistryOptions options) throws RegistryUnavailableException {
+        return EtcdTokenStore.open(options);
     }
 }

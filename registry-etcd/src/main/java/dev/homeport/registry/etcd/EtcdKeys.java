@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
  * relays/RELAY                      peer address HOST:PORT         relay lease (TTL ~10 s)
  * claims/NAME                       {@link ClaimValue}             claim lease (TTL = grace)
  * members/NAME/RELAY/SESSION        {@link MemberValue}            relay lease
+ * tokens/TOKEN                      {@link TokenValue}             none (until revoked)
+ * token-index                       the last token added           none
  * </pre>
  * NAME is {@code port/20001} or {@code host/app.example.net}; RELAY and SESSION are URL-encoded, so
  * neither holds a {@code /} and the last two segments of a member key are always relay and session.
@@ -18,6 +20,8 @@ final class EtcdKeys {
     static final String RELAYS = "relays/";
     static final String CLAIMS = "claims/";
     static final String MEMBERS = "members/";
+    static final String TOKENS = "tokens/";
+    static final String TOKEN_INDEX = "token-index";
 
     /** What a key under the prefix names; {@code null} fields do not apply to its kind. */
     record Parsed(Kind kind, String relayId, String name, String session) {
@@ -50,6 +54,25 @@ final class EtcdKeys {
 
     String member(String name, String relayId, String session) {
         return membersOf(name) + encode(relayId) + "/" + encode(session);
+    }
+
+    /** Every token key starts with this. TOKEN (1-64 of A-Z a-z 0-9 . _ -) needs no encoding. */
+    String tokens() {
+        return prefix + TOKENS;
+    }
+
+    String token(String name) {
+        return tokens() + name;
+    }
+
+    /** Rewritten by every {@code token add}, so that two adds never both pass their checks on one read. */
+    String tokenIndex() {
+        return prefix + TOKEN_INDEX;
+    }
+
+    /** The token a key under {@link #tokens()} names. */
+    String tokenName(String key) {
+        return key.substring(tokens().length());
     }
 
     Parsed parse(String key) {

@@ -1,9 +1,16 @@
 package dev.homeport.registry.etcd;
 
 import dev.homeport.server.cluster.ClaimRegistryProvider;
+import dev.homeport.server.PortRange;
+import dev.homeport.server.auth.NewToken;
+import dev.homeport.server.auth.TokenFile;
+import dev.homeport.server.auth.TokenRights;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class EtcdKeysTest {
     private final EtcdKeys keys = new EtcdKeys("/homeport/");
@@ -38,6 +45,28 @@ class EtcdKeysTest {
         MemberValue m = new MemberValue("r1", "s 1", 0xfedcba9876543210L);
         assertThat(ClaimValue.decode(c.encode())).isEqualTo(c);
         assertThat(MemberValue.decode(m.encode())).isEqualTo(m);
+    }
+
+    @Test
+    void tokenKeysNameTheirTokenAndAreNeverTakenForRoutes() {
+        assertThat(keys.tokenName(keys.token("ipad.1"))).isEqualTo("ipad.1");
+        assertThat(keys.parse(keys.token("ipad")).kind()).isEqualTo(EtcdKeys.Kind.OTHER);
+        assertThat(keys.parse(keys.tokenIndex()).kind()).isEqualTo(EtcdKeys.Kind.OTHER);
+        assertThat(keys.tokenIndex()).doesNotStartWith(keys.tokens());
+    }
+
+    @Test
+    void aTokenEntrySurvivesItsTextFormAndAValueWithoutAKeyHashIsRefused() {
+        TokenFile.Entry e = NewToken.make("ipad", new TokenRights(PortRange.parse("20000-20010"), List.of("a.example.com",
+                "*.lab.example.com"), 20003, "ipad.example.com")).entry();
+        TokenFile.Entry back = TokenValue.decode("ipad", TokenValue.encode(e));
+        assertThat(back.keyHash()).isEqualTo(e.keyHash());
+        assertThat(back.rights().describe()).isEqualTo(e.rights().describe());
+        assertThat(back.created()).isEqualTo(e.created());
+        assertThat(TokenValue.decode("all", TokenValue.encode(new TokenFile.Entry("all", e.keyHash(), TokenRights.ALL,
+                e.created()))).rights().describe()).isEqualTo(TokenRights.ALL.describe());
+        assertThatThrownBy(() -> TokenValue.decode("ipad", "ports=*\ncreated=" + e.created() + "\n"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key_hash");
     }
 
     @Test

@@ -12,11 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,8 +27,6 @@ import java.util.Map;
  * so the CLI and a running relay never see half a file.
  */
 public final class TokenFile {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     /** One entry of the file. */
     public record Entry(String name, byte[] keyHash, TokenRights rights, Instant created) {
         public TokenKey key() {
@@ -72,32 +68,12 @@ public final class TokenFile {
 
     /** Adds a token and returns it; the only time the token itself exists outside its holder. */
     public String add(String name, TokenRights rights) throws IOException {
-        if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new IllegalArgumentException("token name must be 1-64 of A-Z a-z 0-9 . _ -, got '" + name + "'");
-        }
-        if (isReserved(name)) {
-            throw new IllegalArgumentException(reservedReason(name));
-        }
-        byte[] secret = new byte[32];
-        RANDOM.nextBytes(secret);
-        String token = "hp_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        NewToken made = NewToken.make(name, rights);
         update(entries -> {
-            if (entries.containsKey(name)) {
-                throw new IllegalArgumentException("a token named '" + name + "' exists; revoke it first");
-            }
-            for (Entry other : entries.values()) {
-                if (rights.reservedPort() != 0 && other.rights().reservedPort() == rights.reservedPort()) {
-                    throw new IllegalArgumentException("port " + rights.reservedPort() + " is already reserved for token '"
-                            + other.name() + "'");
-                }
-                if (!rights.reservedHost().isEmpty() && other.rights().reservedHost().equals(rights.reservedHost())) {
-                    throw new IllegalArgumentException("host " + rights.reservedHost() + " is already reserved for token '"
-                            + other.name() + "'");
-                }
-            }
-            entries.put(name, new Entry(name, TokenKey.fromToken(name, token).keyHash(), rights, Instant.now()));
+            made.checkAgainst(entries.values());
+            entries.put(name, made.entry());
         });
-        return token;
+        return made.token();
     }
 
     /**

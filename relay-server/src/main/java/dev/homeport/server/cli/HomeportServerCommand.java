@@ -6,7 +6,9 @@ import dev.homeport.protocol.SettingValues;
 import dev.homeport.server.PortRange;
 import dev.homeport.server.RelayServer;
 import dev.homeport.server.RelayServerConfig;
+import dev.homeport.server.cluster.ClusterTokenStore;
 import dev.homeport.server.cluster.PeerRoutes;
+import dev.homeport.server.cluster.RegistryUnavailableException;
 import dev.homeport.server.admission.TenantLimits;
 import dev.homeport.server.process.OutOfMemoryExit;
 import dev.homeport.server.auth.AnyOfTokens;
@@ -194,6 +196,9 @@ public final class HomeportServerCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** With --etcd: where the relay's tokens come from; closed at shutdown. */
+    private ClusterTokenStore clusterTokens;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -265,6 +270,9 @@ public final class HomeportServerCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            if (clusterTokens != null) {
+                clusterTokens.close();
+            }
             stopped.countDown();
         }, "homeport-shutdown"));
         out.println("homeport relay listening on " + server.controlAddress() + ", public ports " + config.ports()
@@ -293,10 +301,16 @@ public final class HomeportServerCommand implements Callable<Integer> {
         return String.join(", ", all);
     }
 
-    private TokenDirectory tokens() throws IOException {
+    private TokenDirectory tokens() throws IOException, RegistryUnavailableException {
         List<TokenDirectory> directories = new ArrayList<>();
         if (token != null && !token.isBlank()) {
             directories.add(new SingleToken(token));
+        }
+        if (cluster.enabled()) {
+            // A cluster's tokens live in etcd, so that a revoke on any host reaches every relay; the file is not read.
+            clusterTokens = cluster.openTokens();
+            directories.add(clusterTokens.directory());
+            return new AnyOfTokens(directories);
         }
         TokenFile file = new TokenFile(tokensFile != null ? tokensFile : stateDir().resolve("tokens"));
         if (tokensFile != null || java.nio.file.Files.exists(file.path())) {

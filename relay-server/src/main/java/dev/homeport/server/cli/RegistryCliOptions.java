@@ -4,6 +4,7 @@ import dev.homeport.protocol.SettingValues;
 import dev.homeport.server.cluster.ClaimRegistry;
 import dev.homeport.server.cluster.ClaimRegistryProvider;
 import dev.homeport.server.cluster.ClusterSettings;
+import dev.homeport.server.cluster.ClusterTokenStore;
 import dev.homeport.server.cluster.RegistryMembership;
 import dev.homeport.server.cluster.RegistryOptions;
 import dev.homeport.server.cluster.RegistryUnavailableException;
@@ -87,6 +88,13 @@ final class RegistryCliOptions {
             throw new IllegalArgumentException("--registry-ttl must be at least 2s (etcd counts leases in whole seconds), got "
                     + relayTtl);
         }
+        RegistryOptions options = options(timeout);
+        ClaimRegistry registry = ClaimRegistryProvider.find("etcd").open(options);
+        return peers.withRegistry(new RegistryMembership(registry, ttl, failOpen));
+    }
+
+    /** How to reach etcd, from the flags: the claim registry's connection and the token store's. */
+    private RegistryOptions options(Duration timeout) throws IOException {
         String password = null;
         if (passwordFile != null) {
             password = Files.readAllLines(passwordFile, StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
@@ -94,9 +102,15 @@ final class RegistryCliOptions {
         if ((user != null) != (passwordFile != null)) {
             throw new IllegalArgumentException("--etcd-user and --etcd-password-file go together");
         }
-        RegistryOptions options = new RegistryOptions(RegistryOptions.parseEndpoints(endpoints), prefix, timeout, caFile,
-                certFile, keyFile, user, password);
-        ClaimRegistry registry = ClaimRegistryProvider.find("etcd").open(options);
-        return peers.withRegistry(new RegistryMembership(registry, ttl, failOpen));
+        return new RegistryOptions(RegistryOptions.parseEndpoints(endpoints), prefix, timeout, caFile, certFile, keyFile, user,
+                password);
+    }
+
+    /**
+     * The cluster's tokens in etcd, for the relay's logins and for {@code token add|list|revoke --etcd}; the same
+     * connection flags as the claims. Separate from {@link #join}: the token commands join no cluster.
+     */
+    ClusterTokenStore openTokens() throws IOException, RegistryUnavailableException {
+        return ClaimRegistryProvider.find("etcd").openTokens(options(SettingValues.duration(callTimeout, "--registry-timeout")));
     }
 }

@@ -5,6 +5,7 @@ import dev.homeport.server.PortRange;
 import dev.homeport.server.auth.FileTokenDirectory;
 import dev.homeport.server.auth.TokenFile;
 import dev.homeport.server.auth.TokenRights;
+import dev.homeport.server.cluster.ClusterTokenStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,14 +15,18 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 
-/** {@code homeport-server token add|list|revoke}: manages the tokens file; a running relay follows it. */
+/**
+ * {@code homeport-server token add|list|revoke}: manages the tokens file, or with {@code --etcd} the cluster's
+ * tokens in etcd; a running relay follows either.
+ */
 @Command(name = "token", mixinStandardHelpOptions = true, description = "Manages client tokens and their rights.",
         subcommands = {TokenCommand.Add.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class},
         footer = {"", "Examples:",
                 "  homeport-server token add ipad --ports 20000-20010",
                 "  homeport-server token add lab --hosts jupyter.example.com,*.lab.example.com",
                 "  homeport-server token list",
-                "  homeport-server token revoke ipad     # closes its live session at once"})
+                "  homeport-server token revoke ipad     # closes its live session at once",
+                "  homeport-server token add ipad --etcd https://10.0.0.1:2379 --etcd-ca ca.pem   # a cluster's tokens"})
 public final class TokenCommand implements Runnable {
     @CommandLine.ParentCommand
     HomeportServerCommand server;
@@ -48,6 +53,9 @@ public final class TokenCommand implements Runnable {
         @CommandLine.ParentCommand
         TokenCommand parent;
 
+        @CommandLine.Mixin
+        RegistryCliOptions etcd = new RegistryCliOptions();
+
         @Parameters(index = "0", paramLabel = "NAME", description = "Who holds the token, e.g. the device.")
         String name;
 
@@ -71,13 +79,23 @@ public final class TokenCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            TokenFile file = parent.file();
             TokenRights rights = new TokenRights(ports == null ? null : PortRange.parse(ports), hosts, reservePort, reserveHost);
-            String token = file.add(name, rights);
+            String token;
+            String where;
+            if (etcd.enabled()) {
+                try (ClusterTokenStore store = etcd.openTokens()) {
+                    token = store.add(name, rights);
+                }
+                where = "etcd " + etcd.endpoints + " under " + etcd.prefix;
+            } else {
+                TokenFile file = parent.file();
+                token = file.add(name, rights);
+                where = file.path().toString();
+            }
             PrintWriter out = parent.spec.commandLine().getOut();
             out.println(token);
             out.flush();
-            parent.spec.commandLine().getErr().println("token '" + name + "' added to " + file.path() + " (" + rights.describe()
+            parent.spec.commandLine().getErr().println("token '" + name + "' added to " + where + " (" + rights.describe()
                     + "); it is shown only now");
             return 0;
         }
@@ -89,15 +107,29 @@ public final class TokenCommand implements Runnable {
         @CommandLine.ParentCommand
         TokenCommand parent;
 
+        @CommandLine.Mixin
+        RegistryCliOptions etcd = new RegistryCliOptions();
+
         @Override
         public Integer call() throws Exception {
-            TokenFile file = parent.file();
-            Map<String, String> lastUsed = FileTokenDirectory.readLastUsed(file);
+            Map<String, TokenFile.Entry> entries;
+            Map<String, String> lastUsed;
+            if (etcd.enabled()) {
+                try (ClusterTokenStore store = etcd.openTokens()) {
+                    entries = store.list();
+                }
+                // Logins are not written to etcd: that would put a registry call on every handshake.
+                lastUsed = Map.of();
+            } else {
+                TokenFile file = parent.file();
+                entries = file.read();
+                lastUsed = FileTokenDirectory.readLastUsed(file);
+            }
             PrintWriter out = parent.spec.commandLine().getOut();
             out.printf("%-20s %-40s %-25s %s%n", "NAME", "RIGHTS", "CREATED", "LAST USED");
-            for (TokenFile.Entry e : file.read().values()) {
+            for (TokenFile.Entry e : entries.values()) {
                 out.printf("%-20s %-40s %-25s %s%n", e.name(), e.rights().describe(), e.created(),
-                        lastUsed.getOrDefault(e.name(), "never"));
+                        lastUsed.getOrDefault(e.name(), etcd.enabled() ? "-" : "never"));
                 if (TokenFile.isReserved(e.name())) {
                     parent.spec.commandLine().getErr().println("homeport-server: token '" + e.name()
                             + "' is ignored by the relay: the name is reserved for the --token holder;"
@@ -116,14 +148,28 @@ public final class TokenCommand implements Runnable {
         @CommandLine.ParentCommand
         TokenCommand parent;
 
+        @CommandLine.Mixin
+        RegistryCliOptions etcd = new RegistryCliOptions();
+
         @Parameters(index = "0", paramLabel = "NAME", description = "The token's name, as 'token list' shows it.")
         String name;
 
         @Override
         public Integer call() throws Exception {
-            TokenFile file = parent.file();
-            if (!file.revoke(name)) {
-                parent.spec.commandLine().getErr().println("homeport-server: no token named '" + name + "' in " + file.path());
+            boolean found;
+            String where;
+            if (etcd.enabled()) {
+                try (ClusterTokenStore store = etcd.openTokens()) {
+                    found = store.revoke(name);
+                }
+                where = "etcd under " + etcd.prefix;
+            } else {
+                TokenFile file = parent.file();
+                found = file.revoke(name);
+                where = file.path().toString();
+            }
+            if (!found) {
+                parent.spec.commandLine().getErr().println("homeport-server: no token named '" + name + "' in " + where);
                 return CliErrors.FAILURE;
             }
             parent.spec.commandLine().getErr().println("token '" + name + "' revoked");

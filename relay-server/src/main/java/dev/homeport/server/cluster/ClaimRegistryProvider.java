@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.ServiceLoader;
 
 /**
- * Opens a {@link ClaimRegistry}; found at run time through {@link ServiceLoader}, so the relay core
+ * Opens a {@link ClaimRegistry} and a {@link ClusterTokenStore}; found at run time through {@link ServiceLoader}, so the relay core
  * never links the registry's client library (the etcd one lives in the module homeport-registry-etcd).
  */
 public interface ClaimRegistryProvider {
@@ -14,6 +14,9 @@ public interface ClaimRegistryProvider {
 
     /** Connects to the registry; the relay registers itself with {@link ClaimRegistry#registerRelay} next. */
     ClaimRegistry open(RegistryOptions options) throws RegistryUnavailableException;
+
+    /** Connects to the registry's token store, for the relay's logins and for {@code token add|list|revoke}. */
+    ClusterTokenStore openTokens(RegistryOptions options) throws RegistryUnavailableException;
 
     /** The provider named {@code name} on the class path; fails with what to install when there is none. */
     static ClaimRegistryProvider find(String name) {
