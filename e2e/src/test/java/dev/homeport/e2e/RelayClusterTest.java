@@ -64,6 +64,7 @@ class RelayClusterTest {
     @BeforeAll
     static void startEtcd() throws Exception {
         etcd = EtcdCluster.start(3);
+        etcd.awaitLeader();
     }
 
     @AfterAll

@@ -27,6 +27,7 @@ class EtcdLeaderLossTest {
     @Test
     void killingTheEtcdLeaderLosesNoClaimAndNewClaimsAndHealthRecover() throws Exception {
         try (EtcdCluster etcd = EtcdCluster.start(3); Relays relays = new Relays(etcd.endpoints())) {
+            etcd.awaitLeader(); // a member answers health before the first election is over; a lease needs a leader
             EtcdClaimRegistry r1 = relays.start(1, TTL);
             EtcdClaimRegistry r2 = relays.start(2, TTL);
             for (int i = 0; i < NAMES; i++) {
