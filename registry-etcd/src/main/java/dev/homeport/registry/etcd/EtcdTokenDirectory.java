@@ -1,6 +1,7 @@
 package dev.homeport.registry.etcd;
 
 import dev.homeport.protocol.handshake.TokenKey;
+import dev.homeport.server.auth.Reservations;
 import dev.homeport.server.auth.TokenDirectory;
 import dev.homeport.server.auth.TokenFile;
 import dev.homeport.server.auth.TokenRights;
@@ -87,22 +88,12 @@ final class EtcdTokenDirectory implements TokenDirectory {
 
     @Override
     public String reservedBy(int port) {
-        for (TokenFile.Entry e : byName.values()) {
-            if (port != 0 && e.rights().reservedPort() == port) {
-                return e.name();
-            }
-        }
-        return null;
+        return Reservations.ofPort(byName.values(), port);
     }
 
     @Override
     public String reservedHostBy(String host) {
-        for (TokenFile.Entry e : byName.values()) {
-            if (!host.isEmpty() && e.rights().reservedHost().equals(host)) {
-                return e.name();
-            }
-        }
-        return null;
+        return Reservations.ofHost(byName.values(), host);
     }
 
     @Override

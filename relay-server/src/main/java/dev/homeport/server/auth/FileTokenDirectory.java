@@ -64,22 +64,12 @@ public final class FileTokenDirectory implements TokenDirectory, AutoCloseable {
 
     @Override
     public String reservedBy(int port) {
-        for (TokenFile.Entry e : byName.values()) {
-            if (port != 0 && e.rights().reservedPort() == port) {
-                return e.name();
-            }
-        }
-        return null;
+        return Reservations.ofPort(byName.values(), port);
     }
 
     @Override
     public String reservedHostBy(String host) {
-        for (TokenFile.Entry e : byName.values()) {
-            if (!host.isEmpty() && e.rights().reservedHost().equals(host)) {
-                return e.name();
-            }
-        }
-        return null;
+        return Reservations.ofHost(byName.values(), host);
     }
 
     @Override
