@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A client over TLS that sends frames the relay must answer and never reads its socket: the answers
  * the relay queues for it stay bounded (its reads pause while its socket is full, and past
- * {@code maxControlBacklog} it ends the session with GO_AWAY FLOODING), while another tenant keeps
+ * {@code maxControlBacklog} it ends the session with GO_AWAY FLOODING, or, if its reads paused first,
+ * with KEEPALIVE_TIMEOUT), while another tenant keeps
  * being served and new sessions are accepted. One case per kind of answered frame.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -124,7 +125,12 @@ class AnswerFloodTest {
         writer.join(10_000);
         System.out.printf("event=measured scenario=answer_flood flood=%s written_bytes=%d max_outbound_bytes=%d reason=\"%s\"%n",
                 flood, written.get(), maxOutbound, relaySide.closeReason());
-        assertThat(relaySide.closeReason()).contains("maxControlBacklog");
+        // Either bound may be the one that ends it, by how much of the flood the relay read before its
+        // socket filled (PROTOCOL.md, "Answers to a peer that does not read"); on a loaded machine
+        // reads often pause first, and then the keep-alive ends the session, saying why.
+        assertThat(relaySide.closeReason()).satisfiesAnyOf(
+                reason -> assertThat(reason).contains("maxControlBacklog"),
+                reason -> assertThat(reason).contains("the peer read nothing").contains("keepAliveTimeout"));
         assertThat(maxOutbound).as("bytes the relay queued for the flooder").isLessThanOrEqualTo(OUTBOUND_BOUND);
         Await.until(Duration.ofSeconds(5), "only the good session left", () -> h.relay().sessions().equals(List.of(good)));
         try (RawSession next = RawSession.openTls(control, RelayHarness.TOKEN, 1 << 20)) {

@@ -25,17 +25,21 @@ final class KeepAlive {
     private final RoundTripTimes rtt;
     private final SessionWriter writer;
     private final SessionShutdown shutdown;
+    private final AnswerBacklog backlog;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> timer;
     private long lastReadNanos;
 
-    KeepAlive(String sessionId, ProtocolSettings local, RoundTripTimes rtt, SessionWriter writer, SessionShutdown shutdown) {
+    /** @param backlog says whether reads are paused: then the silence is the peer not reading, not a dead link */
+    KeepAlive(String sessionId, ProtocolSettings local, RoundTripTimes rtt, SessionWriter writer, SessionShutdown shutdown,
+              AnswerBacklog backlog) {
         this.sessionId = sessionId;
         this.intervalNanos = local.pingInterval().toNanos();
         this.timeoutNanos = local.keepAliveTimeout().toNanos();
         this.rtt = rtt;
         this.writer = writer;
         this.shutdown = shutdown;
+        this.backlog = backlog;
     }
 
     /** The first PING goes out as soon as the loop runs its tasks, after the session grant. */
@@ -69,9 +73,13 @@ final class KeepAlive {
         }
         long silentNanos = nanoTime() - lastReadNanos;
         if (silentNanos > timeoutNanos) {
-            log.info("event=keepalive_timeout session={} silent_ms={}", sessionId, TimeUnit.NANOSECONDS.toMillis(silentNanos));
-            shutdown.close(ErrorCode.KEEPALIVE_TIMEOUT,
-                    "nothing received for " + TimeUnit.NANOSECONDS.toMillis(silentNanos) + " ms (keepAliveTimeout)");
+            long silentMs = TimeUnit.NANOSECONDS.toMillis(silentNanos);
+            // Reads paused on an unwritable connection: the silence is ours, and the peer's fault is not reading.
+            boolean peerNotReading = backlog.readsPaused() && !ctx.channel().isWritable();
+            log.info("event=keepalive_timeout session={} silent_ms={} peer_not_reading={}", sessionId, silentMs, peerNotReading);
+            shutdown.close(ErrorCode.KEEPALIVE_TIMEOUT, peerNotReading
+                    ? "the peer read nothing for " + silentMs + " ms, so nothing was read from it (keepAliveTimeout)"
+                    : "nothing received for " + silentMs + " ms (keepAliveTimeout)");
             return;
         }
         writer.writeControl(Frames.ping(ctx.alloc(), rtt.pingSent(nanoTime()), false));

@@ -74,7 +74,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         this.shutdown = new SessionShutdown(peer.sessionId(), local.keepAliveTimeout(), writer);
         this.streams = new SessionStreams(writer, shutdown, rtt, role.firstStreamId, local, peer, acceptor, scheduler);
         this.frames = new StreamFrames(streams);
-        this.keepAlive = new KeepAlive(peer.sessionId(), local, rtt, writer, shutdown);
+        this.keepAlive = new KeepAlive(peer.sessionId(), local, rtt, writer, shutdown, backlog);
     }
 
     // ---- public API, callable from any thread ----

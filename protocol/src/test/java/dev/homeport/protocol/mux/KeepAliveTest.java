@@ -93,6 +93,23 @@ class KeepAliveTest {
     }
 
     @Test
+    void silenceWhileReadsArePausedForAPeerThatDoesNotReadSaysSo() {
+        relay = MuxHarness.relay(SETTINGS, peer(4 * 1024 * 1024, 64 * 1024));
+        relay.receive(Frames.windowUpdate(MuxHarness.ALLOC, 0, 2 * 1024 * 1024));
+        RecordingHandler handler = relay.openStream(1);
+        relay.sent();
+        relay.gate.close(); // the peer takes nothing: the relay's reads pause
+        handler.stream.write(MuxHarness.ALLOC.buffer().writeZero(1024 * 1024));
+        relay.channel.runPendingTasks();
+        assertThat(relay.channel.config().isAutoRead()).as("reads paused while not writable").isFalse();
+
+        relay.advance(Duration.ofSeconds(4));
+
+        assertThat(relay.session.closeReason())
+                .isEqualTo("the peer read nothing for 4000 ms, so nothing was read from it (keepAliveTimeout)");
+    }
+
+    @Test
     void anyFrameReceivedCountsAsLife() {
         relay = MuxHarness.relay(SETTINGS, peer(65536, 65536));
 
