@@ -167,7 +167,8 @@ public final class RelayServer implements AutoCloseable {
                     .childHandler(new ControlChannelInitializer(controlContext, transport))
                     .bind(config.control()).sync().channel();
             if (config.acme() != null) {
-                this.acme = AcmeCertificates.start(config.acme(), config.http().enabled(), metrics.registry());
+                this.acme = AcmeCertificates.start(config.acme(), config.http().enabled(), metrics.registry(),
+                        config.cluster().registry() == null ? null : config.cluster().registry().certificates());
                 // A name a certificate file covers is served from the file: no order (and a TLS-ALPN-01
                 // challenge for it could never be seen, the file's certificate would answer first).
                 ServerCertificates files = config.https().certificates();
@@ -181,7 +182,7 @@ public final class RelayServer implements AutoCloseable {
             }
             if (config.http().enabled()) {
                 this.httpChannel = new PublicHttpListener(transport, acceptors, workers, config.http(), hosts, metrics, perAddress,
-                        acme != null && acme.challenge() == AcmeChallengeType.HTTP_01 ? acme.pendingChallenges() : null,
+                        acme != null && (acme.challenge() == AcmeChallengeType.HTTP_01 || acme.shared()) ? acme.pendingChallenges() : null,
                         peers.forwarding()).listen();
                 hosts.serveOn(httpAddress().getPort());
                 log.info("event=http_listening address={} domain={} trusted_proxies={}", httpAddress(),

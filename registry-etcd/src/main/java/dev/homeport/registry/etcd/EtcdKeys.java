@@ -12,9 +12,14 @@ import java.nio.charset.StandardCharsets;
  * members/NAME/RELAY/SESSION        {@link MemberValue}            relay lease
  * tokens/TOKEN                      {@link TokenValue}             none (until revoked)
  * token-index                       the last token added           none
+ * acme/orders/HOST                  the ordering relay's id        order lease (TTL = relay TTL)
+ * acme/http-01/HOST/TOKEN           HTTP-01 key authorization      order lease
+ * acme/tls-alpn-01/HOST             challenge certificate+key PEM  order lease
+ * acme/certs/HOST                   certificate chain+key PEM      none (replaced by renewals)
  * </pre>
  * NAME is {@code port/20001} or {@code host/app.example.net}; RELAY and SESSION are URL-encoded, so
  * neither holds a {@code /} and the last two segments of a member key are always relay and session.
+ * HOST is a canonical host name and TOKEN an ACME token (base64url), neither with a {@code /}.
  */
 final class EtcdKeys {
     static final String RELAYS = "relays/";
@@ -22,6 +27,11 @@ final class EtcdKeys {
     static final String MEMBERS = "members/";
     static final String TOKENS = "tokens/";
     static final String TOKEN_INDEX = "token-index";
+    static final String ACME = "acme/";
+    static final String ACME_ORDERS = ACME + "orders/";
+    static final String ACME_HTTP = ACME + "http-01/";
+    static final String ACME_ALPN = ACME + "tls-alpn-01/";
+    static final String ACME_CERTS = ACME + "certs/";
 
     /** What a key under the prefix names; {@code null} fields do not apply to its kind. */
     record Parsed(Kind kind, String relayId, String name, String session) {
@@ -73,6 +83,32 @@ final class EtcdKeys {
     /** The token a key under {@link #tokens()} names. */
     String tokenName(String key) {
         return key.substring(tokens().length());
+    }
+
+    /** Every ACME key starts with this. */
+    String acme() {
+        return prefix + ACME;
+    }
+
+    String acmeOrder(String host) {
+        return prefix + ACME_ORDERS + host;
+    }
+
+    /** Every HTTP-01 answer for {@code host} starts with this. */
+    String acmeHttpAnswers(String host) {
+        return prefix + ACME_HTTP + host + "/";
+    }
+
+    String acmeHttpAnswer(String host, String token) {
+        return acmeHttpAnswers(host) + token;
+    }
+
+    String acmeAlpnProof(String host) {
+        return prefix + ACME_ALPN + host;
+    }
+
+    String acmeCertificate(String host) {
+        return prefix + ACME_CERTS + host;
     }
 
     Parsed parse(String key) {

@@ -253,7 +253,7 @@ public final class HomeportServerCommand implements Callable<Integer> {
         }
         if (cluster.enabled()) {
             // Last before the start: joining registers this relay in etcd, where the other relays see it at once.
-            config = config.withCluster(cluster.join(config.cluster()));
+            config = config.withCluster(cluster.join(config.cluster(), config.acme() != null));
         }
         RelayServer server;
         try {

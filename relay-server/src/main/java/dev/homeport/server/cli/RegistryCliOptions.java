@@ -3,6 +3,7 @@ package dev.homeport.server.cli;
 import dev.homeport.protocol.SettingValues;
 import dev.homeport.server.cluster.ClaimRegistry;
 import dev.homeport.server.cluster.ClaimRegistryProvider;
+import dev.homeport.server.cluster.ClusterCertificates;
 import dev.homeport.server.cluster.ClusterSettings;
 import dev.homeport.server.cluster.ClusterTokenStore;
 import dev.homeport.server.cluster.RegistryMembership;
@@ -71,8 +72,12 @@ final class RegistryCliOptions {
         return endpoints != null && !endpoints.isBlank();
     }
 
-    /** Checks every setting and the peer link's, then connects to etcd; the relay registers itself once its peer listener is up. */
-    ClusterSettings join(ClusterSettings peers) throws IOException, RegistryUnavailableException {
+    /**
+     * Checks every setting and the peer link's, then connects to etcd; the relay registers itself once its peer listener is up.
+     *
+     * @param acme whether the relay gets ACME certificates: then its orders, answers and certificates are shared in etcd too
+     */
+    ClusterSettings join(ClusterSettings peers, boolean acme) throws IOException, RegistryUnavailableException {
         if (!peers.clustered()) {
             throw new IllegalArgumentException("--etcd needs --relay-id, --peer-address and --peer-secret-file: the relays "
                     + "of a cluster forward public connections to each other over peer links");
@@ -89,8 +94,17 @@ final class RegistryCliOptions {
                     + relayTtl);
         }
         RegistryOptions options = options(timeout);
-        ClaimRegistry registry = ClaimRegistryProvider.find("etcd").open(options);
-        return peers.withRegistry(new RegistryMembership(registry, ttl, failOpen));
+        ClaimRegistryProvider provider = ClaimRegistryProvider.find("etcd");
+        ClaimRegistry registry = provider.open(options);
+        ClusterCertificates certificates;
+        try {
+            // The order lock's lease is the relay's: a dead relay's order is taken over as soon as its routes are forgotten.
+            certificates = acme ? provider.openCertificates(options, peers.relayId(), ttl) : null;
+        } catch (RegistryUnavailableException | RuntimeException e) {
+            registry.close();
+            throw e;
+        }
+        return peers.withRegistry(new RegistryMembership(registry, ttl, failOpen, certificates));
     }
 
     /** How to reach etcd, from the flags: the claim registry's connection and the token store's. */

@@ -1,10 +1,11 @@
 package dev.homeport.server.cluster;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.ServiceLoader;
 
 /**
- * Opens a {@link ClaimRegistry} and a {@link ClusterTokenStore}; found at run time through {@link ServiceLoader}, so the relay core
+ * Opens a {@link ClaimRegistry}, a {@link ClusterTokenStore} and {@link ClusterCertificates}; found at run time through {@link ServiceLoader}, so the relay core
  * never links the registry's client library (the etcd one lives in the module homeport-registry-etcd).
  */
 public interface ClaimRegistryProvider {
@@ -17,6 +18,13 @@ public interface ClaimRegistryProvider {
 
     /** Connects to the registry's token store, for the relay's logins and for {@code token add|list|revoke}. */
     ClusterTokenStore openTokens(RegistryOptions options) throws RegistryUnavailableException;
+
+    /**
+     * Connects to the registry's ACME coordination for relay {@code relayId}: order locks held under
+     * leases of {@code lockTtl}, shared challenge answers and certificates.
+     */
+    ClusterCertificates openCertificates(RegistryOptions options, String relayId, Duration lockTtl)
+            throws RegistryUnavailableException;
 
     /** The provider named {@code name} on the class path; fails with what to install when there is none. */
     static ClaimRegistryProvider find(String name) {

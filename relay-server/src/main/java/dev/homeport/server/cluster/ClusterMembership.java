@@ -134,6 +134,9 @@ public final class ClusterMembership implements AutoCloseable {
     @Override
     public void close() {
         watch.shutdownNow();
+        if (settings.registry().certificates() != null) {
+            settings.registry().certificates().close();
+        }
         settings.registry().claims().close();
     }
 }

@@ -11,12 +11,19 @@ import java.util.Objects;
  *                 this long after it stopped renewing it, and it reports itself stale
  * @param failOpen keep serving when the registry is out of reach for longer than the grace
  *                 ({@code --registry-fail-open}); by default the relay then ends its sessions
+ * @param certificates ACME orders, challenge answers and certificates shared by the cluster's relays
+ *                     (with {@code --acme}), or {@code null}: each relay orders its own
  */
-public record RegistryMembership(ClaimRegistry claims, Duration relayTtl, boolean failOpen) {
+public record RegistryMembership(ClaimRegistry claims, Duration relayTtl, boolean failOpen, ClusterCertificates certificates) {
     public static final Duration DEFAULT_RELAY_TTL = Duration.ofSeconds(10);
 
     public RegistryMembership {
         Objects.requireNonNull(claims, "claims");
         relayTtl = relayTtl == null ? DEFAULT_RELAY_TTL : relayTtl;
+    }
+
+    /** Without shared ACME certificates. */
+    public RegistryMembership(ClaimRegistry claims, Duration relayTtl, boolean failOpen) {
+        this(claims, relayTtl, failOpen, null);
     }
 }

@@ -1,5 +1,7 @@
 package dev.homeport.server.tls.acme;
 
+import dev.homeport.server.cluster.ClusterCertificates;
+import dev.homeport.server.cluster.RegistryUnavailableException;
 import dev.homeport.server.tls.ServerCertificates;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslContext;
@@ -21,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +34,11 @@ import java.util.concurrent.TimeUnit;
  * connection, so nobody can make the relay spam the CA. Certificates are kept on disk and loaded
  * at start; a scheduler renews them ahead of expiry, and a renewed one is presented to new
  * connections at once. A failed order is retried with a doubling wait.
+ *
+ * <p>In a cluster ({@link ClusterCertificates}) a relay orders a name only while it holds the name's
+ * order lock, publishes the challenge answers for every relay to serve and the certificate for every
+ * relay to present (each keeps a copy in its own store); a relay that finds the lock held waits for
+ * the certificate the holder publishes instead of ordering.
  *
  * <p>Every ACME exchange runs on one thread of its own; {@link #forHostname} answers from memory.
  */
@@ -45,6 +53,8 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
     private final CertificateOrder orders;
     private final AcmeMetrics metrics;
     private final Map<String, IssuedCertificate> issued = new ConcurrentHashMap<>();
+    /** The cluster's orders, answers and certificates; {@code null} for a relay alone. */
+    private SharedCertificates shared;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "homeport-acme");
         t.setDaemon(true);
@@ -62,7 +72,7 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
         this.challenge = challenge;
         this.store = new CertificateStore(settings.stateDir());
         this.account = new AcmeAccount(settings, store);
-        this.orders = new CertificateOrder(settings, challenge, pending);
+        this.orders = new CertificateOrder(settings, challenge);
         this.metrics = new AcmeMetrics(registry);
     }
 
@@ -73,6 +83,15 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
      * @param httpListenerOn whether the public HTTP listener runs (HTTP-01 needs it; it is the default then)
      */
     public static AcmeCertificates start(AcmeSettings settings, boolean httpListenerOn, MeterRegistry registry) {
+        return start(settings, httpListenerOn, registry, null);
+    }
+
+    /**
+     * As above, in a cluster: with {@code cluster} (or {@code null} for a relay alone) this relay
+     * takes the cluster's certificates and answers and orders only under the name's lock.
+     */
+    public static AcmeCertificates start(AcmeSettings settings, boolean httpListenerOn, MeterRegistry registry,
+                                         ClusterCertificates cluster) {
         AcmeChallengeType challenge = settings.challengeFor(httpListenerOn);
         if (challenge == AcmeChallengeType.HTTP_01 && !httpListenerOn) {
             throw new IllegalArgumentException("the ACME challenge http-01 is answered on the public HTTP listener: "
@@ -85,15 +104,20 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
                 certificates.issued.put(c.hostname(), c);
                 log.info("event=acme_certificate_loaded host={} serial={} not_after={}", c.hostname(), c.serial(), c.notAfter());
             }
+            if (cluster != null) {
+                certificates.shared = SharedCertificates.follow(cluster, certificates.pending, certificates::adopt);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start ACME certificates: " + e.getMessage(), e);
+        } catch (RegistryUnavailableException e) {
+            throw new IllegalStateException("cannot read the cluster's ACME certificates from the registry: " + e.getMessage(), e);
         }
         long every = settings.checkInterval().toMillis();
         certificates.thread.scheduleWithFixedDelay(certificates::checkRenewals, every, every, TimeUnit.MILLISECONDS);
         log.info("event=acme_started directory={} challenge={} state_dir={} certificates={} renew_when_remaining={} "
-                        + "check_every={} only_under={}", settings.directory(), challenge, settings.stateDir(),
+                        + "check_every={} only_under={} shared={}", settings.directory(), challenge, settings.stateDir(),
                 certificates.issued.size(), settings.renewWhenRemaining(), settings.checkInterval(),
-                settings.onlyUnder().isEmpty() ? "-" : settings.onlyUnder());
+                settings.onlyUnder().isEmpty() ? "-" : settings.onlyUnder(), cluster != null);
         return certificates;
     }
 
@@ -121,6 +145,11 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
 
     public AcmeChallengeType challenge() {
         return challenge;
+    }
+
+    /** Whether the cluster shares this relay's orders: then it answers any relay's challenges, of either type. */
+    public boolean shared() {
+        return shared != null;
     }
 
     /**
@@ -184,10 +213,31 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
         scheduled.remove(host);
         IssuedCertificate previous = issued.get(host);
         String kind = previous == null ? "issue" : "renew";
+        ClusterCertificates.OrderLock lock = null;
         try {
-            IssuedCertificate fresh = orders.obtain(account.login(), host);
+            ChallengeAnswers answers = pending;
+            if (shared != null) {
+                lock = shared.tryLock(host);
+                if (lock == null) {
+                    // Another relay orders it: its certificate comes by the watch, or its lock lapses and this relay orders.
+                    log.debug("event=acme_order_elsewhere host={} recheck_in_ms={}", host, ClusterCertificates.LOCK_RECHECK.toMillis());
+                    schedule(host, ClusterCertificates.LOCK_RECHECK);
+                    return;
+                }
+                IssuedCertificate now = issued.get(host);
+                if (now != null && !now.renewalDue(Instant.now(), settings.renewWhenRemaining())) {
+                    failures.remove(host); // the relay that held the lock before got it
+                    answerWaiting(host, true);
+                    return;
+                }
+                answers = shared.answersThrough(lock);
+            }
+            IssuedCertificate fresh = orders.obtain(account.login(), host, answers);
             store.save(fresh);
             issued.put(host, fresh);
+            if (lock != null) {
+                shared.publish(lock, fresh);
+            }
             failures.remove(host);
             metrics.order(kind, true);
             answerWaiting(host, true);
@@ -195,21 +245,56 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
                     host, fresh.serial(), fresh.notAfter(), challenge);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RegistryUnavailableException e) {
+            // No lock, no order: two relays must not order one name; retried like a failed order, but none was placed.
+            retryLater(host, kind, e, "acme_order_deferred");
         } catch (AcmeException | IOException | RuntimeException e) {
             account.forget();
-            int attempt = failures.merge(host, 1, Integer::sum);
-            Duration wait = backoff(attempt);
-            if (e instanceof AcmeRateLimitedException limited && limited.getRetryAfter().isPresent()) {
-                Duration told = Duration.between(Instant.now(), limited.getRetryAfter().get());
-                wait = told.compareTo(wait) > 0 ? told : wait; // the CA's word beats our schedule
-            }
             metrics.order(kind, false);
-            answerWaiting(host, issued.containsKey(host));
-            log.warn("event=acme_order_failed host={} kind={} attempt={} retry_in_s={} directory={} reason=\"{}\"", host, kind,
-                    attempt, wait.toMillis() / 1000.0, settings.directory(), reason(e));
-            if (!thread.isShutdown()) {
-                schedule(host, wait);
+            retryLater(host, kind, e, "acme_order_failed");
+        } finally {
+            if (lock != null) {
+                lock.close();
             }
+        }
+    }
+
+    private void retryLater(String host, String kind, Exception e, String event) {
+        int attempt = failures.merge(host, 1, Integer::sum);
+        Duration wait = backoff(attempt);
+        if (e instanceof AcmeRateLimitedException limited && limited.getRetryAfter().isPresent()) {
+            Duration told = Duration.between(Instant.now(), limited.getRetryAfter().get());
+            wait = told.compareTo(wait) > 0 ? told : wait; // the CA's word beats our schedule
+        }
+        answerWaiting(host, issued.containsKey(host));
+        log.warn("event={} host={} kind={} attempt={} retry_in_s={} directory={} reason=\"{}\"", event, host, kind,
+                attempt, wait.toMillis() / 1000.0, settings.directory(), reason(e));
+        if (!thread.isShutdown()) {
+            schedule(host, wait);
+        }
+    }
+
+    /**
+     * A certificate another relay of the cluster published (or that was in the registry at start),
+     * on the registry's thread: presented to new connections at once when it is newer than the one
+     * held, and kept in this relay's store, so a restart without the registry still has it.
+     */
+    private void adopt(IssuedCertificate c) {
+        IssuedCertificate now = issued.compute(c.hostname(), (host, held) -> held == null || c.notAfter().isAfter(held.notAfter()) ? c : held);
+        if (now != c) {
+            return; // this relay's own, coming back by the watch, or older than the one held
+        }
+        metrics.shared();
+        log.info("event=acme_certificate_shared host={} serial={} not_after={}", c.hostname(), c.serial(), c.notAfter());
+        try {
+            store.save(c);
+        } catch (IOException e) {
+            log.warn("event=acme_certificate_not_saved host={} dir={} reason=\"{}\"", c.hostname(), store.directory(), e.getMessage());
+        }
+        try {
+            thread.execute(() -> answerWaiting(c.hostname(), true));
+        } catch (RejectedExecutionException closing) {
+            // Closing: nobody waits any more.
         }
     }
 

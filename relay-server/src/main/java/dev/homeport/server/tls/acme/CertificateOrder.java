@@ -1,9 +1,5 @@
 package dev.homeport.server.tls.acme;
 
-import dev.homeport.server.tls.ServerTls;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import org.shredzone.acme4j.Authorization;
 import org.shredzone.acme4j.Login;
 import org.shredzone.acme4j.Order;
@@ -33,19 +29,18 @@ final class CertificateOrder {
 
     private final AcmeSettings settings;
     private final AcmeChallengeType challenge;
-    private final PendingChallenges pending;
 
-    CertificateOrder(AcmeSettings settings, AcmeChallengeType challenge, PendingChallenges pending) {
+    CertificateOrder(AcmeSettings settings, AcmeChallengeType challenge) {
         this.settings = settings;
         this.challenge = challenge;
-        this.pending = pending;
     }
 
-    IssuedCertificate obtain(Login login, String host) throws AcmeException, IOException, InterruptedException {
+    /** @param answers where the challenge answers are put while the CA checks them */
+    IssuedCertificate obtain(Login login, String host, ChallengeAnswers answers) throws AcmeException, IOException, InterruptedException {
         Order order = login.newOrder().domain(host).create();
         for (Authorization auth : order.getAuthorizations()) {
             if (auth.getStatus() != Status.VALID) {
-                authorize(auth, host);
+                authorize(auth, host, answers);
             }
         }
         KeyPair key = KeyPairUtils.createECKeyPair("secp256r1");
@@ -55,26 +50,26 @@ final class CertificateOrder {
         return IssuedCertificate.of(host, key, chain);
     }
 
-    private void authorize(Authorization auth, String host) throws AcmeException, IOException, InterruptedException {
+    private void authorize(Authorization auth, String host, ChallengeAnswers answers) throws AcmeException, IOException, InterruptedException {
         if (challenge == AcmeChallengeType.HTTP_01) {
             Http01Challenge c = auth.findChallenge(Http01Challenge.class)
                     .orElseThrow(() -> new AcmeException("the CA offers no http-01 challenge for " + host));
-            pending.addHttp(host, c.getToken(), c.getAuthorization());
+            answers.addHttp(host, c.getToken(), c.getAuthorization());
             try {
                 answer(c, host);
             } finally {
-                pending.removeHttp(c.getToken());
+                answers.removeHttp(host, c.getToken());
             }
         } else {
             TlsAlpn01Challenge c = auth.findChallenge(TlsAlpn01Challenge.class)
                     .orElseThrow(() -> new AcmeException("the CA offers no tls-alpn-01 challenge for " + host));
             KeyPair key = KeyPairUtils.createKeyPair(2048); // acme4j signs the challenge certificate with SHA256withRSA
             X509Certificate proof = c.createCertificate(key, auth.getIdentifier());
-            pending.addAlpn(host, alpnContext(key, proof));
+            answers.addAlpn(host, key, proof);
             try {
                 answer(c, host);
             } finally {
-                pending.removeAlpn(host);
+                answers.removeAlpn(host);
             }
         }
     }
@@ -83,18 +78,6 @@ final class CertificateOrder {
         log.info("event=acme_challenge_triggered host={} challenge={}", host, challenge);
         c.trigger();
         await(c::getStatus, c::getError, c::fetch, challenge + " challenge for " + host);
-    }
-
-    /** RFC 8737: the challenge certificate, offered only with ALPN acme-tls/1. */
-    private static SslContext alpnContext(KeyPair key, X509Certificate proof) throws IOException {
-        return SslContextBuilder.forServer(key.getPrivate(), proof)
-                .sslProvider(ServerTls.provider())
-                .protocols(ServerTls.PROTOCOLS)
-                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        TlsAlpn01Challenge.ACME_TLS_1_PROTOCOL))
-                .build();
     }
 
     private interface Fetch {

@@ -90,17 +90,12 @@ final class CertificateStore {
         return all;
     }
 
-    void save(IssuedCertificate cert) throws IOException {
+    /** Synchronized: the ACME thread saves what it ordered, the registry's watch what another relay did. */
+    synchronized void save(IssuedCertificate cert) throws IOException {
         Files.createDirectories(certs);
         // The key first: a chain on disk always has its key beside it.
         write(certs.resolve(cert.hostname() + ".key"), w -> KeyPairUtils.writeKeyPair(cert.key(), w), true);
-        write(certs.resolve(cert.hostname() + ".crt"), w -> {
-            try (org.bouncycastle.openssl.jcajce.JcaPEMWriter pem = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(w)) {
-                for (X509Certificate c : cert.chain()) {
-                    pem.writeObject(c);
-                }
-            }
-        }, false);
+        write(certs.resolve(cert.hostname() + ".crt"), w -> CertificatePem.writeChain(cert.chain(), w), false);
     }
 
     private static KeyPair readKey(Path file) throws IOException {

@@ -73,7 +73,7 @@ class CertificateStoreTest {
     }
 
     /** A self-signed stand-in for an issued certificate. */
-    private static IssuedCertificate issued(String host, Instant notBefore, Instant notAfter) throws Exception {
+    static IssuedCertificate issued(String host, Instant notBefore, Instant notAfter) throws Exception {
         CertificateStore.registerBouncyCastle();
         KeyPair key = KeyPairUtils.createECKeyPair("secp256r1"); // as CertificateOrder makes them
         X500Name name = new X500Name("CN=" + host);

@@ -62,7 +62,7 @@ class Http01ChallengeHandlerTest {
 
     @Test
     void aTokenIsNoLongerAnsweredOnceItsChallengeEnded() {
-        pending.removeHttp(TOKEN);
+        pending.removeHttp("web.example.com", TOKEN);
         assertPassesOn(request(HttpMethod.GET, "web.example.com", "/.well-known/acme-challenge/" + TOKEN));
     }
 
