@@ -1,0 +1,252 @@
+package dev.homeport.e2e;
+
+import dev.homeport.testsupport.etcd.EtcdCluster;
+import dev.homeport.testsupport.programs.RequiresProgram;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * ACME in a cluster of three homeport-server processes on a real etcd, with Debian's pebble as the
+ * CA. pebble resolves every name to 127.0.0.1, so its validation always reaches relay 1 (relays 2
+ * and 3 listen on 127.0.0.2 and 127.0.0.3, same ports): a name bound through relay 2 can only be
+ * issued if relay 1 serves the answer relay 2 published in etcd. Relay 3 then presents the
+ * certificate relay 2 got, without ordering one itself.
+ */
+@RequiresProgram(value = EtcdCluster.PROGRAM, debianPackage = EtcdCluster.DEBIAN_PACKAGE)
+@RequiresProgram(value = "pebble", debianPackage = "pebble")
+@RequiresProgram(value = "pebble-challtestsrv", debianPackage = "pebble")
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ClusterAcmeTest {
+    private static final String TOKEN = "cluster-acme-test-token-0123456789";
+    private static final String DOMAIN = "cluster.test";
+    private static final Duration ISSUED_WITHIN = Duration.ofSeconds(60);
+    private static final Pattern SERIAL = Pattern.compile("event=acme_certificate_(?:issued|renewed) host=(\\S+) serial=([0-9a-f]+)");
+    private static final String ORDERS = "homeport_acme_orders_total";
+    private static final String SHARED = "homeport_acme_certificates_shared_total";
+
+    @TempDir
+    static Path shared;
+    private static EtcdCluster etcd;
+    private static Pebble pebble;
+    /** Every relay's ports from here: control, http, peer, 5 public ports, admin, https. */
+    private static int base;
+
+    @TempDir
+    Path dir;
+    private final List<AutoCloseable> teardown = new ArrayList<>();
+    private final Map<Integer, CliProcess> relays = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void startEtcdAndPebble() throws Exception {
+        base = FreePorts.block(10);
+        CompletableFuture<EtcdCluster> starting = CompletableFuture.supplyAsync(() -> {
+            try {
+                EtcdCluster e = EtcdCluster.start(1);
+                e.awaitLeader();
+                return e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        pebble = Pebble.start(shared.resolve("pebble"), base + 1, base + 9);
+        etcd = starting.get(60, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stopEtcdAndPebble() throws Exception {
+        if (pebble != null) {
+            pebble.close();
+        }
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (int i = teardown.size() - 1; i >= 0; i--) {
+            teardown.get(i).close();
+        }
+    }
+
+    @Test
+    void aHostBoundOnRelay2IsIssuedByHttp01AnsweredOnRelay1AndRelay3PresentsItAndItsRenewalsWithoutOrdering() throws Exception {
+        // Renew at every check, every 2 s: relay 3 must take each renewal from etcd while it runs.
+        startCluster("http-01", "--acme-renew-fraction", "1", "--acme-check-interval", "2s");
+        String host = "web." + DOMAIN;
+        bindThroughRelay2("web");
+
+        Await.until(ISSUED_WITHIN, "a certificate issued on relay 2", () -> !issuedSerials(host).isEmpty());
+        assertThat(relays.get(1).stderr()).as("pebble's HTTP-01 check reached relay 1, which answered it from etcd")
+                .anyMatch(l -> l.contains("event=acme_http01_answered host=" + host));
+        assertThat(relays.get(2).stderr()).noneMatch(l -> l.contains("event=acme_http01_answered"));
+
+        String first = awaitPresented(3, host);
+        assertThat(issuedSerials(host)).as("relay 3 presents what relay 2 got").contains(first);
+        assertThat(Files.readString(dir.resolve("relay-3/acme/certs/" + host + ".crt")))
+                .as("kept in relay 3's own store for a restart without etcd").contains("BEGIN CERTIFICATE");
+
+        Await.until(ISSUED_WITHIN, "a renewed certificate presented by relay 3", () -> {
+            String now = presentedSerial(3, host);
+            return now != null && !now.equals(first) && issuedSerials(host).contains(now);
+        });
+        Scrape relay2 = scrape(2);
+        assertThat(relay2.value(ORDERS, "kind", "issue", "outcome", "success")).isEqualTo(1.0);
+        assertThat(relay2.value(ORDERS, "kind", "renew", "outcome", "success")).isGreaterThanOrEqualTo(1.0);
+        for (int n : new int[] {1, 3}) {
+            Scrape s = scrape(n);
+            assertThat(orders(s)).as("orders placed by relay " + n).isZero();
+            assertThat(s.value(SHARED)).as("certificates relay " + n + " took from etcd").isGreaterThanOrEqualTo(2.0);
+        }
+    }
+
+    @Test
+    void aHostBoundOnRelay2IsIssuedByTlsAlpn01AnsweredOnRelay1AndRelay3PresentsIt() throws Exception {
+        startCluster("tls-alpn-01");
+        String host = "app." + DOMAIN;
+        bindThroughRelay2("app");
+
+        Await.until(ISSUED_WITHIN, "a certificate issued on relay 2", () -> !issuedSerials(host).isEmpty());
+        String serial = issuedSerials(host).iterator().next();
+        assertThat(awaitPresented(3, host)).isEqualTo(serial);
+        assertThat(awaitPresented(1, host)).isEqualTo(serial);
+        assertThat(scrape(2).value(ORDERS, "kind", "issue", "outcome", "success")).isEqualTo(1.0);
+        for (int n : new int[] {1, 3}) {
+            assertThat(orders(scrape(n))).as("orders placed by relay " + n).isZero();
+            assertThat(scrape(n).value(SHARED)).isEqualTo(1.0);
+        }
+    }
+
+    // ---- the cluster ----
+
+    private void startCluster(String challenge, String... more) throws Exception {
+        Files.writeString(dir.resolve("peer-secret"), "a-cluster-secret-for-the-cluster-acme-test\n");
+        String prefix = "/cluster-acme-" + UUID.randomUUID() + "/";
+        List<CompletableFuture<Void>> starting = new ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            int relay = n;
+            starting.add(CompletableFuture.runAsync(() -> relays.put(relay, startRelay(relay, prefix, challenge, more))));
+        }
+        for (CompletableFuture<Void> s : starting) {
+            s.get(90, TimeUnit.SECONDS);
+        }
+    }
+
+    private CliProcess startRelay(int n, String prefix, String challenge, String... more) {
+        String host = host(n);
+        List<String> args = new ArrayList<>(List.of(
+                "--control", host + ":" + base, "--http", host + ":" + (base + 1), "--https", host + ":" + (base + 9),
+                "--ports", (base + 3) + "-" + (base + 7), "--bind-address", host, "--domain", DOMAIN,
+                "--admin", host + ":" + (base + 8), "--insecure-plaintext", "--token", TOKEN,
+                "--state-dir", dir.resolve("relay-" + n).toString(),
+                "--reconnect-grace", "5s", "--shutdown-grace", "1s",
+                "--relay-id", "relay-" + n, "--peer-address", host + ":" + (base + 2),
+                "--peer-secret-file", dir.resolve("peer-secret").toString(),
+                "--etcd", etcd.endpoints().stream().map(URI::toString).collect(Collectors.joining(",")),
+                "--etcd-prefix", prefix, "--registry-ttl", "3s",
+                "--acme", "--acme-directory", pebble.directory().toString(), "--acme-trust-ca", pebble.httpsCertificate().toString(),
+                "--acme-challenge", challenge, "--acme-retry-min", "1s", "--acme-retry-max", "2s"));
+        args.addAll(List.of(more));
+        try {
+            CliProcess relay = CliProcess.server(dir, args.toArray(String[]::new));
+            teardown.add(relay);
+            relay.awaitStdout(1, l -> l.startsWith("homeport relay listening"), CliProcess.START_TIMEOUT);
+            return relay;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void bindThroughRelay2(String name) throws Exception {
+        HttpEchoService web = HttpEchoService.start(name);
+        teardown.add(web);
+        CliProcess client = CliProcess.homeport(dir, "http", Integer.toString(web.port()), "--name", name,
+                "--hostname", name, "--server", "tcp://" + host(2) + ":" + base, "--token", TOKEN, "--insecure-plaintext",
+                "--state-dir", dir.resolve("client-" + name).toString());
+        teardown.add(client);
+        client.awaitStdout(1, l -> l.contains(name + "." + DOMAIN), CliProcess.START_TIMEOUT);
+    }
+
+    private static String host(int n) {
+        return "127.0.0." + n;
+    }
+
+    /** The serials relay 2 logged for {@code host}'s certificates, first and renewed. */
+    private Set<String> issuedSerials(String host) {
+        return relays.get(2).stderr().stream().map(SERIAL::matcher).filter(Matcher::find)
+                .filter(m -> m.group(1).equals(host)).map(m -> m.group(2)).collect(Collectors.toSet());
+    }
+
+    private Scrape scrape(int relay) throws Exception {
+        return Scrape.of(host(relay), base + 8);
+    }
+
+    private static double orders(Scrape s) {
+        return s.samples().stream().filter(x -> x.name().equals(ORDERS)).mapToDouble(Scrape.Sample::value).sum();
+    }
+
+    // ---- the public side ----
+
+    /** Waits until relay {@code relay} presents a certificate for {@code host} that verifies to pebble's root; its serial. */
+    private String awaitPresented(int relay, String host) {
+        String[] serial = new String[1];
+        try {
+            Await.until(ISSUED_WITHIN, "a verified certificate for " + host + " on relay " + relay, () -> {
+                serial[0] = presentedSerial(relay, host);
+                return serial[0] != null;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nrelay " + relay + ": " + relays.get(relay).describe(), e);
+        }
+        return serial[0];
+    }
+
+    /**
+     * The serial (hex) of the certificate relay {@code relay}'s HTTPS port presents for SNI {@code host}
+     * to a client that trusts pebble's root and checks the name, as a browser does; {@code null} if
+     * the handshake fails (no certificate yet).
+     */
+    private static String presentedSerial(int relay, String host) {
+        try (SSLSocket tls = (SSLSocket) Pebble.trusting(pebble.root()).getSocketFactory().createSocket(host(relay), base + 9)) {
+            SSLParameters p = tls.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            p.setServerNames(List.of(new SNIHostName(host)));
+            tls.setSSLParameters(p);
+            tls.setSoTimeout(10_000);
+            tls.startHandshake();
+            return ((X509Certificate) tls.getSession().getPeerCertificates()[0]).getSerialNumber().toString(16);
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}
