@@ -6,7 +6,6 @@ import dev.homeport.server.tls.ServerCertificates;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import org.shredzone.acme4j.exception.AcmeException;
-import org.shredzone.acme4j.exception.AcmeRateLimitedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +61,7 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
     });
     // Touched on the ACME thread only.
     private final Set<String> bound = new LinkedHashSet<>();
-    private final Map<String, Integer> failures = new HashMap<>();
+    private final OrderBackoff backoff;
     private final Map<String, ScheduledFuture<?>> scheduled = new HashMap<>();
     /** Binds waiting for a name's first certificate; each list is answered once, when its order ends. */
     private final Map<String, List<CompletableFuture<Boolean>>> waiting = new HashMap<>();
@@ -74,6 +73,7 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
         this.account = new AcmeAccount(settings, store);
         this.orders = new CertificateOrder(settings, challenge);
         this.metrics = new AcmeMetrics(registry);
+        this.backoff = new OrderBackoff(settings);
     }
 
     /**
@@ -97,7 +97,7 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
             throw new IllegalArgumentException("the ACME challenge http-01 is answered on the public HTTP listener: "
                     + "give --http HOST:PORT (port 80 to the outside), or choose --acme-challenge tls-alpn-01");
         }
-        AcmeCertificates certificates;
+        AcmeCertificates certificates = null;
         try {
             certificates = new AcmeCertificates(settings, challenge, registry);
             for (IssuedCertificate c : certificates.store.loadAll()) {
@@ -110,6 +110,7 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start ACME certificates: " + e.getMessage(), e);
         } catch (RegistryUnavailableException e) {
+            certificates.close();
             throw new IllegalStateException("cannot read the cluster's ACME certificates from the registry: " + e.getMessage(), e);
         }
         long every = settings.checkInterval().toMillis();
@@ -226,7 +227,7 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
                 }
                 IssuedCertificate now = issued.get(host);
                 if (now != null && !now.renewalDue(Instant.now(), settings.renewWhenRemaining())) {
-                    failures.remove(host); // the relay that held the lock before got it
+                    backoff.reset(host); // the relay that held the lock before got it
                     answerWaiting(host, true);
                     return;
                 }
@@ -238,7 +239,7 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
             if (lock != null) {
                 shared.publish(lock, fresh);
             }
-            failures.remove(host);
+            backoff.reset(host);
             metrics.order(kind, true);
             answerWaiting(host, true);
             log.info("event=acme_certificate_{} host={} serial={} not_after={} challenge={}", kind.equals("issue") ? "issued" : "renewed",
@@ -260,12 +261,8 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
     }
 
     private void retryLater(String host, String kind, Exception e, String event) {
-        int attempt = failures.merge(host, 1, Integer::sum);
-        Duration wait = backoff(attempt);
-        if (e instanceof AcmeRateLimitedException limited && limited.getRetryAfter().isPresent()) {
-            Duration told = Duration.between(Instant.now(), limited.getRetryAfter().get());
-            wait = told.compareTo(wait) > 0 ? told : wait; // the CA's word beats our schedule
-        }
+        int attempt = backoff.failed(host);
+        Duration wait = backoff.after(attempt, e);
         answerWaiting(host, issued.containsKey(host));
         log.warn("event={} host={} kind={} attempt={} retry_in_s={} directory={} reason=\"{}\"", event, host, kind,
                 attempt, wait.toMillis() / 1000.0, settings.directory(), reason(e));
@@ -296,15 +293,6 @@ public final class AcmeCertificates implements ServerCertificates, AutoCloseable
         } catch (RejectedExecutionException closing) {
             // Closing: nobody waits any more.
         }
-    }
-
-    /** retryMin, doubled per failure, at most retryMax. */
-    Duration backoff(int attempt) {
-        Duration wait = settings.retryMin();
-        for (int i = 1; i < attempt && wait.compareTo(settings.retryMax()) < 0; i++) {
-            wait = wait.multipliedBy(2);
-        }
-        return wait.compareTo(settings.retryMax()) > 0 ? settings.retryMax() : wait;
     }
 
     private static String reason(Exception e) {

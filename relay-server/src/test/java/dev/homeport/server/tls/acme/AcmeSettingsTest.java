@@ -49,13 +49,17 @@ class AcmeSettingsTest {
     @Test
     void failedOrdersWaitDoublingFromTheMinimumUpToTheMaximum() {
         AcmeSettings s = AcmeSettings.of(null, "", dir).withRetry(Duration.ofMinutes(1), Duration.ofMinutes(10));
-        try (AcmeCertificates acme = AcmeCertificates.start(s, true, new SimpleMeterRegistry())) {
-            assertThat(acme.backoff(1)).isEqualTo(Duration.ofMinutes(1));
-            assertThat(acme.backoff(2)).isEqualTo(Duration.ofMinutes(2));
-            assertThat(acme.backoff(4)).isEqualTo(Duration.ofMinutes(8));
-            assertThat(acme.backoff(5)).isEqualTo(Duration.ofMinutes(10));
-            assertThat(acme.backoff(60)).isEqualTo(Duration.ofMinutes(10));
-        }
+        OrderBackoff backoff = new OrderBackoff(s);
+        assertThat(backoff.backoff(1)).isEqualTo(Duration.ofMinutes(1));
+        assertThat(backoff.backoff(2)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(backoff.backoff(4)).isEqualTo(Duration.ofMinutes(8));
+        assertThat(backoff.backoff(5)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(backoff.backoff(60)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(backoff.failed("a.example.com")).isEqualTo(1);
+        assertThat(backoff.failed("a.example.com")).isEqualTo(2);
+        assertThat(backoff.after(2, new IllegalStateException("CA down"))).isEqualTo(Duration.ofMinutes(2));
+        backoff.reset("a.example.com");
+        assertThat(backoff.failed("a.example.com")).isEqualTo(1);
     }
 
     @Test
