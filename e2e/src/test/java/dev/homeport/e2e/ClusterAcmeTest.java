@@ -1,7 +1,17 @@
 package dev.homeport.e2e;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.homeport.server.cluster.ClaimRegistryProvider;
+import dev.homeport.server.cluster.ClusterCertificates;
+import dev.homeport.server.cluster.RegistryOptions;
+import dev.homeport.server.tls.acme.AcmeCertificates;
+import dev.homeport.server.tls.acme.AcmeChallengeType;
+import dev.homeport.server.tls.acme.AcmeSettings;
+import dev.homeport.server.tunnel.HostName;
 import dev.homeport.testsupport.etcd.EtcdCluster;
 import dev.homeport.testsupport.programs.RequiresProgram;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,7 +23,9 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -37,7 +49,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * CA. pebble resolves every name to 127.0.0.1, so its validation always reaches relay 1 (relays 2
  * and 3 listen on 127.0.0.2 and 127.0.0.3, same ports): a name bound through relay 2 can only be
  * issued if relay 1 serves the answer relay 2 published in etcd. Relay 3 then presents the
- * certificate relay 2 got, without ordering one itself.
+ * certificate relay 2 got, without ordering one itself. The race of two relays wanting one name at
+ * once runs on the ACME parts of three relays in this JVM, on the same etcd and pebble.
  */
 @RequiresProgram(value = EtcdCluster.PROGRAM, debianPackage = EtcdCluster.DEBIAN_PACKAGE)
 @RequiresProgram(value = "pebble", debianPackage = "pebble")
@@ -89,10 +102,24 @@ class ClusterAcmeTest {
         }
     }
 
+    /** Clients and services first, then the three relays at once (each stop waits for its process). */
     @AfterEach
     void stopAll() throws Exception {
         for (int i = teardown.size() - 1; i >= 0; i--) {
             teardown.get(i).close();
+        }
+        List<CompletableFuture<Void>> stopping = new ArrayList<>();
+        for (CliProcess relay : relays.values()) {
+            stopping.add(CompletableFuture.runAsync(() -> {
+                try {
+                    relay.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        for (CompletableFuture<Void> s : stopping) {
+            s.get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -144,6 +171,52 @@ class ClusterAcmeTest {
         }
     }
 
+    @Test
+    void twoRelaysWantingOneNameAtOnceOrderItOnceAndBothPresentIt() throws Exception {
+        // In this JVM: relays 2 and 3 (their ACME parts) race for one name; relay 1 only answers
+        // pebble's HTTP-01 checks, from what it followed in etcd, on the port pebble checks.
+        RegistryOptions options = RegistryOptions.of(etcd.endpoints()).withPrefix("/cluster-acme-" + UUID.randomUUID() + "/")
+                .withCallTimeout(Duration.ofSeconds(15));
+        String host = "race." + DOMAIN;
+        Map<Integer, AcmeCertificates> acme = new ConcurrentHashMap<>();
+        Map<Integer, SimpleMeterRegistry> meters = new ConcurrentHashMap<>();
+        for (int n = 1; n <= 3; n++) {
+            ClusterCertificates cluster = ClaimRegistryProvider.find("etcd").openCertificates(options, "relay-" + n, Duration.ofSeconds(3));
+            teardown.add(cluster);
+            meters.put(n, new SimpleMeterRegistry());
+            acme.put(n, AcmeCertificates.start(AcmeSettings.of(pebble.directory(), "", dir.resolve("relay-" + n))
+                    .withChallenge(AcmeChallengeType.HTTP_01).withTrustCa(pebble.httpsCertificate())
+                    .withPolling(Duration.ofMillis(100), Duration.ofSeconds(20))
+                    .withRetry(Duration.ofMillis(500), Duration.ofSeconds(2)), true, meters.get(n), cluster));
+            teardown.add(acme.get(n)); // closed before its connection (teardown runs backwards)
+        }
+        HttpServer relay1 = HttpServer.create(new InetSocketAddress("127.0.0.1", base + 1), 16);
+        relay1.createContext("/.well-known/acme-challenge/", exchange -> {
+            String token = exchange.getRequestURI().getPath().substring("/.well-known/acme-challenge/".length());
+            String answer = acme.get(1).pendingChallenges().httpAnswer(
+                    HostName.fromHostHeader(exchange.getRequestHeaders().getFirst("Host")), token);
+            byte[] body = answer == null ? new byte[0] : answer.getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(answer == null ? 404 : 200, body.length == 0 ? -1 : body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        relay1.start();
+        teardown.add(() -> relay1.stop(0));
+
+        CompletableFuture<Boolean> onRelay2 = acme.get(2).hostBound(host);
+        CompletableFuture<Boolean> onRelay3 = acme.get(3).hostBound(host);
+        assertThat(onRelay2.get(60, TimeUnit.SECONDS)).as("relay 2 holds a certificate").isTrue();
+        assertThat(onRelay3.get(60, TimeUnit.SECONDS)).as("relay 3 holds a certificate").isTrue();
+
+        double ordered = 0;
+        for (int n = 1; n <= 3; n++) {
+            ordered += meters.get(n).find("homeport.acme.orders").counters().stream().mapToDouble(Counter::count).sum();
+        }
+        assertThat(ordered).as("orders placed by the three relays").isEqualTo(1.0);
+        assertThat(acme.get(3).expiries()).isEqualTo(acme.get(2).expiries()).containsKey(host);
+        assertThat(acme.get(1).expiries()).as("followed by a relay that never wanted it").isEqualTo(acme.get(2).expiries());
+    }
+
     // ---- the cluster ----
 
     private void startCluster(String challenge, String... more) throws Exception {
@@ -152,14 +225,14 @@ class ClusterAcmeTest {
         List<CompletableFuture<Void>> starting = new ArrayList<>();
         for (int n = 1; n <= 3; n++) {
             int relay = n;
-            starting.add(CompletableFuture.runAsync(() -> relays.put(relay, startRelay(relay, prefix, challenge, more))));
+            starting.add(CompletableFuture.runAsync(() -> startRelay(relay, prefix, challenge, more)));
         }
         for (CompletableFuture<Void> s : starting) {
             s.get(90, TimeUnit.SECONDS);
         }
     }
 
-    private CliProcess startRelay(int n, String prefix, String challenge, String... more) {
+    private void startRelay(int n, String prefix, String challenge, String... more) {
         String host = host(n);
         List<String> args = new ArrayList<>(List.of(
                 "--control", host + ":" + base, "--http", host + ":" + (base + 1), "--https", host + ":" + (base + 9),
@@ -170,15 +243,15 @@ class ClusterAcmeTest {
                 "--relay-id", "relay-" + n, "--peer-address", host + ":" + (base + 2),
                 "--peer-secret-file", dir.resolve("peer-secret").toString(),
                 "--etcd", etcd.endpoints().stream().map(URI::toString).collect(Collectors.joining(",")),
-                "--etcd-prefix", prefix, "--registry-ttl", "3s",
+                // A fresh JVM's first etcd call can take seconds while three relays start on two busy cores.
+                "--etcd-prefix", prefix, "--registry-ttl", "3s", "--registry-timeout", "15s",
                 "--acme", "--acme-directory", pebble.directory().toString(), "--acme-trust-ca", pebble.httpsCertificate().toString(),
                 "--acme-challenge", challenge, "--acme-retry-min", "1s", "--acme-retry-max", "2s"));
         args.addAll(List.of(more));
         try {
             CliProcess relay = CliProcess.server(dir, args.toArray(String[]::new));
-            teardown.add(relay);
+            relays.put(n, relay); // stopped by stopAll, even if it never says it listens
             relay.awaitStdout(1, l -> l.startsWith("homeport relay listening"), CliProcess.START_TIMEOUT);
-            return relay;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
