@@ -4,8 +4,6 @@ import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.protocol.frame.Frame;
 import dev.homeport.protocol.message.Frames;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +24,8 @@ final class KeepAlive {
     private final SessionWriter writer;
     private final SessionShutdown shutdown;
     private final AnswerBacklog backlog;
-    private ChannelHandlerContext ctx;
-    private ScheduledFuture<?> timer;
+    private SessionConnection connection;
+    private SessionConnection.Timer timer;
     private long lastReadNanos;
 
     /** @param backlog says whether reads are paused: then the silence is the peer not reading, not a dead link */
@@ -43,27 +41,27 @@ final class KeepAlive {
     }
 
     /** The first PING goes out as soon as the loop runs its tasks, after the session grant. */
-    void start(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        lastReadNanos = nanoTime();
-        timer = ctx.executor().scheduleAtFixedRate(this::tick, 0, intervalNanos, TimeUnit.NANOSECONDS);
+    void start(SessionConnection connection) {
+        this.connection = connection;
+        lastReadNanos = connection.nanoTime();
+        timer = connection.scheduleAtFixedRate(this::tick, intervalNanos);
     }
 
     void stop() {
-        timer.cancel(false);
+        timer.cancel();
     }
 
     /** Any frame from the peer shows it is alive. */
     void frameRead() {
-        lastReadNanos = nanoTime();
+        lastReadNanos = connection.nanoTime();
     }
 
     void onPing(Frame frame) {
         long opaque = Frames.pingOpaque(frame);
         if (frame.hasFlag(Frame.FLAG_ACK)) {
-            rtt.ackReceived(opaque, nanoTime());
+            rtt.ackReceived(opaque, connection.nanoTime());
         } else {
-            writer.writeControl(Frames.ping(ctx.alloc(), opaque, true));
+            writer.writeControl(Frames.ping(connection.alloc(), opaque, true));
         }
     }
 
@@ -71,22 +69,17 @@ final class KeepAlive {
         if (shutdown.drainedSent() || shutdown.closing()) {
             return; // nothing more is sent; the drain and the close have their own deadlines
         }
-        long silentNanos = nanoTime() - lastReadNanos;
+        long silentNanos = connection.nanoTime() - lastReadNanos;
         if (silentNanos > timeoutNanos) {
             long silentMs = TimeUnit.NANOSECONDS.toMillis(silentNanos);
             // Reads paused on an unwritable connection: the silence is ours, and the peer's fault is not reading.
-            boolean peerNotReading = backlog.readsPaused() && !ctx.channel().isWritable();
+            boolean peerNotReading = backlog.readsPaused() && !connection.isWritable();
             log.info("event=keepalive_timeout session={} silent_ms={} peer_not_reading={}", sessionId, silentMs, peerNotReading);
             shutdown.close(ErrorCode.KEEPALIVE_TIMEOUT, peerNotReading
                     ? "the peer read nothing for " + silentMs + " ms, so nothing was read from it (keepAliveTimeout)"
                     : "nothing received for " + silentMs + " ms (keepAliveTimeout)");
             return;
         }
-        writer.writeControl(Frames.ping(ctx.alloc(), rtt.pingSent(nanoTime()), false));
-    }
-
-    /** The loop's clock, which is the system clock in production and a controllable one under test. */
-    private long nanoTime() {
-        return ctx.channel().eventLoop().ticker().nanoTime();
+        writer.writeControl(Frames.ping(connection.alloc(), rtt.pingSent(connection.nanoTime()), false));
     }
 }

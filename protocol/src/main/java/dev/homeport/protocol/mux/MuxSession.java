@@ -10,32 +10,19 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.io.IOException;
 
 /**
  * The stream multiplexer of one established session (PROTOCOL.md, "Streams" and "Flow control").
  * Installed after the handshake, it owns every stream on the connection. This class is the pipeline
- * adapter and the public API; its parts do the work: {@link SessionStreams} and {@link StreamFrames}
- * (the streams, their frames and credit), {@link SessionWriter} (what goes out, one flush per loop
- * turn), {@link SessionShutdown} (GO_AWAY and DRAINED), {@link KeepAlive} and {@link AnswerBacklog}.
+ * adapter and the public API; its parts do the work on the {@link PipelineConnection}: {@link SessionStreams},
+ * {@link StreamOpener} and {@link StreamFrames} (the streams, their frames and credit), {@link SessionWriter}
+ * (what goes out, one flush per loop turn), {@link SessionShutdown} (GO_AWAY, DRAINED and errors),
+ * {@link KeepAlive} and {@link AnswerBacklog}.
  * Session frames it does not own (BIND and its replies) pass to the next handler.
  */
 public final class MuxSession extends ChannelDuplexHandler {
-    private static final Logger log = LoggerFactory.getLogger(MuxSession.class);
-    /**
-     * Outbound bytes Netty may hold before the session stops framing more stream data. Smaller marks
-     * cost throughput and barely shorten the wait of a small message behind a bulk one, which sits in
-     * the kernel's buffers (docs/benchmarks.md, "Tuning knobs tried").
-     */
-    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(128 * 1024, 512 * 1024);
-
     public enum Role {
         /** Opens odd stream ids. */
         RELAY(1),
@@ -58,6 +45,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     private final StreamFrames frames;
     private final KeepAlive keepAlive;
     private ChannelHandlerContext ctx;
+    private PipelineConnection connection;
     private EventLoop loop;
 
     /** @param acceptor policy for streams the peer opens, or {@code null} if the peer may open none */
@@ -73,7 +61,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         this.writer = new SessionWriter(peer.sessionId(), backlog);
         this.shutdown = new SessionShutdown(peer.sessionId(), local.keepAliveTimeout(), writer);
         this.streams = new SessionStreams(writer, shutdown, rtt, role.firstStreamId, local, peer, acceptor, scheduler);
-        this.frames = new StreamFrames(streams);
+        this.frames = new StreamFrames(streams, streams.inbound(), streams.sender());
         this.keepAlive = new KeepAlive(peer.sessionId(), local, rtt, writer, shutdown, backlog);
     }
 
@@ -112,7 +100,7 @@ public final class MuxSession extends ChannelDuplexHandler {
     /** Completes when no stream is open (at once if none is). */
     public Future<Void> whenIdle() {
         Promise<Void> p = loop.newPromise();
-        run(() -> streams.whenIdle(p));
+        run(() -> streams.whenIdle(() -> p.trySuccess(null)));
         return p;
     }
 
@@ -171,11 +159,11 @@ public final class MuxSession extends ChannelDuplexHandler {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.loop = ctx.channel().eventLoop();
-        ctx.channel().config().setWriteBufferWaterMark(WATER_MARK);
-        writer.bind(ctx, shutdown, streams.sender());
-        shutdown.bind(ctx, streams);
-        keepAlive.start(ctx);
-        streams.bind(ctx); // sends the session grant, before the first PING runs
+        this.connection = new PipelineConnection(ctx);
+        writer.bind(connection, shutdown, streams.sender());
+        shutdown.bind(connection, streams);
+        keepAlive.start(connection);
+        streams.bind(connection); // sends the session grant, before the first PING runs
     }
 
     @Override
@@ -193,7 +181,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         if (type == FrameType.BIND || type == FrameType.BIND_OK || type == FrameType.BIND_REFUSED) {
             if (type == FrameType.BIND) {
                 backlog.bindRead();
-                updateReading();
+                connection.updateReading(backlog, shutdown.closing());
             }
             ctx.fireChannelRead(frame);
             return;
@@ -226,7 +214,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         if (ctx.channel().isWritable()) {
             writer.scheduleFlush();
         }
-        updateReading();
+        connection.updateReading(backlog, shutdown.closing());
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -235,18 +223,11 @@ public final class MuxSession extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof Frame frame && frame.type() != FrameType.DATA) {
             if ((frame.type() == FrameType.BIND_OK || frame.type() == FrameType.BIND_REFUSED) && backlog.bindAnswered()) {
-                updateReading();
+                connection.updateReading(backlog, shutdown.closing());
             }
-            ctx.write(frame, writer.countedInBacklog(frame, promise));
+            ctx.write(frame, connection.whenWritten(promise, writer.countInBacklog(frame)));
         } else {
             ctx.write(msg, promise);
-        }
-    }
-
-    /** Pauses reading from the peer while answers cannot go out, as {@link AnswerBacklog} decides. */
-    private void updateReading() {
-        if (backlog.updatePause(ctx.channel().isWritable(), shutdown.closing())) {
-            ctx.channel().config().setAutoRead(!backlog.readsPaused()); // turning it back on asks for a read at once
         }
     }
 
@@ -261,20 +242,6 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        if (c instanceof ProtocolException pe) {
-            log.warn("event=protocol_error session={} code={} reason=\"{}\"", id(), pe.code(), pe.getMessage());
-            shutdown.close(pe.code(), pe.getMessage());
-        } else if (c instanceof IOException) {
-            log.debug("event=io_error session={} reason=\"{}\"", id(), c.toString());
-            shutdown.failed(c.getMessage());
-        } else {
-            log.warn("event=internal_error session={}", id(), c);
-            shutdown.close(ErrorCode.INTERNAL_ERROR, "internal error");
-            if (c instanceof OutOfMemoryError && Thread.getDefaultUncaughtExceptionHandler() != null) {
-                // Not this session's problem alone: the process decides (the relay exits to be restarted).
-                Thread.getDefaultUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), c);
-            }
-        }
+        shutdown.failed(cause);
     }
 }

@@ -1,31 +1,37 @@
 package dev.homeport.protocol.mux;
 
 import dev.homeport.protocol.ErrorCode;
+import dev.homeport.protocol.ProtocolException;
 import dev.homeport.protocol.frame.Frame;
 import dev.homeport.protocol.message.GoAway;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.handler.codec.DecoderException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * How one session ends (PROTOCOL.md, "GO_AWAY"): a graceful GO_AWAY either way drains the streams
- * and ends in the DRAINED handshake; any other GO_AWAY, or an error, closes at once. Every wait for
+ * and ends in the DRAINED handshake; any other GO_AWAY, or an error ({@link #failed}), closes at once. Every wait for
  * the peer has the keep-alive timeout as its limit. On the session's loop, except {@link #closeReason}.
  */
 final class SessionShutdown {
+    /** What the shutdown needs of the session's streams. */
+    interface Streams {
+        boolean isEmpty();
+
+        /** Ends every open stream without frames, its handler told why. */
+        void closeAll(ErrorCode code, String reason);
+    }
+
     private static final Logger log = LoggerFactory.getLogger(SessionShutdown.class);
 
     private final String sessionId;
     private final long timeoutNanos;
     private final SessionWriter writer;
-    private ChannelHandlerContext ctx;
-    private SessionStreams streams;
+    private SessionConnection connection;
+    private Streams streams;
     private boolean goAwaySent;
     private boolean goAwayReceived;
     /** Graceful GO_AWAY sent or received: once no stream is left, this side sends DRAINED. */
@@ -33,9 +39,9 @@ final class SessionShutdown {
     private boolean drainedSent;
     private boolean drainedReceived;
     private boolean closing;
-    private ChannelFuture drainedWrite;
-    private ScheduledFuture<?> drainDeadline;
-    private ScheduledFuture<?> closeDeadline;
+    private SessionConnection.Written drainedWrite;
+    private SessionConnection.Timer drainDeadline;
+    private SessionConnection.Timer closeDeadline;
     private volatile String closeReason;
 
     /** @param keepAliveTimeout how long a peer may take to drain, or to take the closing GO_AWAY */
@@ -45,8 +51,8 @@ final class SessionShutdown {
         this.writer = writer;
     }
 
-    void bind(ChannelHandlerContext ctx, SessionStreams streams) {
-        this.ctx = ctx;
+    void bind(SessionConnection connection, Streams streams) {
+        this.connection = connection;
         this.streams = streams;
     }
 
@@ -66,7 +72,7 @@ final class SessionShutdown {
 
     /** Whether a stream this side opens now fails: GO_AWAY either way, or the session is ending. */
     boolean refusesOpens() {
-        return closing || goAwaySent || goAwayReceived || !ctx.channel().isActive();
+        return closing || goAwaySent || goAwayReceived || !connection.isActive();
     }
 
     /** Why the session ended, once it has; readable from any thread. */
@@ -77,7 +83,7 @@ final class SessionShutdown {
 
     /** This side opens no more streams; open ones go on, then the drain. */
     void goAway(ErrorCode code, String message) {
-        if (goAwaySent || closing || !ctx.channel().isActive()) {
+        if (goAwaySent || closing || !connection.isActive()) {
             return;
         }
         goAwaySent = true;
@@ -85,7 +91,7 @@ final class SessionShutdown {
         if (streams.isEmpty()) {
             sendDrained(new GoAway(code, message));
         } else {
-            writer.writeControl(new GoAway(code, message).toFrame(ctx.alloc()));
+            writer.writeControl(new GoAway(code, message).toFrame(connection.alloc()));
         }
     }
 
@@ -100,7 +106,7 @@ final class SessionShutdown {
         log.debug("event=go_away_received session={} code={} drained={} reason=\"{}\"", sessionId, goAway.code(),
                 frame.hasFlag(Frame.FLAG_DRAINED), goAway.message());
         if (first) {
-            ctx.fireUserEventTriggered(new GoAwayReceived(goAway.code(), goAway.message()));
+            connection.fireUserEvent(new GoAwayReceived(goAway.code(), goAway.message()));
         }
         if (!graceful) {
             return; // the sender closes the connection right after it
@@ -133,22 +139,39 @@ final class SessionShutdown {
         }
         closing = true;
         closeReason = message;
-        if (ctx.channel().isActive()) {
-            ctx.writeAndFlush(new GoAway(code, message).toFrame(ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+        if (connection.isActive()) {
+            connection.writeAndFlush(new GoAway(code, message).toFrame(connection.alloc())).thenClose();
             // GO_AWAY waits behind what is queued; a peer that does not read it is not waited for beyond keepAliveTimeout.
-            closeDeadline = ctx.executor().schedule(() -> {
+            closeDeadline = connection.schedule(() -> {
                 log.info("event=go_away_not_taken session={} code={}", sessionId, code);
-                ctx.close();
-            }, timeoutNanos, TimeUnit.NANOSECONDS);
+                connection.close();
+            }, timeoutNanos);
         } else {
-            ctx.close();
+            connection.close();
         }
     }
 
-    /** The connection failed under the session: closed without a GO_AWAY. */
-    void failed(String reason) {
-        closeReason = reason;
-        ctx.close();
+    /**
+     * An error under the session: one the peer's frames caused closes with its code, a failed connection
+     * closes without a GO_AWAY, anything else is this side's fault (INTERNAL_ERROR).
+     */
+    void failed(Throwable cause) {
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof ProtocolException pe) {
+            log.warn("event=protocol_error session={} code={} reason=\"{}\"", sessionId, pe.code(), pe.getMessage());
+            close(pe.code(), pe.getMessage());
+        } else if (c instanceof IOException) {
+            log.debug("event=io_error session={} reason=\"{}\"", sessionId, c.toString());
+            closeReason = c.getMessage();
+            connection.close();
+        } else {
+            log.warn("event=internal_error session={}", sessionId, c);
+            close(ErrorCode.INTERNAL_ERROR, "internal error");
+            if (c instanceof OutOfMemoryError && Thread.getDefaultUncaughtExceptionHandler() != null) {
+                // Not this session's problem alone: the process decides (the relay exits to be restarted).
+                Thread.getDefaultUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), c);
+            }
+        }
     }
 
     /** The connection closed: the deadlines are moot. @return why the session ended */
@@ -158,10 +181,10 @@ final class SessionShutdown {
             closeReason = "connection closed";
         }
         if (closeDeadline != null) {
-            closeDeadline.cancel(false);
+            closeDeadline.cancel();
         }
         if (drainDeadline != null) {
-            drainDeadline.cancel(false);
+            drainDeadline.cancel();
         }
         return closeReason;
     }
@@ -172,17 +195,17 @@ final class SessionShutdown {
      * connection would throw away. A peer that never answers gets {@code keepAliveTimeout}.
      */
     private void sendDrained(GoAway goAway) {
-        if (drainedSent || closing || !ctx.channel().isActive()) {
+        if (drainedSent || closing || !connection.isActive()) {
             return;
         }
-        drainedWrite = ctx.writeAndFlush(goAway.toDrainedFrame(ctx.alloc()));
+        drainedWrite = connection.writeAndFlush(goAway.toDrainedFrame(connection.alloc()));
         drainedSent = true;
         goAwaySent = true;
         if (drainedReceived) {
             closeGracefully("drained");
         } else {
-            drainDeadline = ctx.executor().schedule(() -> closeGracefully("the peer did not drain within keepAliveTimeout"),
-                    timeoutNanos, TimeUnit.NANOSECONDS);
+            drainDeadline = connection.schedule(() -> closeGracefully("the peer did not drain within keepAliveTimeout"),
+                    timeoutNanos);
         }
     }
 
@@ -193,6 +216,6 @@ final class SessionShutdown {
         }
         closing = true;
         log.debug("event=session_drained session={} reason=\"{}\"", sessionId, reason);
-        drainedWrite.addListener(ChannelFutureListener.CLOSE);
+        drainedWrite.thenClose();
     }
 }

@@ -2,8 +2,6 @@ package dev.homeport.protocol.mux;
 
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.frame.Frame;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +15,7 @@ final class SessionWriter implements StreamSender.Output {
 
     private final String sessionId;
     private final AnswerBacklog backlog;
-    private ChannelHandlerContext ctx;
+    private SessionConnection connection;
     private SessionShutdown shutdown;
     private StreamSender sender;
     private boolean flushScheduled;
@@ -28,8 +26,8 @@ final class SessionWriter implements StreamSender.Output {
         this.backlog = backlog;
     }
 
-    void bind(ChannelHandlerContext ctx, SessionShutdown shutdown, StreamSender sender) {
-        this.ctx = ctx;
+    void bind(SessionConnection connection, SessionShutdown shutdown, StreamSender sender) {
+        this.connection = connection;
         this.shutdown = shutdown;
         this.sender = sender;
     }
@@ -40,7 +38,7 @@ final class SessionWriter implements StreamSender.Output {
             frame.release(); // PROTOCOL.md, "GO_AWAY"
             return;
         }
-        ctx.write(frame, countedInBacklog(frame, ctx.voidPromise()));
+        connection.write(frame, countInBacklog(frame));
         controlWritten = true;
         scheduleFlush();
     }
@@ -48,35 +46,35 @@ final class SessionWriter implements StreamSender.Output {
     /**
      * Adds {@code frame} to the control backlog until it is on the wire; a backlog past
      * {@code maxControlBacklog} means the peer asks for answers it does not read, and ends the session.
+     *
+     * @return what takes the frame off the backlog: to run once it is on the wire
      */
-    ChannelPromise countedInBacklog(Frame frame, ChannelPromise promise) {
+    Runnable countInBacklog(Frame frame) {
         int bytes = Frame.HEADER_LENGTH + frame.payload().readableBytes();
         if (backlog.written(bytes, shutdown.closing())) {
             log.warn("event=session_flooding session={} control_backlog_bytes={} max_control_backlog={}", sessionId,
                     backlog.bytes(), backlog.maxBytes());
-            ctx.executor().execute(() -> shutdown.close(ErrorCode.FLOODING, "more than " + backlog.maxBytes()
+            connection.execute(() -> shutdown.close(ErrorCode.FLOODING, "more than " + backlog.maxBytes()
                     + " bytes of answers queued that the peer does not read (maxControlBacklog)"));
         }
-        ChannelPromise counted = promise.isVoid() ? ctx.newPromise() : promise;
-        counted.addListener(f -> backlog.onWire(bytes));
-        return counted;
+        return () -> backlog.onWire(bytes);
     }
 
     @Override
     public void write(Frame streamFrame) {
-        ctx.write(streamFrame, ctx.voidPromise());
+        connection.write(streamFrame, null);
     }
 
     @Override
     public boolean isWritable() {
-        return ctx.channel().isWritable();
+        return connection.isWritable();
     }
 
     /** One flush per loop iteration, after every read and write that iteration produced. */
     void scheduleFlush() {
         if (!flushScheduled) {
             flushScheduled = true;
-            ctx.executor().execute(this::writeReady);
+            connection.execute(this::writeReady);
         }
     }
 
@@ -88,7 +86,7 @@ final class SessionWriter implements StreamSender.Output {
             wrote = true;
         }
         if (wrote) {
-            ctx.flush();
+            connection.flush();
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.homeport.protocol.mux;
 
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.frame.Frame;
+import dev.homeport.protocol.frame.FrameType;
 import dev.homeport.protocol.message.Frames;
 import dev.homeport.protocol.message.OpenRefused;
 import io.netty.buffer.ByteBuf;
@@ -13,13 +14,33 @@ import io.netty.buffer.ByteBuf;
  * error. On the session's loop, except {@link #bytesReceived}.
  */
 final class StreamFrames {
-    private final SessionStreams streams;
+    /** The open streams, as the peer's frames change them. */
+    interface Streams {
+        /** The open stream of {@code id}, or null for one closed here or never opened. */
+        MuxStream get(int id);
+
+        /** A frame for an id not open here: fine for a stream closed here, a session error for one never opened. */
+        void requireKnown(int id, FrameType type);
+
+        /** The peer broke a stream's rules: RESET goes out, and the handler is told. */
+        void resetStream(MuxStream s, ErrorCode code, String reason);
+
+        /** The peer ended the stream (RESET, OPEN_REFUSED): the handler is told. */
+        void closedByPeer(MuxStream s, ErrorCode code, String reason);
+
+        /** The peer's FIN closed a stream whose FIN went out before: it is done. */
+        void finished(MuxStream s);
+    }
+
+    private final Streams streams;
     private final InboundFlow inbound;
+    private final StreamSender sender;
     private volatile long bytesReceived;
 
-    StreamFrames(SessionStreams streams) {
+    StreamFrames(Streams streams, InboundFlow inbound, StreamSender sender) {
         this.streams = streams;
-        this.inbound = streams.inbound();
+        this.inbound = inbound;
+        this.sender = sender;
     }
 
     /** DATA payload bytes received on all streams; readable from any thread. */
@@ -54,12 +75,12 @@ final class StreamFrames {
     void onWindowUpdate(Frame frame) {
         int increment = Frames.windowIncrement(frame);
         if (frame.streamId() == 0) {
-            streams.sender().sessionGranted(increment);
+            sender.sessionGranted(increment);
             return;
         }
         MuxStream s = known(frame);
         if (s != null) {
-            streams.sender().streamGranted(s, increment);
+            sender.streamGranted(s, increment);
         }
     }
 
@@ -71,7 +92,7 @@ final class StreamFrames {
         if (!s.state().peerMaySend()) {
             streams.resetStream(s, ErrorCode.STREAM_CLOSED, "second FIN");
         } else if (s.apply(StreamState.Event.FIN_RECEIVED)) {
-            streams.forget(s, ErrorCode.NO_ERROR, "finished", false);
+            streams.finished(s);
         }
     }
 
@@ -79,7 +100,7 @@ final class StreamFrames {
         ErrorCode code = Frames.resetCode(frame);
         MuxStream s = known(frame);
         if (s != null) {
-            streams.closeStream(s, code, "reset by peer: " + code.description(), true);
+            streams.closedByPeer(s, code, "reset by peer: " + code.description());
         }
     }
 
@@ -87,7 +108,7 @@ final class StreamFrames {
         OpenRefused refused = OpenRefused.decode(frame.payload());
         MuxStream s = known(frame);
         if (s != null) {
-            streams.closeStream(s, refused.code(), refused.message(), true);
+            streams.closedByPeer(s, refused.code(), refused.message());
         }
     }
 
