@@ -3,138 +3,128 @@ package dev.homeport.protocol.mux;
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.protocol.frame.Frame;
-import dev.homeport.protocol.frame.FrameType;
 import dev.homeport.protocol.message.Frames;
-import dev.homeport.protocol.mux.MuxHarness.RecordingHandler;
-import dev.homeport.protocol.mux.MuxHarness.Sent;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.List;
 
-import static dev.homeport.protocol.mux.MuxHarness.peer;
-import static dev.homeport.protocol.mux.StreamLifecycleTest.assertClosedWith;
+import static dev.homeport.protocol.mux.RecordingConnection.ALLOC;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.groups.Tuple.tuple;
 
-/** PROTOCOL.md, "Keep-alive": PING every interval, answers, the RTT estimate, and the silence timeout. */
+/** PROTOCOL.md, "Keep-alive": PING every interval, answers, RTT samples and the silence timeout, on a recorder. */
 class KeepAliveTest {
     private static final Duration SECOND = Duration.ofSeconds(1);
-    private static final ProtocolSettings SETTINGS = ProtocolSettings.defaults().withKeepAlive(SECOND, Duration.ofSeconds(3));
+    private static final long MS = Duration.ofMillis(1).toNanos();
 
-    private MuxHarness relay;
+    private final RecordingConnection connection = new RecordingConnection();
+    private final AnswerBacklog backlog = new AnswerBacklog(1 << 20, 16, true);
+    private final SessionWriter writer = new SessionWriter("test-session", backlog);
+    private final SessionShutdown shutdown = new SessionShutdown("test-session", Duration.ofSeconds(3), writer);
+    private final RoundTripTimes rtt = new RoundTripTimes(0);
+    private final KeepAlive keepAlive = new KeepAlive("test-session",
+            ProtocolSettings.defaults().withKeepAlive(SECOND, Duration.ofSeconds(3)), rtt, writer, shutdown, backlog);
+    private final long start = connection.nanoTime();
 
-    @AfterEach
-    void close() {
-        relay.close();
+    KeepAliveTest() {
+        StreamSender sender = new StreamSender(100, new RoundRobinScheduler(100), writer::scheduleFlush, s -> { });
+        shutdown.bind(connection, RecordingConnection.noStreams());
+        writer.bind(connection, shutdown, sender);
+        sender.bind(writer);
+        keepAlive.start(connection);
+    }
+
+    /** As the session hands the peer's PING over: it counts as life, and the session releases it after. */
+    private void receivePing(long opaque, boolean ack) {
+        Frame ping = Frames.ping(ALLOC, opaque, ack);
+        keepAlive.frameRead();
+        keepAlive.onPing(ping);
+        ping.release();
     }
 
     @Test
-    void pingGoesOutWhenTheSessionStartsAndThenEveryInterval() {
-        relay = MuxHarness.relay(SETTINGS, peer(65536, 65536));
-        assertThat(relay.sentAll()).extracting(Sent::type, Sent::flags).containsExactly(tuple(FrameType.PING, 0));
+    void aPingCarryingTheClockGoesOutAtOnceAndThenEveryInterval() {
+        connection.runTasks();
+        assertThat(connection.frames()).containsExactly("PING " + start);
 
-        relay.advance(Duration.ofMillis(999));
-        assertThat(relay.sentAll()).isEmpty();
-        relay.advance(Duration.ofMillis(1));
-        assertThat(relay.sentAll()).extracting(Sent::type).containsExactly(FrameType.PING);
-        relay.receive(pong(0)); // stays alive
-        relay.advance(SECOND);
-        assertThat(relay.sentAll()).extracting(Sent::type).containsExactly(FrameType.PING);
+        connection.advance(999 * MS);
+        assertThat(connection.frames()).isEmpty();
+        connection.advance(MS);
+        assertThat(connection.frames()).containsExactly("PING " + (start + SECOND.toNanos()));
     }
 
     @Test
-    void pingFromThePeerIsAnsweredWithAnAckEchoingItsValue() {
-        relay = MuxHarness.relay(SETTINGS, peer(65536, 65536));
-        relay.sentAll();
+    void thePeersPingIsAnsweredWithAnAckEchoingItsValue() {
+        connection.runTasks();
+        connection.take();
 
-        relay.receive(Frames.ping(MuxHarness.ALLOC, 0x0123456789ABCDEFL, false));
+        receivePing(0x0123456789ABCDEFL, false);
 
-        List<Sent> sent = relay.sentAll();
-        assertThat(sent).extracting(Sent::type, Sent::flags).containsExactly(tuple(FrameType.PING, Frame.FLAG_ACK));
-        assertThat(sent.get(0).opaque()).isEqualTo(0x0123456789ABCDEFL);
+        assertThat(connection.frames()).containsExactly("PING ACK " + 0x0123456789ABCDEFL);
     }
 
     @Test
-    void answeredPingGivesTheRoundTripTime() {
-        relay = MuxHarness.relay(SETTINGS, peer(65536, 65536, Integer.MAX_VALUE, 0));
-        long opaque = relay.sentAll().get(0).opaque();
+    void theAckOfThePingGivesTheRoundTripTime() {
+        connection.runTasks();
+        connection.advance(40 * MS);
 
-        relay.advance(Duration.ofMillis(40));
-        relay.receive(pong(opaque));
+        receivePing(start, true);
 
-        assertThat(relay.session.rttNanos()).isEqualTo(Duration.ofMillis(40).toNanos());
+        assertThat(rtt.smoothedNanos()).isEqualTo(40 * MS);
+        assertThat(connection.frames()).as("an ACK is not answered").containsExactly("PING " + start);
     }
 
     @Test
-    void roundTripTimeIsSmoothedFromTheHandshakeEstimate() {
-        relay = MuxHarness.relay(SETTINGS, peer(65536, 65536, Integer.MAX_VALUE, Duration.ofMillis(80).toNanos()));
-        long opaque = relay.sentAll().get(0).opaque();
+    void silenceLongerThanTheTimeoutEndsTheSessionAtTheNextTick() {
+        connection.advance(3999 * MS);
+        assertThat(shutdown.closing()).as("3 s of silence is not more than keepAliveTimeout").isFalse();
 
-        relay.advance(Duration.ofMillis(40));
-        relay.receive(pong(opaque));
+        connection.advance(MS);
 
-        assertThat(relay.session.rttNanos()).isEqualTo(Duration.ofMillis(75).toNanos()); // (7 × 80 + 40) / 8
+        assertThat(connection.frames()).contains("GO_AWAY KEEPALIVE_TIMEOUT nothing received for 4000 ms (keepAliveTimeout)");
+        assertThat(shutdown.closeReason()).isEqualTo("nothing received for 4000 ms (keepAliveTimeout)");
     }
 
     @Test
-    void silentPeerIsDetectedWithinTimeoutPlusOneInterval() {
-        relay = MuxHarness.relay(SETTINGS, peer(65536, 65536));
-        RecordingHandler handler = relay.openStream(1);
+    void anyFrameReadCountsAsLife() {
+        connection.advance(2500 * MS);
+        keepAlive.frameRead();
 
-        relay.advance(Duration.ofMillis(3999));
-        assertThat(relay.channel.isActive()).as("3 s of silence is not yet more than keepAliveTimeout").isTrue();
-        relay.advance(Duration.ofMillis(1));
+        connection.advance(3500 * MS); // t = 6 s: 3.5 s of silence at the tick
 
-        assertClosedWith(relay, ErrorCode.KEEPALIVE_TIMEOUT, "nothing received for 4000 ms (keepAliveTimeout)");
-        assertThat(handler.events).containsExactly(
-                "closed CANCELLED: session closed: nothing received for 4000 ms (keepAliveTimeout)");
+        assertThat(shutdown.closeReason()).isEqualTo("nothing received for 3500 ms (keepAliveTimeout)");
     }
 
     @Test
-    void silenceWhileReadsArePausedForAPeerThatDoesNotReadSaysSo() {
-        relay = MuxHarness.relay(SETTINGS, peer(4 * 1024 * 1024, 64 * 1024));
-        relay.receive(Frames.windowUpdate(MuxHarness.ALLOC, 0, 2 * 1024 * 1024));
-        RecordingHandler handler = relay.openStream(1);
-        relay.sent();
-        relay.gate.close(); // the peer takes nothing: the relay's reads pause
-        handler.stream.write(MuxHarness.ALLOC.buffer().writeZero(1024 * 1024));
-        relay.channel.runPendingTasks();
-        assertThat(relay.channel.config().isAutoRead()).as("reads paused while not writable").isFalse();
+    void silenceWhileReadsArePausedOnAnUnwritableConnectionIsThePeerNotReading() {
+        connection.writable = false;
+        assertThat(backlog.updatePause(false, false)).isTrue();
 
-        relay.advance(Duration.ofSeconds(4));
+        connection.advance(4 * SECOND.toNanos());
 
-        assertThat(relay.session.closeReason())
+        assertThat(shutdown.closeReason())
                 .isEqualTo("the peer read nothing for 4000 ms, so nothing was read from it (keepAliveTimeout)");
     }
 
     @Test
-    void anyFrameReceivedCountsAsLife() {
-        relay = MuxHarness.relay(SETTINGS, peer(65536, 65536));
+    void noPingAndNoTimeoutOnceDrainedIsSent() {
+        connection.advance(2500 * MS);
+        shutdown.goAway(ErrorCode.NO_ERROR, "bye");
+        connection.take();
 
-        relay.advance(Duration.ofMillis(2500));
-        relay.receive(Frames.windowUpdate(MuxHarness.ALLOC, 0, 1)); // not a PING, still a sign of life
-        relay.advance(Duration.ofMillis(3500)); // t = 6 s: 3.5 s of silence at the tick
+        connection.advance(2000 * MS); // 4.5 s of silence, and the drain's own deadline still ahead
 
-        assertThat(relay.session.closeReason()).isEqualTo("nothing received for 3500 ms (keepAliveTimeout)");
-        assertThat(relay.channel.isOpen()).isFalse();
+        assertThat(connection.frames()).isEmpty();
+        assertThat(shutdown.closing()).isFalse();
     }
 
     @Test
-    void frameReceivedJustBeforeTheTickKeepsTheSessionAlive() {
-        relay = MuxHarness.relay(SETTINGS, peer(65536, 65536));
+    void stoppedItSendsNothingMore() {
+        connection.runTasks();
+        connection.take();
 
-        for (int second = 1; second <= 10; second++) {
-            relay.advance(Duration.ofMillis(900));
-            relay.receive(pong(0));
-            relay.advance(Duration.ofMillis(100));
-        }
+        keepAlive.stop();
+        connection.advance(10 * SECOND.toNanos());
 
-        assertThat(relay.channel.isActive()).isTrue();
-    }
-
-    private static Frame pong(long opaque) {
-        return Frames.ping(MuxHarness.ALLOC, opaque, true);
+        assertThat(connection.frames()).isEmpty();
     }
 }
