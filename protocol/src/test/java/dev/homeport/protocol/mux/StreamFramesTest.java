@@ -6,10 +6,8 @@ import dev.homeport.protocol.ProtocolSettings;
 import dev.homeport.protocol.frame.Frame;
 import dev.homeport.protocol.frame.FrameType;
 import dev.homeport.protocol.message.Frames;
-import dev.homeport.protocol.message.Open;
 import dev.homeport.protocol.message.OpenRefused;
 import dev.homeport.protocol.mux.MuxHarness.RecordingHandler;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
@@ -85,48 +83,7 @@ class StreamFramesTest {
         }
     }
 
-    /** What a stream asks of its session while it takes the peer's data. */
-    private final List<String> parentAsked = new ArrayList<>();
-    private final StreamParent parent = new StreamParent() {
-        @Override
-        public void run(Runnable task) {
-            task.run();
-        }
-
-        @Override
-        public boolean inEventLoop() {
-            return true;
-        }
-
-        @Override
-        public void open(MuxStream stream, Open open, StreamHandler handler) {
-            throw new AssertionError("not asked here");
-        }
-
-        @Override
-        public void send(MuxStream stream, ByteBuf data) {
-            throw new AssertionError("not asked here");
-        }
-
-        @Override
-        public void readMore(MuxStream stream) {
-        }
-
-        @Override
-        public void consumed(MuxStream stream, int bytes) {
-            throw new AssertionError("not asked here");
-        }
-
-        @Override
-        public void end(MuxStream stream, FrameType farewell, ErrorCode code, String reason) {
-            throw new AssertionError("not asked here");
-        }
-
-        @Override
-        public void readCompleteLater(MuxStream stream) {
-            parentAsked.add("read complete later " + stream.id());
-        }
-    };
+    private final ReceivingParent parent = new ReceivingParent();
 
     /** A stream this side opened, open both ways, with a handler attached. */
     private RecordingHandler openStream(int sendWindow) {
@@ -161,7 +118,7 @@ class StreamFramesTest {
 
         assertThat(h.events).containsExactly("data 100");
         assertThat(h.stream.receive.undelivered()).isEqualTo(100);
-        assertThat(parentAsked).containsExactly("read complete later 1");
+        assertThat(parent.readCompleteAsked).as("its handler may flush once the read ends").containsExactly(1);
         assertThat(frames.bytesReceived()).isEqualTo(100);
     }
 
