@@ -21,6 +21,9 @@ import java.time.Duration;
  *                             session error FLOODING
  * @param maxUnansweredBinds   BINDs of the peer this side has not answered yet; at this many it reads no
  *                             further frame until an answer goes out
+ * @param targetQueueDelay     the queueing delay this side steers its stream receive windows toward, so bulk
+ *                             bytes do not sit in queues where other streams wait behind them; zero turns the
+ *                             steering (and its probe PINGs) off
  */
 public record ProtocolSettings(
         int maxFramePayload,
@@ -32,7 +35,8 @@ public record ProtocolSettings(
         Duration pingInterval,
         Duration keepAliveTimeout,
         int maxControlBacklog,
-        int maxUnansweredBinds) {
+        int maxUnansweredBinds,
+        Duration targetQueueDelay) {
 
     public static final int MIN_FRAME_PAYLOAD = 1024;
     public static final int MAX_FRAME_PAYLOAD = 16 * 1024 * 1024;
@@ -44,6 +48,7 @@ public record ProtocolSettings(
     public static final int MIN_CONTROL_BACKLOG = 16 * 1024;
     public static final int DEFAULT_MAX_CONTROL_BACKLOG = 256 * 1024;
     public static final int DEFAULT_MAX_UNANSWERED_BINDS = 16;
+    public static final Duration DEFAULT_TARGET_QUEUE_DELAY = Duration.ofMillis(1);
 
     /** The settings without the two flood limits, which take their defaults. */
     public ProtocolSettings(int maxFramePayload, int initialStreamWindow, int maxStreamWindow, long sessionWindow,
@@ -51,6 +56,14 @@ public record ProtocolSettings(
                             Duration keepAliveTimeout) {
         this(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow, maxConcurrentStreams, handshakeTimeout,
                 pingInterval, keepAliveTimeout, DEFAULT_MAX_CONTROL_BACKLOG, DEFAULT_MAX_UNANSWERED_BINDS);
+    }
+
+    /** The settings without the queue-delay target, which takes its default. */
+    public ProtocolSettings(int maxFramePayload, int initialStreamWindow, int maxStreamWindow, long sessionWindow,
+                            int maxConcurrentStreams, Duration handshakeTimeout, Duration pingInterval,
+                            Duration keepAliveTimeout, int maxControlBacklog, int maxUnansweredBinds) {
+        this(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow, maxConcurrentStreams, handshakeTimeout,
+                pingInterval, keepAliveTimeout, maxControlBacklog, maxUnansweredBinds, DEFAULT_TARGET_QUEUE_DELAY);
     }
 
     public ProtocolSettings {
@@ -70,6 +83,8 @@ public record ProtocolSettings(
         require(maxControlBacklog >= MIN_CONTROL_BACKLOG, "maxControlBacklog", "at least " + MIN_CONTROL_BACKLOG + " bytes",
                 maxControlBacklog);
         require(maxUnansweredBinds >= 1, "maxUnansweredBinds", "at least 1", maxUnansweredBinds);
+        require(targetQueueDelay != null && !targetQueueDelay.isNegative(), "targetQueueDelay", "zero (off) or a positive duration",
+                targetQueueDelay);
     }
 
     public static ProtocolSettings defaults() {
@@ -87,36 +102,43 @@ public record ProtocolSettings(
     public ProtocolSettings withMaxFramePayload(int v) {
         return new ProtocolSettings(v, initialStreamWindow, maxStreamWindow, sessionWindow,
                 maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout,
-                maxControlBacklog, maxUnansweredBinds);
+                maxControlBacklog, maxUnansweredBinds, targetQueueDelay);
     }
 
     public ProtocolSettings withWindows(int initial, int max, long session) {
         return new ProtocolSettings(maxFramePayload, initial, max, session,
                 maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout,
-                maxControlBacklog, maxUnansweredBinds);
+                maxControlBacklog, maxUnansweredBinds, targetQueueDelay);
     }
 
     public ProtocolSettings withMaxConcurrentStreams(int v) {
         return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
-                v, handshakeTimeout, pingInterval, keepAliveTimeout, maxControlBacklog, maxUnansweredBinds);
+                v, handshakeTimeout, pingInterval, keepAliveTimeout, maxControlBacklog, maxUnansweredBinds, targetQueueDelay);
     }
 
     public ProtocolSettings withHandshakeTimeout(Duration v) {
         return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
                 maxConcurrentStreams, v, pingInterval, keepAliveTimeout,
-                maxControlBacklog, maxUnansweredBinds);
+                maxControlBacklog, maxUnansweredBinds, targetQueueDelay);
     }
 
     public ProtocolSettings withKeepAlive(Duration interval, Duration timeout) {
         return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
                 maxConcurrentStreams, handshakeTimeout, interval, timeout,
-                maxControlBacklog, maxUnansweredBinds);
+                maxControlBacklog, maxUnansweredBinds, targetQueueDelay);
     }
 
     /** The flood limits: control bytes queued for a peer that does not read, and BINDs it may have unanswered. */
     public ProtocolSettings withFloodLimits(int controlBacklog, int unansweredBinds) {
         return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
-                maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout, controlBacklog, unansweredBinds);
+                maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout, controlBacklog, unansweredBinds, targetQueueDelay);
+    }
+
+    /** The queueing delay stream windows are steered toward; {@link Duration#ZERO} for no steering. */
+    public ProtocolSettings withTargetQueueDelay(Duration v) {
+        return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
+                maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout, maxControlBacklog,
+                maxUnansweredBinds, v);
     }
 
     private static void require(boolean ok, String name, String expected, Object actual) {

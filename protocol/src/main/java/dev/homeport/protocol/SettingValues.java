@@ -5,21 +5,25 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the human forms of settings: durations such as {@code 500ms}, {@code 30s}, {@code 2m}, and sizes such as {@code 4MiB}. */
+/** Parses the human forms of settings: durations such as {@code 500us}, {@code 500ms}, {@code 30s}, {@code 2m}, and sizes such as {@code 4MiB}. */
 public final class SettingValues {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(us|ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
 
     private SettingValues() {
     }
 
     public static Duration duration(String text) {
+        if (text != null && text.trim().equals("0")) {
+            return Duration.ZERO; // "off", for the settings that allow it
+        }
         Matcher m = DURATION.matcher(text == null ? "" : text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new IllegalArgumentException("expected a duration such as 500ms, 30s, 2m or 1h, got '" + text + "'");
+            throw new IllegalArgumentException("expected a duration such as 500us, 500ms, 30s, 2m or 1h, got '" + text + "'");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
+            case "us" -> Duration.ofNanos(n * 1000);
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);

@@ -21,6 +21,7 @@ final class InboundFlow {
     private final long sessionWindow;
     private final int initialStreamWindow;
     private final int maxStreamWindow;
+    private final long targetQueueDelayNanos;
     private final Updates updates;
     /** What the peer may still send over all streams. */
     private long sessionCredit = ProtocolSettings.INITIAL_SESSION_WINDOW;
@@ -33,6 +34,7 @@ final class InboundFlow {
         this.sessionWindow = local.sessionWindow();
         this.initialStreamWindow = local.initialStreamWindow();
         this.maxStreamWindow = local.maxStreamWindow();
+        this.targetQueueDelayNanos = local.targetQueueDelay().toNanos();
         this.updates = updates;
     }
 
@@ -75,7 +77,8 @@ final class InboundFlow {
      * Bytes of a stream its handler delivered: back to the session window, and to the stream's
      * window while the peer may still send on it.
      */
-    void consumed(StreamCredit stream, int streamId, int bytes, boolean peerMaySend, long nowNanos, long minRttNanos) {
+    void consumed(StreamCredit stream, int streamId, int bytes, boolean peerMaySend, long nowNanos, long minRttNanos,
+                  long queueDelayNanos) {
         stream.undelivered -= bytes;
         returnToSession(bytes);
         if (!peerMaySend) {
@@ -83,7 +86,8 @@ final class InboundFlow {
         }
         ReceiveWindow window = stream.window;
         int grownBefore = window.grown();
-        int increment = window.consume(bytes, nowNanos, minRttNanos, Math.max(0, sessionWindow - growthUsed));
+        int increment = window.consume(bytes, nowNanos, minRttNanos, queueDelayNanos, targetQueueDelayNanos,
+                Math.max(0, sessionWindow - growthUsed));
         growthUsed += window.grown() - grownBefore;
         if (increment > 0) {
             updates.windowUpdate(streamId, increment);

@@ -188,7 +188,10 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
         try {
             switch (type) {
-                case DATA -> frames.onData(frame);
+                case DATA -> {
+                    keepAlive.dataReceived();
+                    frames.onData(frame);
+                }
                 case WINDOW_UPDATE -> frames.onWindowUpdate(frame);
                 case FIN -> frames.onFin(frame);
                 case RESET -> frames.onReset(frame);

@@ -152,7 +152,8 @@ final class SessionStreams implements StreamParent, StreamFrames.Streams, Sessio
 
     @Override
     public void consumed(MuxStream s, int bytes) {
-        inbound.consumed(s.receive, s.id(), bytes, s.state().peerMaySend(), connection.nanoTime(), rtt.minNanos());
+        long now = connection.nanoTime();
+        inbound.consumed(s.receive, s.id(), bytes, s.state().peerMaySend(), now, rtt.minNanos(), rtt.queueDelayNanos(now));
     }
 
     @Override

@@ -74,9 +74,9 @@ class InboundFlowTest {
         flow.received(stream, 1, MIB);
         stream.held(MIB);
 
-        flow.consumed(stream, 1, MIB - 1, false, 0, 0);
+        flow.consumed(stream, 1, MIB - 1, false, 0, 0, -1);
         assertThat(updates).isEmpty();
-        flow.consumed(stream, 1, 1, false, 0, 0);
+        flow.consumed(stream, 1, 1, false, 0, 0, -1);
 
         assertThat(updates).as("a quarter of 4 MiB, and no stream credit after the peer's FIN").containsExactly("0+" + MIB);
         assertThat(stream.undelivered()).isZero();
@@ -100,7 +100,7 @@ class InboundFlowTest {
         flow.received(stream, 5, 32 * KIB);
         stream.held(32 * KIB);
 
-        flow.consumed(stream, 5, 32 * KIB, true, 10 * RTT, RTT);
+        flow.consumed(stream, 5, 32 * KIB, true, 10 * RTT, RTT, -1);
 
         assertThat(updates).containsExactly("5+" + 32 * KIB);
     }
@@ -112,16 +112,16 @@ class InboundFlowTest {
         InboundFlow.StreamCredit b = flow.newStream(0);
         InboundFlow.StreamCredit c = flow.newStream(0);
 
-        flow.consumed(a, 1, 256 * KIB, true, RTT, RTT);
-        flow.consumed(b, 3, 256 * KIB, true, RTT, RTT);
-        flow.consumed(c, 5, 256 * KIB, true, RTT, RTT);
+        flow.consumed(a, 1, 256 * KIB, true, RTT, RTT, -1);
+        flow.consumed(b, 3, 256 * KIB, true, RTT, RTT, -1);
+        flow.consumed(c, 5, 256 * KIB, true, RTT, RTT, -1);
         assertThat(streamUpdates()).as("two doublings of 512 KiB, then the 256 KiB of budget left").containsExactly(
                 "1+" + 768 * KIB, "3+" + 768 * KIB, "5+" + 512 * KIB);
         assertThat(c.window()).isEqualTo(768 * KIB);
 
         flow.closed(a, false);
         InboundFlow.StreamCredit d = flow.newStream(0);
-        flow.consumed(d, 7, 256 * KIB, true, RTT, RTT);
+        flow.consumed(d, 7, 256 * KIB, true, RTT, RTT, -1);
         assertThat(streamUpdates()).last().as("the closed stream's 512 KiB are back").isEqualTo("7+" + 768 * KIB);
     }
 

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 
+import static dev.homeport.protocol.mux.MuxHarness.data;
 import static dev.homeport.protocol.mux.MuxHarness.peer;
 import static dev.homeport.protocol.mux.StreamLifecycleTest.assertClosedWith;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +25,10 @@ import static org.assertj.core.groups.Tuple.tuple;
  */
 class KeepAliveSessionTest {
     private static final Duration SECOND = Duration.ofSeconds(1);
-    private static final ProtocolSettings SETTINGS = ProtocolSettings.defaults().withKeepAlive(SECOND, Duration.ofSeconds(3));
+    private static final ProtocolSettings SETTINGS = ProtocolSettings.defaults().withKeepAlive(SECOND, Duration.ofSeconds(3))
+            .withTargetQueueDelay(Duration.ZERO);
+    /** With a queue-delay target: the first answers and DATA bring probe PINGs. */
+    private static final ProtocolSettings PROBING = SETTINGS.withTargetQueueDelay(Duration.ofMillis(1));
 
     private MuxHarness relay;
 
@@ -90,5 +95,74 @@ class KeepAliveSessionTest {
 
     private static Frame pong(long opaque) {
         return Frames.ping(MuxHarness.ALLOC, opaque, true);
+    }
+
+    // ---- probe PINGs for the queue delay (PROTOCOL.md, "Queue delay") ----
+
+    @Test
+    void theFirstAnswersAreEachFollowedByAPingAtOnceUntilFourAreIn() {
+        relay = MuxHarness.relay(PROBING, peer(65536, 65536));
+        long opaque = relay.sentAll().get(0).opaque();
+
+        for (int answered = 1; answered < KeepAlive.START_SAMPLES; answered++) {
+            relay.advance(Duration.ofMillis(1));
+            relay.receive(pong(opaque));
+            List<Sent> next = relay.sentAll();
+            assertThat(next).as("after answer " + answered).extracting(Sent::type, Sent::flags)
+                    .containsExactly(tuple(FrameType.PING, 0));
+            opaque = next.get(0).opaque();
+        }
+        relay.advance(Duration.ofMillis(1));
+        relay.receive(pong(opaque));
+
+        assertThat(relay.sentAll()).as("after the fourth: the interval again").isEmpty();
+    }
+
+    @Test
+    void dataArrivingBringsAProbeOncePerRoundTripAndNotMoreOftenThanTheProbeInterval() {
+        relay = MuxHarness.client(PROBING, peer(65536, 65536));
+        relay.acceptStream(1);
+        long opaque = onlyPing(relay.sentAll());
+
+        relay.advance(Duration.ofMillis(10));
+        relay.receive(data(1, 100));
+        assertThat(pings(relay.sentAll())).as("while the start PING is unanswered").isZero();
+
+        for (int answered = 1; answered <= KeepAlive.START_SAMPLES; answered++) {
+            relay.advance(Duration.ofMillis(1));
+            relay.receive(pong(opaque));
+            List<Sent> sent = relay.sentAll();
+            opaque = answered < KeepAlive.START_SAMPLES ? onlyPing(sent) : 0;
+        }
+        relay.receive(data(1, 100));
+        assertThat(pings(relay.sentAll())).as("1 ms after the last PING, under the 2 ms interval").isZero();
+
+        relay.advance(Duration.ofMillis(1));
+        relay.receive(data(1, 100), data(1, 100));
+        assertThat(pings(relay.sentAll())).as("one probe, however many DATA").isEqualTo(1);
+    }
+
+    @Test
+    void withoutATargetDataBringsNoProbe() {
+        relay = MuxHarness.client(SETTINGS, peer(65536, 65536));
+        relay.acceptStream(1);
+        long opaque = relay.sentAll().stream().filter(f -> f.type() == FrameType.PING).findFirst().orElseThrow().opaque();
+        relay.advance(Duration.ofMillis(5));
+        relay.receive(pong(opaque));
+        relay.advance(Duration.ofMillis(5));
+
+        relay.receive(data(1, 100));
+
+        assertThat(pings(relay.sentAll())).isZero();
+    }
+
+    private static long onlyPing(List<Sent> sent) {
+        List<Sent> pings = sent.stream().filter(f -> f.type() == FrameType.PING && f.flags() == 0).toList();
+        assertThat(pings).hasSize(1);
+        return pings.get(0).opaque();
+    }
+
+    private static long pings(List<Sent> sent) {
+        return sent.stream().filter(f -> f.type() == FrameType.PING && f.flags() == 0).count();
     }
 }

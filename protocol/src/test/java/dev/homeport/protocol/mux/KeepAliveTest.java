@@ -22,7 +22,7 @@ class KeepAliveTest {
     private final SessionShutdown shutdown = new SessionShutdown("test-session", Duration.ofSeconds(3), writer);
     private final RoundTripTimes rtt = new RoundTripTimes(0);
     private final KeepAlive keepAlive = new KeepAlive("test-session",
-            ProtocolSettings.defaults().withKeepAlive(SECOND, Duration.ofSeconds(3)), rtt, writer, shutdown, backlog);
+            ProtocolSettings.defaults().withKeepAlive(SECOND, Duration.ofSeconds(3)).withTargetQueueDelay(Duration.ZERO), rtt, writer, shutdown, backlog);
     private final long start = connection.nanoTime();
 
     KeepAliveTest() {

@@ -59,6 +59,11 @@ public final class ClientOptions {
             description = "A relay silent this long is dead and the client reconnects. Default: 30s.")
     String keepAliveTimeout;
 
+    @Option(names = "--target-queue-delay", paramLabel = "DURATION",
+            description = "Queueing delay the stream windows are steered toward, so that bulk bytes do not queue where "
+                    + "interactive streams wait behind them; 0 turns it off. Default: 1ms.")
+    String targetQueueDelay;
+
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s",
             description = "Limit for one TCP connect, to the relay or the local service. Default: ${DEFAULT-VALUE}.")
     String connectTimeout;
@@ -109,7 +114,9 @@ public final class ClientOptions {
                         maxWindow == null ? d.maxStreamWindow() : SettingValues.intBytes(maxWindow, "--max-window"),
                         d.sessionWindow())
                 .withKeepAlive(pingInterval == null ? d.pingInterval() : SettingValues.duration(pingInterval, "--ping-interval"),
-                        keepAliveTimeout == null ? d.keepAliveTimeout() : SettingValues.duration(keepAliveTimeout, "--keepalive-timeout"));
+                        keepAliveTimeout == null ? d.keepAliveTimeout() : SettingValues.duration(keepAliveTimeout, "--keepalive-timeout"))
+                .withTargetQueueDelay(targetQueueDelay == null ? d.targetQueueDelay()
+                        : SettingValues.duration(targetQueueDelay, "--target-queue-delay"));
         RelayList relays = RelayList.parse(server);
         List<TunnelSpec> asked = pool ? tunnels.stream().map(t -> t.withPool(true)).toList() : tunnels;
         return new RelayClientConfig(relays.hosts(), token, asked, settings,

@@ -45,6 +45,11 @@ final class SessionLimitOptions {
                     + "until one is answered. Default: 16.")
     Integer maxUnansweredBinds;
 
+    @Option(names = "--target-queue-delay", paramLabel = "DURATION",
+            description = "Queueing delay the stream windows are steered toward, so that bulk bytes do not queue where "
+                    + "interactive streams wait behind them; 0 turns it off. Default: 1ms.")
+    String targetQueueDelay;
+
     ProtocolSettings toSettings() {
         ProtocolSettings d = ProtocolSettings.defaults();
         return new ProtocolSettings(
@@ -58,6 +63,7 @@ final class SessionLimitOptions {
                 keepAliveTimeout == null ? d.keepAliveTimeout() : SettingValues.duration(keepAliveTimeout, "--keepalive-timeout"),
                 maxControlBacklog == null ? d.maxControlBacklog()
                         : SettingValues.intBytes(maxControlBacklog, "--max-control-backlog"),
-                maxUnansweredBinds == null ? d.maxUnansweredBinds() : maxUnansweredBinds);
+                maxUnansweredBinds == null ? d.maxUnansweredBinds() : maxUnansweredBinds,
+                targetQueueDelay == null ? d.targetQueueDelay() : SettingValues.duration(targetQueueDelay, "--target-queue-delay"));
     }
 }
