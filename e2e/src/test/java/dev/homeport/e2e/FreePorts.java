@@ -1,5 +1,7 @@
 package dev.homeport.e2e;
 
+import dev.homeport.server.PortRange;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -33,6 +35,12 @@ final class FreePorts {
 
     static int one() {
         return block(1);
+    }
+
+    /** A relay's public port range of {@code count} ports, free as {@link #block} finds them. */
+    static PortRange range(int count) {
+        int first = block(count);
+        return new PortRange(first, first + count - 1);
     }
 
     private static boolean allFree(int base, int count) {

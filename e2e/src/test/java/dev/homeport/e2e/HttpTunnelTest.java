@@ -4,7 +4,6 @@ import dev.homeport.client.ClientEvents;
 import dev.homeport.client.RelayClient;
 import dev.homeport.client.RelayClientConfig;
 import dev.homeport.client.TunnelSpec;
-import dev.homeport.server.PortRange;
 import dev.homeport.server.RelayServer;
 import dev.homeport.server.RelayServerConfig;
 import dev.homeport.server.auth.FileTokenDirectory;
@@ -520,7 +519,7 @@ class HttpTunnelTest {
         HttpSettings settings = http.apply(HttpSettings.on(new InetSocketAddress("127.0.0.1", 0), "example.com")
                 .withHeaderTimeout(HEAD_TIMEOUT));
         RelayServer relay = RelayServer.start(RelayServerConfig.of(new InetSocketAddress("127.0.0.1", 0), "127.0.0.1",
-                new PortRange(40_000, 40_010), tokens).withShutdownGrace(Duration.ZERO).withHttp(settings));
+                FreePorts.range(11), tokens).withShutdownGrace(Duration.ZERO).withHttp(settings));
         open.add(relay);
         return relay;
     }

@@ -5,7 +5,6 @@ import dev.homeport.client.RelayClient;
 import dev.homeport.client.RelayClientConfig;
 import dev.homeport.client.TunnelAccess;
 import dev.homeport.client.TunnelSpec;
-import dev.homeport.server.PortRange;
 import dev.homeport.server.RelayServer;
 import dev.homeport.server.RelayServerConfig;
 import dev.homeport.server.auth.SingleToken;
@@ -464,7 +463,7 @@ class HttpsTunnelTest {
                 new CertificateFiles.Pair(wildcard.certificateFile(), wildcard.keyFile()),
                 new CertificateFiles.Pair(exact.certificateFile(), exact.keyFile())));
         RelayServer relay = RelayServer.start(RelayServerConfig.of(new InetSocketAddress("127.0.0.1", 0), "127.0.0.1",
-                        new PortRange(40_000, 40_010), new SingleToken(TOKEN)).withShutdownGrace(Duration.ZERO).withHttp(http)
+                        FreePorts.range(11), new SingleToken(TOKEN)).withShutdownGrace(Duration.ZERO).withHttp(http)
                 .withHttps(HttpsSettings.on(new InetSocketAddress("127.0.0.1", 0), files)));
         open.add(relay);
         return relay;

@@ -2,7 +2,6 @@ package dev.homeport.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.homeport.server.PortRange;
 import dev.homeport.server.RelayServer;
 import dev.homeport.server.RelayServerConfig;
 import dev.homeport.server.auth.SingleToken;
@@ -111,7 +110,7 @@ class InspectCliTest {
 
     private static RelayServer relay() throws InterruptedException {
         return RelayServer.start(RelayServerConfig.of(new InetSocketAddress("127.0.0.1", 0), "127.0.0.1",
-                new PortRange(40_030, 40_031), new SingleToken(TOKEN)).withShutdownGrace(Duration.ZERO)
+                FreePorts.range(2), new SingleToken(TOKEN)).withShutdownGrace(Duration.ZERO)
                 .withHttp(HttpSettings.on(new InetSocketAddress("127.0.0.1", 0), "example.com")));
     }
 }

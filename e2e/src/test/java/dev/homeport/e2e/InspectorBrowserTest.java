@@ -9,7 +9,6 @@ import dev.homeport.client.TunnelSpec;
 import dev.homeport.client.TunnelAccess;
 import dev.homeport.client.inspect.InspectSettings;
 import dev.homeport.client.inspect.Inspector;
-import dev.homeport.server.PortRange;
 import dev.homeport.server.RelayServer;
 import dev.homeport.server.RelayServerConfig;
 import dev.homeport.server.auth.SingleToken;
@@ -47,7 +46,7 @@ class InspectorBrowserTest {
     void aRequestThroughTheTunnelAppearsLiveMaskedAndReplaysAsASecondEntry() throws Exception {
         HttpSettings http = HttpSettings.on(new InetSocketAddress("127.0.0.1", 0), "example.com");
         try (RelayServer relay = RelayServer.start(RelayServerConfig.of(new InetSocketAddress("127.0.0.1", 0), "127.0.0.1",
-                        new PortRange(40_020, 40_021), new SingleToken(TOKEN)).withShutdownGrace(Duration.ZERO).withHttp(http));
+                        FreePorts.range(2), new SingleToken(TOKEN)).withShutdownGrace(Duration.ZERO).withHttp(http));
              HttpEchoService service = HttpEchoService.start("lab")) {
             TunnelSpec tunnel = TunnelSpec.http("lab", "127.0.0.1", service.port(), "lab")
                     .withAccess(new TunnelAccess(false, "", List.of()));

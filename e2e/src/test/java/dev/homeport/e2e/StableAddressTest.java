@@ -47,8 +47,7 @@ class StableAddressTest {
         int port = URI.create(address).getPort();
         assertThat(port).isEqualTo(base + 2);
         awaitRemembered(dir.resolve("state").resolve("ports"), "127.0.0.1:" + base + " tcp jupyter " + port);
-        squatter.stop();
-        Thread.sleep(1_500); // past the relay's 1 s reconnect grace: the lowest port is free for anyone again
+        stopPastGrace(relay, squatter, "squatter"); // the lowest port is free for anyone again
         assertThat(SecurityTest.echoThrough(port, "first")).isEqualTo("first");
 
         client.kill();
@@ -56,8 +55,7 @@ class StableAddressTest {
         assertThat(printedAddress(client)).as("after SIGKILL of the client").isEqualTo(address);
         assertThat(SecurityTest.echoThrough(port, "after kill")).isEqualTo("after kill");
 
-        client.stop(); // SIGTERM: GO_AWAY, then the JVM exits with 143
-        Thread.sleep(1_500);
+        stopPastGrace(relay, client, "jupyter"); // SIGTERM: GO_AWAY, then the JVM exits with 143
         client = client("jupyter", dir.resolve("state"));
         assertThat(printedAddress(client)).as("after a clean stop of the client").isEqualTo(address);
 
@@ -93,7 +91,7 @@ class StableAddressTest {
         assertThat(Files.readString(tokens)).contains(" reserve=" + reserved + " ");
         assertThat(addTokenFails("copycat", "--reserve-port", Integer.toString(reserved)))
                 .contains("port " + reserved + " is already reserved for token 'ipad'");
-        relay("--tokens", tokens.toString());
+        CliProcess relay = relay("--tokens", tokens.toString());
 
         CliProcess thief = client("thief", dir.resolve("thief-state"), other, "--remote-port", Integer.toString(reserved));
         assertThat(thief.exitCode()).isNotZero();
@@ -102,8 +100,7 @@ class StableAddressTest {
         CliProcess device = client("jupyter", dir.resolve("ipad-state"), ipad);
         assertThat(portOf(device)).as("its reserved port, not the lowest free one").isEqualTo(reserved);
         assertThat(SecurityTest.echoThrough(reserved, "mine")).isEqualTo("mine");
-        device.stop();
-        Thread.sleep(1_500); // past the reconnect grace: only the reservation keeps the port now
+        stopPastGrace(relay, device, "jupyter"); // only the reservation keeps the port now
 
         assertThat(portOf(client("a", dir.resolve("a-state"), other))).isEqualTo(base + 1);
         assertThat(portOf(client("b", dir.resolve("b-state"), other))).isEqualTo(base + 2);
@@ -133,8 +130,7 @@ class StableAddressTest {
         assertThat(printedUrl(client)).as("after SIGKILL of the client").isEqualTo(url);
         assertThat(served(host)).contains("service=notebook");
 
-        client.stop();
-        Thread.sleep(1_500); // past the 1 s reconnect grace: only the remembered name brings it back
+        stopPastGrace(relay, client, "jupyter"); // only the remembered name brings it back
         client = httpClient("jupyter", dir.resolve("state"), RelayHarness.TOKEN, web.port());
         assertThat(printedUrl(client)).as("after a clean stop of the client").isEqualTo(url);
 
@@ -186,6 +182,21 @@ class StableAddressTest {
         device = httpClient("jupyter", dir.resolve("fresh-ipad-state"), ipad, web.port());
         assertThat(printedUrl(device)).as("a client of the token with no memory of its own gets it back")
                 .isEqualTo("http://ipad.example.test:" + (base + 4));
+    }
+
+    /**
+     * Stops the client and waits until the relay's 1 s reconnect grace for its tunnel has run out, as the
+     * relay's log says, so that what the next client gets does not come from the grace.
+     */
+    private static void stopPastGrace(CliProcess relay, CliProcess client, String tunnel) throws InterruptedException {
+        long before = releases(relay, tunnel);
+        client.stop();
+        Await.until(java.time.Duration.ofSeconds(20), "the relay releases tunnel " + tunnel + " after its reconnect grace",
+                () -> releases(relay, tunnel) > before);
+    }
+
+    private static long releases(CliProcess relay, String tunnel) {
+        return relay.stderr().stream().filter(l -> l.contains("event=tunnel_released tunnel=" + tunnel + " ")).count();
     }
 
     private CliProcess httpClient(String name, Path state, String token, int localPort, String... more) throws Exception {
