@@ -2,7 +2,7 @@ package dev.homeport.e2e;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -27,7 +27,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -40,10 +42,17 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The local service behind an HTTP tunnel in tests: answers every request with its own name and the
  * request head it received (so a test sees what the relay forwarded), keeps connections alive, and
- * serves a WebSocket at {@code /ws} that greets, then echoes. It counts connections and bytes, so a
- * test can show that a refused request never reached it.
+ * serves a WebSocket at {@code /ws} that greets, then echoes. At {@code /payload/BYTES/SEED} it answers
+ * {@code BYTES} of {@link Payload} from {@code SEED} instead, with the size and SHA-256 of the request
+ * body it received and of the body it sends in headers ({@link #RECEIVED_BYTES} and the others), so a
+ * test checks a large upload and download end to end. It counts connections and bytes, so a test can
+ * show that a refused request never reached it.
  */
 final class HttpEchoService implements AutoCloseable {
+    static final String PAYLOAD_PATH = "/payload/";
+    static final String RECEIVED_BYTES = "x-received-bytes";
+    static final String RECEIVED_SHA256 = "x-received-sha256";
+    static final String SENT_SHA256 = "x-sent-sha256";
     private final String name;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel listener;
@@ -109,10 +118,18 @@ final class HttpEchoService implements AutoCloseable {
                         .append('\n');
             }
             requestHeads.add(head.toString());
+            if (request.uri().startsWith(PAYLOAD_PATH)) {
+                reply(ctx, request, payload(request));
+                return;
+            }
             String body = "service=" + name + "\nbody=" + describe(request.content()) + "\n" + head;
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            reply(ctx, request, response);
+        }
+
+        private void reply(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             HttpUtil.setKeepAlive(response, keepAlive);
@@ -127,6 +144,26 @@ final class HttpEchoService implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close(); // the tunnel reset the connection: nothing to answer
         }
+    }
+
+    /** {@code /payload/BYTES/SEED}: that many bytes of {@link Payload}, and the digests of both bodies in headers. */
+    private static FullHttpResponse payload(FullHttpRequest request) {
+        String[] sizeAndSeed = request.uri().substring(PAYLOAD_PATH.length()).split("/");
+        int bytes = Integer.parseInt(sizeAndSeed[0]);
+        ByteBuf body = Unpooled.buffer(bytes);
+        Payload.Transfer sent;
+        try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
+            sent = Payload.write(out, Long.parseLong(sizeAndSeed[1]), bytes);
+        } catch (IOException | RuntimeException e) {
+            body.release();
+            throw new IllegalStateException("cannot generate the payload of " + request.uri(), e);
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream")
+                .setInt(RECEIVED_BYTES, request.content().readableBytes())
+                .set(RECEIVED_SHA256, sha256(request.content()))
+                .set(SENT_SHA256, sent.sha256());
+        return response;
     }
 
     private final class WebSocketGreeter extends SimpleChannelInboundHandler<TextWebSocketFrame> {
@@ -149,12 +186,25 @@ final class HttpEchoService implements AutoCloseable {
         if (content.readableBytes() <= 1024) {
             return content.toString(StandardCharsets.UTF_8);
         }
-        return content.readableBytes() + " bytes sha256=" + sha256(ByteBufUtil.getBytes(content));
+        return content.readableBytes() + " bytes sha256=" + sha256(content);
     }
 
     static String sha256(byte[] bytes) {
+        return sha256(ByteBuffer.wrap(bytes));
+    }
+
+    /** The SHA-256 of {@code content}'s readable bytes, read in place. */
+    static String sha256(ByteBuf content) {
+        return sha256(content.nioBuffers());
+    }
+
+    private static String sha256(ByteBuffer... parts) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (ByteBuffer part : parts) {
+                sha.update(part);
+            }
+            return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -73,6 +73,18 @@ final class Payload {
         return new Transfer(total, HexFormat.of().formatHex(sha.digest()));
     }
 
+    /** Reads {@code length} bytes, or fewer if the stream ends first: a body whose end is not the stream's. */
+    static Transfer read(InputStream in, long length) throws IOException {
+        MessageDigest sha = sha256();
+        byte[] buf = new byte[CHUNK];
+        long total = 0;
+        for (int n; total < length && (n = in.read(buf, 0, (int) Math.min(CHUNK, length - total))) >= 0; ) {
+            sha.update(buf, 0, n);
+            total += n;
+        }
+        return new Transfer(total, HexFormat.of().formatHex(sha.digest()));
+    }
+
     /** Reads until end of stream in small reads with a pause after each: a reader slower than the tunnel. */
     static Transfer readSlowlyToEnd(InputStream in, Duration pause) throws IOException {
         MessageDigest sha = sha256();

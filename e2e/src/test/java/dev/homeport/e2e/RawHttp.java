@@ -46,6 +46,12 @@ final class RawHttp implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** How long one read may wait (10 s unless set): a large body on a slow machine waits longer. */
+    RawHttp readTimeout(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        return this;
+    }
+
     static String get(String host, String path, String... extraHeaders) {
         StringBuilder b = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
         for (String h : extraHeaders) {
@@ -73,6 +79,21 @@ final class RawHttp implements AutoCloseable {
 
     /** Reads one response: status line, headers, and a body of Content-Length bytes (or up to EOF). */
     Response read() throws IOException {
+        Response head = readHead();
+        String length = head.header("content-length");
+        byte[] body;
+        if (length != null) {
+            body = in.readNBytes(Integer.parseInt(length));
+        } else if (head.status() == 101) {
+            body = new byte[0];
+        } else {
+            body = in.readAllBytes();
+        }
+        return new Response(head.status(), head.headers(), new String(body, StandardCharsets.UTF_8));
+    }
+
+    /** Reads a response's status line and headers only (its body empty here): the body is left on {@link #input()}. */
+    Response readHead() throws IOException {
         String statusLine = line();
         if (statusLine == null) {
             throw new IOException("connection closed before a response");
@@ -83,16 +104,17 @@ final class RawHttp implements AutoCloseable {
             int colon = l.indexOf(':');
             headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
         }
-        String length = headers.get("content-length");
-        byte[] body;
-        if (length != null) {
-            body = in.readNBytes(Integer.parseInt(length));
-        } else if (status == 101) {
-            body = new byte[0];
-        } else {
-            body = in.readAllBytes();
-        }
-        return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
+        return new Response(status, headers, "");
+    }
+
+    /** The connection's bytes after what was read: a body too large to hold as text. */
+    InputStream input() {
+        return in;
+    }
+
+    /** Where a body too large to hold as text is written, after its head was {@link #send(String) sent}. */
+    OutputStream output() {
+        return out;
     }
 
     /** Whether the relay closes the connection (EOF or reset) within {@code limit}, reading and dropping anything before. */

@@ -20,34 +20,29 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Three homeport-server processes joined by a real three-member etcd on loopback ({@code --etcd},
- * {@code --peer-address}), each on its own loopback address with the same public ports, and real
- * homeport client processes: the product as an operator runs it. The routes the relays forward by come
- * from etcd's watch, nothing is filled in by hand.
+ * Three homeport-server processes joined by a real three-member etcd on loopback ({@link ThreeRelays}),
+ * and real homeport client processes: the product as an operator runs it. The routes the relays
+ * forward by come from etcd's watch, nothing is filled in by hand. HTTP and HTTPS across the
+ * relays: {@link RelayClusterHttpTest}.
  */
 @RequiresProgram(value = EtcdCluster.PROGRAM, debianPackage = EtcdCluster.DEBIAN_PACKAGE)
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RelayClusterTest {
-    private static final String TOKEN = "relay-cluster-test-token-0123456789";
+    private static final String TOKEN = ThreeRelays.TOKEN;
     private static final int MIB_16 = 16 * 1024 * 1024;
     private static final Pattern CONNECTED = Pattern.compile("event=connected relay=\"?([0-9.]+):\\d+");
     private static EtcdCluster etcd;
@@ -56,10 +51,8 @@ class RelayClusterTest {
     Path dir;
 
     private final List<AutoCloseable> teardown = new ArrayList<>();
-    private final Map<Integer, CliProcess> relays = new ConcurrentHashMap<>();
-    private final String prefix = "/cluster-test-" + UUID.randomUUID() + "/";
+    private ThreeRelays relays;
     private LocalService echo;
-    private int base;
 
     @BeforeAll
     static void startEtcd() throws Exception {
@@ -76,16 +69,8 @@ class RelayClusterTest {
 
     @BeforeEach
     void startRelays() throws Exception {
-        echo = LocalService.echo(0);
-        teardown.add(echo);
-        Files.writeString(dir.resolve("peer-secret"), "a-cluster-secret-for-the-relay-cluster-test\n");
-        base = FreePorts.block(9);
-        List<CompletableFuture<Void>> starting = new ArrayList<>();
-        for (int n = 1; n <= 3; n++) {
-            int relay = n;
-            starting.add(CompletableFuture.runAsync(() -> relays.put(relay, startRelay(relay))));
-        }
-        starting.forEach(CompletableFuture::join);
+        echo = teardown(LocalService.echo(0));
+        relays = teardown(ThreeRelays.start(dir, etcd));
     }
 
     @AfterEach
@@ -106,8 +91,8 @@ class RelayClusterTest {
             assertThat(both[1].bytes()).isEqualTo(MIB_16);
         }
         // The dashboard's cluster panels query what a clustered relay really exports (DashboardMetricsTest: the rest).
-        Set<String> scraped = new TreeSet<>(Scrape.of(host(1), base + 8).names());
-        scraped.addAll(Scrape.of(host(2), base + 8).names());
+        Set<String> scraped = new TreeSet<>(Scrape.of(host(1), relays.adminPort()).names());
+        scraped.addAll(Scrape.of(host(2), relays.adminPort()).names());
         assertThat(scraped).containsAll(DashboardMetricsTest.referencedMetrics().stream()
                 .filter(DashboardMetricsTest::clusterMetric).toList());
         assertThat(health(2)).contains("\"registry\":\"ok\"");
@@ -116,21 +101,7 @@ class RelayClusterTest {
     /** The relay's /health body. */
     private String health(int relay) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://" + host(relay) + ":" + (base + 8) + "/health")).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    @Test
-    void anHttpHostBoundOnRelay2AnswersThroughTheHttpPortOfRelays1And3() throws Exception {
-        LocalService web = LocalService.start(0, RelayClusterTest::answerHello);
-        teardown.add(web);
-        CliProcess client = teardown(CliProcess.homeport(dir, "http", Integer.toString(web.port()), "--name", "web",
-                "--hostname", "notebook", "--server", control(2), "--token", TOKEN, "--insecure-plaintext",
-                "--state-dir", dir.resolve("web-client").toString()));
-        client.awaitStdout(1, l -> l.startsWith("http://notebook.cluster.test"), CliProcess.START_TIMEOUT);
-        for (int n : new int[] {1, 3, 2}) {
-            int relay = n;
-            Await.until(Duration.ofSeconds(10), "notebook.cluster.test served through relay " + n, () -> httpStatus(relay) == 200);
-        }
+                URI.create("http://" + host(relay) + ":" + relays.adminPort() + "/health")).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test
@@ -148,7 +119,7 @@ class RelayClusterTest {
         int connectionsBefore = echo.accepted();
 
         long killed = System.nanoTime();
-        relays.get(holder).kill();
+        relays.relay(holder).kill();
         long[] reboundAt = new long[1];
         Await.until(Duration.ofSeconds(20), "the client on another relay", () -> {
             int now = holderOf(client, 2);
@@ -189,9 +160,9 @@ class RelayClusterTest {
                 awaitServed(n, port, Duration.ofSeconds(10));
             }
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "\nrelay 1: " + relays.get(1).describe(), e);
+            throw new AssertionError(e.getMessage() + "\nrelay 1: " + relays.relay(1).describe(), e);
         }
-        assertThat(relays.get(1).stderr()).anyMatch(l -> l.contains("event=tunnel_superseded") && l.contains("port=" + port));
+        assertThat(relays.relay(1).stderr()).anyMatch(l -> l.contains("event=tunnel_superseded") && l.contains("port=" + port));
     }
 
     @Test
@@ -234,32 +205,12 @@ class RelayClusterTest {
 
     // ---- the cluster ----
 
-    private CliProcess startRelay(int n) {
-        String host = host(n);
-        List<String> args = new ArrayList<>(List.of(
-                "--control", host + ":" + base, "--http", host + ":" + (base + 1),
-                "--ports", (base + 3) + "-" + (base + 7), "--bind-address", host, "--domain", "cluster.test",
-                "--admin", host + ":" + (base + 8), "--insecure-plaintext", "--token", TOKEN, "--state-dir", dir.resolve("relay-" + n).toString(),
-                "--reconnect-grace", "5s", "--shutdown-grace", "1s", "--ping-interval", "500ms", "--keepalive-timeout", "2s",
-                "--relay-id", "relay-" + n, "--peer-address", host + ":" + (base + 2),
-                "--peer-secret-file", dir.resolve("peer-secret").toString(),
-                "--etcd", etcd.endpoints().stream().map(URI::toString).collect(Collectors.joining(",")),
-                "--etcd-prefix", prefix, "--registry-ttl", "3s"));
-        try {
-            CliProcess relay = teardown(CliProcess.server(dir, args.toArray(String[]::new)));
-            relay.awaitStdout(1, l -> l.startsWith("homeport relay listening"), CliProcess.START_TIMEOUT);
-            return relay;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static String host(int n) {
-        return "127.0.0." + n;
+        return ThreeRelays.host(n);
     }
 
     private String control(int n) {
-        return "tcp://" + host(n) + ":" + base;
+        return relays.control(n);
     }
 
     private CliProcess client(String name, String... more) throws IOException {
@@ -339,25 +290,6 @@ class RelayClusterTest {
             Payload.Transfer received = Payload.readToEnd(s.getInputStream());
             return new Payload.Transfer[] {sent.get(60, TimeUnit.SECONDS), received};
         }
-    }
-
-    private int httpStatus(int relay) {
-        try (RawHttp http = new RawHttp(new InetSocketAddress(host(relay), base + 1))) {
-            return http.send(RawHttp.get("notebook.cluster.test", "/", "Connection: close")).read().status();
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    /** A web service: reads one request's head and answers 200 "hello". */
-    private static void answerHello(Socket connection) throws IOException {
-        InputStream in = connection.getInputStream();
-        int matched = 0;
-        for (int b; matched < 4 && (b = in.read()) >= 0; ) {
-            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        connection.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"
-                .getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Bytes read until the connection ends; a reset ends it too. */
