@@ -8,12 +8,7 @@ import dev.homeport.server.auth.TokenRights;
 import dev.homeport.server.cluster.RegistryUnavailableException;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,51 +18,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The cluster's tokens as one relay's handshake reads them: read once, then watched from the revision
- * after that read, so a login never waits on etcd and a {@code token revoke} on any host reaches every
- * relay as soon as etcd sends the event. A removed token, or one whose key changed, is announced to the
- * {@link #onRevoked} listeners. A failed watch is replaced after {@link #RESYNC_DELAY_MS} by a fresh read,
- * which announces whatever was revoked meanwhile; until then the tokens last seen stay valid.
+ * The cluster's tokens as one relay's handshake reads them, followed by a {@link ResyncingWatch}, so a
+ * login never waits on etcd and a {@code token revoke} on any host reaches every relay as soon as etcd
+ * sends the event. A removed token, or one whose key changed, is announced to the {@link #onRevoked}
+ * listeners; the fresh read after a failed watch announces whatever was revoked meanwhile, and until
+ * then the tokens last seen stay valid.
  */
-final class EtcdTokenDirectory implements TokenDirectory {
+final class EtcdTokenDirectory implements TokenDirectory, ResyncingWatch.Follower {
     private static final Logger log = LoggerFactory.getLogger(EtcdTokenDirectory.class);
-    static final long RESYNC_DELAY_MS = 500;
 
-    private final Client client;
     private final EtcdKeys keys;
-    private final ScheduledExecutorService thread;
-    private final long callTimeoutMillis;
+    private final ResyncingWatch watch;
     private final List<Consumer<String>> revokedListeners = new CopyOnWriteArrayList<>();
     private volatile Map<String, TokenFile.Entry> byName = Map.of();
     private volatile Map<Long, TokenFile.Entry> byId = Map.of();
-    private Watch.Watcher watcher;
-    private volatile boolean closed;
 
     EtcdTokenDirectory(Client client, EtcdKeys keys, ScheduledExecutorService thread, long callTimeoutMillis) {
-        this.client = client;
         this.keys = keys;
-        this.thread = thread;
-        this.callTimeoutMillis = callTimeoutMillis;
+        this.watch = new ResyncingWatch(client, keys.tokens(), false, "tokens", thread, callTimeoutMillis, this);
     }
 
     /** The first read and the watch; throws when etcd does not answer the read (the relay then does not start). */
-    synchronized void start() throws RegistryUnavailableException {
-        GetResponse all = Calls.await(client.getKVClient().get(Bytes.of(keys.tokens()), GetOption.builder().isPrefix(true).build()),
-                Calls.deadline(callTimeoutMillis), "read the cluster's tokens");
-        Map<String, TokenFile.Entry> fresh = new HashMap<>();
-        for (KeyValue kv : all.getKvs()) {
-            apply(fresh, Bytes.text(kv.getKey()), Bytes.text(kv.getValue()));
-        }
-        replace(fresh);
-        long from = all.getHeader().getRevision() + 1;
-        watcher = client.getWatchClient().watch(Bytes.of(keys.tokens()),
-                WatchOption.builder().isPrefix(true).withRevision(from).build(),
-                Watch.listener(this::onEvents, this::onWatchError, this::resyncLater));
-        log.info("event=tokens_loaded prefix={} tokens={} revision={}", keys.tokens(), fresh.size(), from - 1);
+    void start() throws RegistryUnavailableException {
+        watch.start();
     }
 
     int size() {
@@ -101,9 +77,19 @@ final class EtcdTokenDirectory implements TokenDirectory {
         revokedListeners.add(listener);
     }
 
-    private synchronized void onEvents(WatchResponse response) {
+    @Override
+    public void reset(List<KeyValue> kvs) {
+        Map<String, TokenFile.Entry> fresh = new HashMap<>();
+        for (KeyValue kv : kvs) {
+            apply(fresh, Bytes.text(kv.getKey()), Bytes.text(kv.getValue()));
+        }
+        replace(fresh);
+    }
+
+    @Override
+    public void changed(List<WatchEvent> events) {
         Map<String, TokenFile.Entry> next = new HashMap<>(byName);
-        for (WatchEvent e : response.getEvents()) {
+        for (WatchEvent e : events) {
             String key = Bytes.text(e.getKeyValue().getKey());
             if (e.getEventType() == WatchEvent.EventType.PUT) {
                 apply(next, key, Bytes.text(e.getKeyValue().getValue()));
@@ -157,36 +143,7 @@ final class EtcdTokenDirectory implements TokenDirectory {
         }
     }
 
-    private void onWatchError(Throwable t) {
-        log.warn("event=tokens_watch_failed error=\"{}\" (reading the tokens again)", Calls.messages(t));
-        resyncLater();
-    }
-
-    private void resyncLater() {
-        if (!closed) {
-            thread.schedule(this::resync, RESYNC_DELAY_MS, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private synchronized void resync() {
-        if (closed) {
-            return;
-        }
-        if (watcher != null) {
-            watcher.close();
-        }
-        try {
-            start();
-        } catch (RegistryUnavailableException | RuntimeException e) {
-            log.warn("event=tokens_resync_failed error=\"{}\"", e.getMessage());
-            resyncLater();
-        }
-    }
-
-    synchronized void close() {
-        closed = true;
-        if (watcher != null) {
-            watcher.close();
-        }
+    void close() {
+        watch.close();
     }
 }
