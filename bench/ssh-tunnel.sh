@@ -9,6 +9,9 @@
 # The sshd uses a throwaway host key and client key in a temp dir, listens on 127.0.0.1 only and
 # allows key-only root login and remote forwarding; the system sshd (if any) is untouched.
 # SSH_TUNNEL_CIPHER=aes128-gcm@openssh.com picks a cipher (default: OpenSSH's own choice).
+# Across network namespaces (bench/behind-bulk-wan.sh): SSH_TUNNEL_SERVER_NS runs sshd there, listening
+# on SSH_TUNNEL_LISTEN (an address of that namespace), and SSH_TUNNEL_CLIENT_NS runs the ssh client
+# there; ENTRY_PORT is then on 127.0.0.1 of the server namespace and LOCAL_PORT on that of the client's.
 
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -26,7 +29,11 @@ ssh_tunnel_install() {
 
 # ssh_tunnel_start LOCAL_PORT: sets SSH_TUNNEL_ENTRY_PORT and SSH_TUNNEL_STATE.
 ssh_tunnel_start() {
-  local local_port="$1" d sshd_port entry_port user
+  local local_port="$1" d sshd_port entry_port user listen="${SSH_TUNNEL_LISTEN:-127.0.0.1}"
+  local sns="${SSH_TUNNEL_SERVER_NS:-}" cns="${SSH_TUNNEL_CLIENT_NS:-}"
+  local -a in_server=() in_client=()
+  [[ -n "$sns" ]] && in_server=(ip netns exec "$sns")
+  [[ -n "$cns" ]] && in_client=(ip netns exec "$cns")
   ssh_tunnel_install || return 1
   d=$(mktemp -d /tmp/homeport-ssh.XXXXXX)
   SSH_TUNNEL_STATE="$d"
@@ -35,10 +42,10 @@ ssh_tunnel_start() {
   ssh-keygen -q -t ed25519 -N '' -f "$d/client_ed25519" -C homeport-bench-client
   cp "$d/client_ed25519.pub" "$d/authorized_keys"
   mkdir -p /run/sshd   # privilege-separation directory sshd insists on
-  sshd_port=$(free_port)
+  sshd_port=$(free_port "$sns")
   cat > "$d/sshd_config" <<CONF
 Port $sshd_port
-ListenAddress 127.0.0.1
+ListenAddress $listen
 HostKey $d/host_ed25519
 PidFile $d/sshd-daemon.pid
 AuthorizedKeysFile $d/authorized_keys
@@ -58,19 +65,19 @@ MaxStartups 100:30:200
 LogLevel ERROR
 CONF
   "$SSHD_BIN" -t -f "$d/sshd_config" || { log "sshd rejected $d/sshd_config"; return 1; }
-  "$SSHD_BIN" -D -e -f "$d/sshd_config" > "$d/sshd.log" 2>&1 &
+  "${in_server[@]}" "$SSHD_BIN" -D -e -f "$d/sshd_config" > "$d/sshd.log" 2>&1 &
   echo $! > "$d/sshd.pid"
-  wait_for_listen "$sshd_port" 10 || { log "private sshd did not listen on $sshd_port: $(cat "$d/sshd.log")"; return 1; }
+  wait_for_listen "$sshd_port" 10 "$sns" || { log "private sshd did not listen on $sshd_port: $(cat "$d/sshd.log")"; return 1; }
 
-  entry_port=$(free_port)
+  entry_port=$(free_port "$sns")
   local -a cipher=()
   [[ -n "${SSH_TUNNEL_CIPHER:-}" ]] && cipher=(-o "Ciphers=$SSH_TUNNEL_CIPHER")
-  ssh -N -T -p "$sshd_port" -i "$d/client_ed25519" "${cipher[@]}" \
+  "${in_client[@]}" ssh -N -T -p "$sshd_port" -i "$d/client_ed25519" "${cipher[@]}" \
       -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no \
       -o UserKnownHostsFile="$d/known_hosts" -o ExitOnForwardFailure=yes -o LogLevel=ERROR \
-      -R "127.0.0.1:$entry_port:127.0.0.1:$local_port" "$user@127.0.0.1" > "$d/ssh.log" 2>&1 &
+      -R "127.0.0.1:$entry_port:127.0.0.1:$local_port" "$user@$listen" > "$d/ssh.log" 2>&1 &
   echo $! > "$d/ssh.pid"
-  wait_for_listen "$entry_port" 15 || { log "ssh -R did not open $entry_port: $(cat "$d/ssh.log")"; ssh_tunnel_stop; return 1; }
+  wait_for_listen "$entry_port" 15 "$sns" || { log "ssh -R did not open $entry_port: $(cat "$d/ssh.log")"; ssh_tunnel_stop; return 1; }
   echo "$entry_port" > "$d/entry_port"
   SSH_TUNNEL_ENTRY_PORT="$entry_port"
 }

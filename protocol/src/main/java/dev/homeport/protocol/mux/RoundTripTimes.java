@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>the minimum RTT over the last {@link #MIN_RTT_WINDOW_NANOS}, the path's delay without the
  *       queues, which window growth uses (a queue inflates every other estimate);</li>
  *   <li>the queue delay: the least of the last {@link #RECENT_SAMPLES} samples above that minimum,
- *       while fresh. Windows shrink when it passes the target, because the bytes in flight then
- *       sit in a queue, where every other stream's bytes wait behind them.</li>
+ *       while fresh. While it is known, windows are steered toward a target queue (ReceiveWindow,
+ *       rule 4), because bytes in flight beyond the path's need sit in a queue, where every other
+ *       stream's bytes wait behind them.</li>
  * </ul>
  */
 final class RoundTripTimes {

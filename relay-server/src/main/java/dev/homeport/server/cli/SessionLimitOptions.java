@@ -46,8 +46,8 @@ final class SessionLimitOptions {
     Integer maxUnansweredBinds;
 
     @Option(names = "--target-queue-delay", paramLabel = "DURATION",
-            description = "Queueing delay the stream windows are steered toward, so that bulk bytes do not queue where "
-                    + "interactive streams wait behind them; 0 turns it off. Default: 1ms.")
+            description = "Queueing delay the stream windows are steered toward (or a tenth of the round trip, if more), so "
+                    + "that bulk bytes do not queue where interactive streams wait behind them; 0 turns it off. Default: 1ms.")
     String targetQueueDelay;
 
     ProtocolSettings toSettings() {
