@@ -130,9 +130,9 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
                 local.left(req.name(), keys.member(req.name(), m.relayId(), m.session()));
             }
         }
-        log.info("event=claim_{} name={} principal={} session={} relay={} pool={}",
+        log.info("event=claim_{} name={} principal={} session={} connection={} relay={} pool={}",
                 g.decision().outcome().name().toLowerCase(Locale.ROOT), req.name(), req.owner().principal(), req.owner().session(),
-                relayId, req.pool());
+                req.connection(), relayId, req.pool());
         return new Claim(g.decision().outcome(), req.owner(), "");
     }
 
