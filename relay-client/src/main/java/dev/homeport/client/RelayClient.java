@@ -59,6 +59,12 @@ public final class RelayClient implements AutoCloseable {
     private final RememberedHosts rememberedHosts;
     /** Names this client in every BIND of every session, so the relay tells it coming back from another client. */
     private final long instance = newInstance();
+    /**
+     * Counts the connections this client opened, each session's number in its BINDs: a relay that gets a BIND late,
+     * from a session this client already gave up, can tell it from the newer one and not take the name back.
+     * Only the event loop changes it.
+     */
+    private volatile long connections;
     private final Map<String, Integer> grantedPorts = new ConcurrentHashMap<>();
     private final Map<String, String> grantedHosts = new ConcurrentHashMap<>();
     private final Map<String, String> addresses = new ConcurrentHashMap<>();
@@ -183,6 +189,7 @@ public final class RelayClient implements AutoCloseable {
         // The last connection's channelInactive, which runs after its close listener below, may have
         // reported a reason ("closed during the handshake") after that connection's retry was decided.
         lastFailure = null;
+        connections++;
         ChannelFuture f = bootstrap.clone()
                 .handler(new ClientChannelInitializer(config, relay.relay(), transport, observer, localConnections, tap))
                 .connect(relay.address());
@@ -349,6 +356,11 @@ public final class RelayClient implements AutoCloseable {
         @Override
         public long instance() {
             return instance;
+        }
+
+        @Override
+        public long connection() {
+            return connections;
         }
 
         @Override

@@ -14,12 +14,14 @@ import java.util.Objects;
  * {@code name} is the client's label for the tunnel, used in logs. {@code flags},
  * {@code basicAuth} and {@code allowFrom} are the tunnel's public access rules. {@code instance} names the
  * client process (the same in every session it opens, 0: not told), so that the relay can tell the
- * same client coming back from another client of the token. Flag {@link #FLAG_POOL} asks to share the
+ * same client coming back from another client of the token; {@code connection} numbers the client's sessions
+ * (1 for its first, one more for each it opens after; 0: not told), so that the relay never lets an older
+ * session of the client take a name from a newer one. Flag {@link #FLAG_POOL} asks to share the
  * port or name with the token's other pool clients.
  * Layout: PROTOCOL.md, "BIND", "Tunnels" and "Public access".
  */
 public record Bind(int requestId, int kind, int port, String name, String hostname, int flags, String basicAuth,
-                   String allowFrom, long instance) implements ControlMessage {
+                   String allowFrom, long instance, long connection) implements ControlMessage {
     public static final int KIND_TCP = 1;
     public static final int KIND_HTTP = 2;
     public static final int KIND_TLS = 3;
@@ -41,6 +43,12 @@ public record Bind(int requestId, int kind, int port, String name, String hostna
     /** A BIND from a client that does not name its instance. */
     public Bind(int requestId, int kind, int port, String name, String hostname, int flags, String basicAuth, String allowFrom) {
         this(requestId, kind, port, name, hostname, flags, basicAuth, allowFrom, 0);
+    }
+
+    /** A BIND from a client that names its instance but does not number its sessions. */
+    public Bind(int requestId, int kind, int port, String name, String hostname, int flags, String basicAuth, String allowFrom,
+                long instance) {
+        this(requestId, kind, port, name, hostname, flags, basicAuth, allowFrom, instance, 0);
     }
 
     public Bind {
@@ -72,7 +80,7 @@ public record Bind(int requestId, int kind, int port, String name, String hostna
     @Override
     public Frame toFrame(ByteBufAllocator alloc, int streamId) {
         ByteBuf out = alloc.buffer(4 + 1 + 2 + Wire.stringBytes(name) + Wire.stringBytes(hostname) + 1
-                + Wire.stringBytes(basicAuth) + Wire.stringBytes(allowFrom) + 8);
+                + Wire.stringBytes(basicAuth) + Wire.stringBytes(allowFrom) + 8 + 8);
         out.writeInt(requestId);
         out.writeByte(kind);
         out.writeShort(port);
@@ -82,6 +90,7 @@ public record Bind(int requestId, int kind, int port, String name, String hostna
         Wire.writeString(out, basicAuth);
         Wire.writeString(out, allowFrom);
         out.writeLong(instance);
+        out.writeLong(connection);
         return new Frame(type(), 0, streamId, out);
     }
 
@@ -107,7 +116,12 @@ public record Bind(int requestId, int kind, int port, String name, String hostna
         }
         Wire.need(in, 8, "BIND", "instance");
         long instance = in.readLong();
-        return new Bind(requestId, kind, port, name, hostname, flags, basicAuth, allowFrom, instance);
+        if (!in.isReadable()) {
+            return new Bind(requestId, kind, port, name, hostname, flags, basicAuth, allowFrom, instance);
+        }
+        Wire.need(in, 8, "BIND", "connection");
+        long connection = in.readLong();
+        return new Bind(requestId, kind, port, name, hostname, flags, basicAuth, allowFrom, instance, connection);
     }
 
     /** Never prints the basic-auth password. */
@@ -115,6 +129,6 @@ public record Bind(int requestId, int kind, int port, String name, String hostna
     public String toString() {
         return "Bind[requestId=" + requestId + ", kind=" + kind + ", port=" + port + ", name=" + name + ", hostname=" + hostname
                 + ", flags=" + flags + ", basicAuth=" + (basicAuth.isEmpty() ? "none" : "set") + ", allowFrom=" + allowFrom
-                + ", instance=" + Long.toHexString(instance) + "]";
+                + ", instance=" + Long.toHexString(instance) + ", connection=" + connection + "]";
     }
 }

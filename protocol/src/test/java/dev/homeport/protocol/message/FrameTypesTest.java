@@ -84,7 +84,8 @@ class FrameTypesTest {
                     string(b, "");
                     string(b, "");
                     b.writeLong(0);
-                }, Bind::decode, 8, 8 + 5, 8 + 5 + 2),
+                    b.writeLong(0);
+                }, Bind::decode, 8, 8 + 8, 8 + 8 + 5, 8 + 8 + 5 + 2),
                 new Case("BIND", new Bind(8, Bind.KIND_HTTP, 0, "lab", "jupyter.example.com"), 0, b -> {
                     b.writeInt(8).writeByte(2).writeShort(0);
                     string(b, "lab");
@@ -93,7 +94,8 @@ class FrameTypesTest {
                     string(b, "");
                     string(b, "");
                     b.writeLong(0);
-                }, Bind::decode, 8, 8 + 5, 8 + 5 + 2 + "jupyter.example.com".length()),
+                    b.writeLong(0);
+                }, Bind::decode, 8, 8 + 8, 8 + 8 + 5, 8 + 8 + 5 + 2 + "jupyter.example.com".length()),
                 new Case("BIND", new Bind(9, Bind.KIND_HTTP, 0, "lab", "jupyter.example.com", Bind.FLAG_HTTPS_ONLY,
                         "ana:s3cret", "192.0.2.0/24,2001:db8::/32", 0x0102030405060708L), 0, b -> {
                     b.writeInt(9).writeByte(2).writeShort(0);
@@ -103,7 +105,8 @@ class FrameTypesTest {
                     string(b, "ana:s3cret");
                     string(b, "192.0.2.0/24,2001:db8::/32");
                     b.writeLong(0x0102030405060708L);
-                }, Bind::decode, 8, 8 + 5 + 10 + 26, 8 + 5 + 10 + 26 + 2 + "jupyter.example.com".length()),
+                    b.writeLong(0);
+                }, Bind::decode, 8, 8 + 8, 8 + 8 + 5 + 10 + 26, 8 + 8 + 5 + 10 + 26 + 2 + "jupyter.example.com".length()),
                 new Case("BIND", new Bind(10, Bind.KIND_TLS, 0, "nas", "nas.example.com", 0, "", "10.0.0.0/8"), 0, b -> {
                     b.writeInt(10).writeByte(3).writeShort(0);
                     string(b, "nas");
@@ -112,9 +115,10 @@ class FrameTypesTest {
                     string(b, "");
                     string(b, "10.0.0.0/8");
                     b.writeLong(0);
-                }, Bind::decode, 8, 8 + 5 + 10, 8 + 5 + 10 + 2 + "nas.example.com".length()),
-                // PROTOCOL.md, "Pools": flag POOL (0x2) and the client's instance, the same in each of its sessions.
-                new Case("BIND", new Bind(11, Bind.KIND_TCP, 40000, "api", "", Bind.FLAG_POOL, "", "", -2L), 0, b -> {
+                    b.writeLong(0);
+                }, Bind::decode, 8, 8 + 8, 8 + 8 + 5 + 10, 8 + 8 + 5 + 10 + 2 + "nas.example.com".length()),
+                // PROTOCOL.md, "Pools": flag POOL (0x2), the client's instance, the same in each of its sessions, and its connection number.
+                new Case("BIND", new Bind(11, Bind.KIND_TCP, 40000, "api", "", Bind.FLAG_POOL, "", "", -2L, 3), 0, b -> {
                     b.writeInt(11).writeByte(1).writeShort(40000);
                     string(b, "api");
                     string(b, "");
@@ -122,7 +126,8 @@ class FrameTypesTest {
                     string(b, "");
                     string(b, "");
                     b.writeLong(0xFFFFFFFFFFFFFFFEL);
-                }, Bind::decode, 8, 8 + 5, 8 + 5 + 2),
+                    b.writeLong(3);
+                }, Bind::decode, 8, 8 + 8, 8 + 8 + 5, 8 + 8 + 5 + 2),
                 new Case("BIND_OK", new BindOk(7, 3, 40000, "relay.example.org"), 0, b -> {
                     b.writeInt(7).writeInt(3).writeShort(40000);
                     string(b, "relay.example.org");
@@ -228,11 +233,14 @@ class FrameTypesTest {
                 }
                 Bind bind = (Bind) c.decoder().apply(frame.payload());
                 Bind sent = (Bind) c.message();
-                // Release 1 knew no hostname, release 2 no access rules, release 3 no instance (PROTOCOL.md, "Tunnels").
+                // Release 1 knew no hostname, release 2 no access rules, release 3 no instance, release 4 no connection
+                // (PROTOCOL.md, "Tunnels").
                 Bind expected = switch (release) {
                     case 0 -> new Bind(sent.requestId(), sent.kind(), sent.port(), sent.name(), sent.hostname(), sent.flags(),
+                            sent.basicAuth(), sent.allowFrom(), sent.instance());
+                    case 1 -> new Bind(sent.requestId(), sent.kind(), sent.port(), sent.name(), sent.hostname(), sent.flags(),
                             sent.basicAuth(), sent.allowFrom());
-                    case 1 -> new Bind(sent.requestId(), sent.kind(), sent.port(), sent.name(), sent.hostname());
+                    case 2 -> new Bind(sent.requestId(), sent.kind(), sent.port(), sent.name(), sent.hostname());
                     default -> new Bind(sent.requestId(), sent.kind(), sent.port(), sent.name());
                 };
                 assertThat(bind).as("%s from the release before the newest %d", c.name(), release + 1).isEqualTo(expected);

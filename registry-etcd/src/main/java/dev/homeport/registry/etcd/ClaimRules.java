@@ -54,6 +54,16 @@ final class ClaimRules {
         }
         if (req.instance() != 0) {
             List<MemberValue> same = members.stream().filter(m -> m.instance() == req.instance()).toList();
+            for (MemberValue m : same) {
+                if (!ClaimRequest.newerSession(req.connection(), m.connection())) {
+                    // An older session of the same client, whose BIND reached its relay late: the client gave that
+                    // session up and bound the name again on this newer one. Taking it back would leave the name to a
+                    // session whose client is gone, and its release would then leave no member, no route, anywhere.
+                    return refused(ClaimOutcome.SUPERSEDED, new Owner(current.principal(), m.session(), m.relayId()),
+                            what + " is served by a newer session of this client (" + m.session() + " on relay "
+                                    + m.relayId() + "): this session was given up");
+                }
+            }
             if (!same.isEmpty()) {
                 // The same client on a new session, on this relay or another: its old session is dead but not yet noticed.
                 ClaimValue kept = members.size() == same.size() ? mine : current;

@@ -49,7 +49,7 @@ final class ClaimTransaction {
     Result run(ClaimRequest req, String relayId, long relayLease, long deadline) throws RegistryUnavailableException {
         String name = req.name();
         String memberKey = keys.member(name, relayId, req.owner().session());
-        MemberValue me = new MemberValue(relayId, req.owner().session(), req.instance());
+        MemberValue me = new MemberValue(relayId, req.owner().session(), req.instance(), req.connection());
         ClaimRules.Decision uncertain = null;
         long uncertainLease = 0;
         RegistryUnavailableException lastFailure = null;

@@ -130,9 +130,9 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
                 local.left(req.name(), keys.member(req.name(), m.relayId(), m.session()));
             }
         }
-        log.info("event=claim_{} name={} principal={} session={} relay={} pool={}",
+        log.info("event=claim_{} name={} principal={} session={} connection={} relay={} pool={}",
                 g.decision().outcome().name().toLowerCase(Locale.ROOT), req.name(), req.owner().principal(), req.owner().session(),
-                relayId, req.pool());
+                req.connection(), relayId, req.pool());
         return new Claim(g.decision().outcome(), req.owner(), "");
     }
 
@@ -154,6 +154,9 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
                 log.debug("event=claim_last_renewal_failed name={} error=\"{}\"", name, e.getMessage());
             }
         }
+        // Deletes only this session's own member key (the key names relay and session): a session that no longer holds
+        // the name, because a newer session of its client took it over, finds its key gone and removes nothing of the
+        // holder's. The claim key is never deleted here; it lapses with its lease.
         try {
             Calls.await(client.getKVClient().delete(Bytes.of(memberKey)), Calls.deadline(timeoutMillis), "release " + name);
         } catch (RegistryUnavailableException e) {

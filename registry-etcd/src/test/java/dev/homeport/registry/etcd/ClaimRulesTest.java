@@ -68,6 +68,30 @@ class ClaimRulesTest {
     }
 
     @Test
+    void onlyANewerSessionOfTheClientTakesOverAndANumberOfZeroOrdersNothing() {
+        MemberValue second = new MemberValue("r3", "b", 7, 2);
+        ClaimRules.Decision older = ClaimRules.decide(Relays.numbered(NAME, "ann", "a", 2, 7, 1, GRACE), claim("ann", false),
+                List.of(second));
+        ClaimRules.Decision newer = ClaimRules.decide(Relays.numbered(NAME, "ann", "c", 1, 7, 3, GRACE), claim("ann", false),
+                List.of(second));
+        ClaimRules.Decision unnumbered = ClaimRules.decide(Relays.numbered(NAME, "ann", "a", 2, 7, 0, GRACE), claim("ann", false),
+                List.of(second));
+        ClaimRules.Decision oldRelay = ClaimRules.decide(Relays.numbered(NAME, "ann", "a", 2, 7, 1, GRACE), claim("ann", false),
+                List.of(new MemberValue("r3", "b", 7)));
+
+        assertThat(older.outcome()).isEqualTo(ClaimOutcome.SUPERSEDED);
+        assertThat(older.claim()).isNull();
+        assertThat(older.holder().session()).isEqualTo("b");
+        assertThat(older.reason()).isEqualTo("port 20001 is served by a newer session of this client (b on relay r3): "
+                + "this session was given up");
+        assertThat(newer.outcome()).isEqualTo(ClaimOutcome.TOOK_OVER);
+        assertThat(newer.replaced()).containsExactly(second);
+        assertThat(unnumbered.outcome()).as("a client of a release before the number").isEqualTo(ClaimOutcome.TOOK_OVER);
+        assertThat(oldRelay.outcome()).as("a member written by a relay of a release before the number")
+                .isEqualTo(ClaimOutcome.TOOK_OVER);
+    }
+
+    @Test
     void theSessionThatHoldsItAlreadyIsRefused() {
         ClaimRules.Decision d = decide(request(NAME, "ann", "s1", 1, 7, false, GRACE), claim("ann", false), new MemberValue("r1", "s1", 7));
         assertThat(d.outcome()).isEqualTo(ClaimOutcome.SAME_SESSION);

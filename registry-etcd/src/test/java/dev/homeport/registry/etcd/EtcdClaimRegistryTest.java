@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static dev.homeport.registry.etcd.Relays.await;
+import static dev.homeport.registry.etcd.Relays.numbered;
 import static dev.homeport.registry.etcd.Relays.owner;
 import static dev.homeport.registry.etcd.Relays.request;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -152,6 +153,39 @@ class EtcdClaimRegistryTest {
         Thread.sleep(200);
         assertThat(lost).as("a name the relay released itself is no loss").containsExactly("port/20006 s1");
         await(Duration.ofSeconds(1), "relay 1 routing the name to relay 2", () -> r1.routes().forPort(20006) != null);
+    }
+
+    /**
+     * The bind storm's lost name (docs/benchmarks.md): the client gave up its session on relay 2 and bound the port again
+     * through relay 3; relay 2 then handled the given-up session's late BIND, and its end.
+     */
+    @Test
+    void aLateClaimOfAnOlderSessionOfTheClientLeavesTheNameWithTheNewerOneAndItsEndRemovesNothing() throws Exception {
+        EtcdClaimRegistry r1 = relays.start(1, TTL);
+        EtcdClaimRegistry r2 = relays.start(2, TTL);
+        EtcdClaimRegistry r3 = relays.start(3, TTL);
+        List<String> lost = new CopyOnWriteArrayList<>();
+        r3.onLoss((name, session, why) -> lost.add(name + " " + session));
+        String name = "port/20010";
+        assertThat(r2.claim(numbered(name, "ann", "a", 2, 7, 1, LONG_GRACE)).outcome()).isEqualTo(ClaimOutcome.WON);
+        assertThat(r3.claim(numbered(name, "ann", "b", 3, 7, 2, LONG_GRACE)).outcome())
+                .as("the client's second session, through relay 3").isEqualTo(ClaimOutcome.TOOK_OVER);
+        await(Duration.ofSeconds(1), "relay 1 routing to relay 3",
+                () -> r1.routes().forPort(20010) != null && r1.routes().forPort(20010).relayId().equals("r3"));
+
+        Claim late = r2.claim(numbered(name, "ann", "a", 2, 7, 1, LONG_GRACE)); // session a's BIND, handled late
+        r2.release(name, owner("ann", "a", 2)); // session a ends on relay 2
+
+        Claim other = r1.claim(numbered(name, "ann", "z", 1, 8, 1, LONG_GRACE));
+        assertThat(other.outcome()).as("another client of the token, after session a's end").isEqualTo(ClaimOutcome.HELD);
+        assertThat(other.holder().session()).as("the session serving the name").isEqualTo("b");
+        assertThat(other.holder().relayId()).isEqualTo("r3");
+        Thread.sleep(300); // any watch event of the late claim or the release reaches relay 1 and 3 by now
+        assertThat(r1.routes().forPort(20010)).as("relay 1's route").isNotNull()
+                .satisfies(route -> assertThat(route.relayId()).isEqualTo("r3"));
+        assertThat(lost).as("relay 3's session keeps the name").isEmpty();
+        assertThat(late.outcome()).isEqualTo(ClaimOutcome.SUPERSEDED);
+        assertThat(late.holder().session()).isEqualTo("b");
     }
 
     @Test

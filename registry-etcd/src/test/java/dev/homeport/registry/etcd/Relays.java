@@ -56,6 +56,13 @@ final class Relays implements AutoCloseable {
         return request(name, principal, session, relay, instance, pool, grace, AccessPolicy.OPEN);
     }
 
+    /** A claim from session {@code session} of client {@code instance}, its {@code connection}-th session (Bind's connection). */
+    static ClaimRequest numbered(String name, String principal, String session, int relay, long instance, long connection,
+                                 Duration grace) {
+        return new ClaimRequest(name, new ClaimRegistry.Owner(principal, session, "r" + relay), instance, connection, false,
+                name.startsWith("port/") ? "tcp" : "http", AccessPolicy.OPEN, grace, 8);
+    }
+
     static ClaimRegistry.Owner owner(String principal, String session, int relay) {
         return new ClaimRegistry.Owner(principal, session, "r" + relay);
     }

@@ -22,6 +22,9 @@ public interface SessionObserver {
     /** This client's instance, the same in every session it opens, so the relay knows it when it comes back. */
     long instance();
 
+    /** Which of this client's sessions the current one is (1 for the first, one more for each after), sent in its BINDs. */
+    long connection();
+
     void bound(TunnelSpec tunnel, int port, String publicHost);
 
     void refused(TunnelSpec tunnel, ErrorCode code, String message);

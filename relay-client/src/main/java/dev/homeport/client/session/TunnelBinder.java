@@ -34,6 +34,8 @@ final class TunnelBinder extends SimpleChannelInboundHandler<Frame> {
     private final int[] askedPorts;
     /** The host name each BIND asked for, by request id: a remembered name may be given up for any. */
     private final String[] askedHosts;
+    /** The session's number, read once: every BIND of one session names the same one, retries included. */
+    private long connection;
 
     TunnelBinder(MuxSession session, List<TunnelSpec> tunnels, Map<Integer, TunnelSpec> boundTunnels, SessionObserver results) {
         this.session = session;
@@ -46,6 +48,7 @@ final class TunnelBinder extends SimpleChannelInboundHandler<Frame> {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        connection = results.connection();
         for (int i = 0; i < tunnels.size(); i++) {
             TunnelSpec t = tunnels.get(i);
             askedPorts[i] = t.kind() == TunnelSpec.Kind.TCP ? results.preferredPort(t) : 0;
@@ -63,7 +66,7 @@ final class TunnelBinder extends SimpleChannelInboundHandler<Frame> {
         };
         int flags = (t.access().httpsOnly() ? Bind.FLAG_HTTPS_ONLY : 0) | (t.pool() ? Bind.FLAG_POOL : 0);
         return new Bind(requestId, kind, port, t.name(), hostname, flags, t.access().basicAuth(), t.access().allowFromField(),
-                results.instance());
+                results.instance(), connection);
     }
 
     @Override

@@ -9,7 +9,7 @@ public enum ClaimOutcome {
     WON(true),
     /** Held for the token during its grace with no client serving it: the first of the token to come back takes it [granted]. */
     RECLAIMED(true),
-    /** The same client (Bind's instance) on a new session, perhaps on another relay: it replaces its old session [granted]. */
+    /** The same client (Bind's instance) on a newer session, perhaps on another relay: it replaces its old session [granted]. */
     TOOK_OVER(true),
     /** Another member of the token's pool [granted]. */
     JOINED_POOL(true),
@@ -17,6 +17,11 @@ public enum ClaimOutcome {
     TAKEN(false),
     /** This very session already holds it [BIND_UNAVAILABLE]. */
     SAME_SESSION(false),
+    /**
+     * A newer session of the same client (same instance, higher connection number) serves it: this one is a session
+     * the client already gave up, whose BIND came late [the session is ended: GO_AWAY SHUTDOWN].
+     */
+    SUPERSEDED(false),
     /** Served by another live client of the same token, and not both asked for a pool [BIND_HELD]. */
     HELD(false),
     /** The pool already has the most members allowed [BIND_DENIED]. */

@@ -12,14 +12,22 @@ import java.util.Objects;
  * @param name           {@code port/20001} or {@code host/app.example.net} (lower case)
  * @param owner          the claiming token, session and relay
  * @param instance       Bind's {@code instance} (0: the client names none, it never takes over another session)
+ * @param connection     Bind's {@code connection}: the session's number among its client's sessions (0: not told), so
+ *                       that an older session of the client never takes the name over from a newer one
  * @param pool           the client asked to share the name with its token's other pool clients
  * @param kind           {@code tcp}, {@code http} or {@code tls}, as other relays route it
  * @param access         the public access rules other relays apply before forwarding
  * @param grace          how long the name stays held for the token after its last client is gone
  * @param maxPoolMembers the most clients a pool may have cluster-wide ({@code --max-pool-members})
  */
-public record ClaimRequest(String name, ClaimRegistry.Owner owner, long instance, boolean pool, String kind,
+public record ClaimRequest(String name, ClaimRegistry.Owner owner, long instance, long connection, boolean pool, String kind,
                            AccessPolicy access, Duration grace, int maxPoolMembers) {
+    /** A claim from a client that does not number its sessions. */
+    public ClaimRequest(String name, ClaimRegistry.Owner owner, long instance, boolean pool, String kind, AccessPolicy access,
+                        Duration grace, int maxPoolMembers) {
+        this(name, owner, instance, 0, pool, kind, access, grace, maxPoolMembers);
+    }
+
     public ClaimRequest {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(owner, "owner");
@@ -31,6 +39,16 @@ public record ClaimRequest(String name, ClaimRegistry.Owner owner, long instance
         if (maxPoolMembers < 1) {
             throw new IllegalArgumentException("maxPoolMembers must be at least 1, got " + maxPoolMembers);
         }
+    }
+
+    /**
+     * Whether a session of a client numbered {@code claiming} may take a name over from the same client's session
+     * numbered {@code serving} (Bind's {@code connection}): only a newer one may. A 0 on either side (a client or a
+     * relay of a release before the number) orders nothing, and the takeover is allowed as it was then. One relay
+     * alone (SameTokenClaim) and the cluster (ClaimRules) apply this same rule.
+     */
+    public static boolean newerSession(long claiming, long serving) {
+        return claiming == 0 || serving == 0 || claiming > serving;
     }
 
     /** A name for a public TCP port. */

@@ -41,7 +41,8 @@ public final class RegistryClaims implements NameClaims {
             return BindOutcome.refused(ErrorCode.SHUTDOWN, "the session ended before its BIND was claimed");
         }
         ClaimRegistry.Owner owner = owner(who, principal);
-        ClaimRequest request = new ClaimRequest(name, owner, who.instance(), who.pool(), kind, access, grace, maxPoolMembers);
+        ClaimRequest request = new ClaimRequest(name, owner, who.instance(), who.connection(), who.pool(), kind, access, grace,
+                maxPoolMembers);
         ClaimRegistry.Claim claim;
         long start = System.nanoTime();
         try {
@@ -60,6 +61,11 @@ public final class RegistryClaims implements NameClaims {
             return null;
         }
         ClaimRegistry.Owner holder = claim.holder();
+        if (claim.outcome() == ClaimOutcome.SUPERSEDED) {
+            // The client left this session for a newer one, which serves the name: the session is dead on the client's
+            // side, so end it here too rather than let its other late BINDs claim anything.
+            who.session().close(ErrorCode.SHUTDOWN, claim.reason());
+        }
         log.info("event=cluster_claim name={} outcome={} session={} holder_relay={}", name, claim.outcome(), owner.session(),
                 holder == null ? "-" : holder.relayId());
         return BindOutcome.refused(refusalCode(claim.outcome()), claim.reason());
@@ -89,6 +95,7 @@ public final class RegistryClaims implements NameClaims {
             case HELD -> ErrorCode.BIND_HELD;
             case POOL_FULL, RULES_DIFFER -> ErrorCode.BIND_DENIED;
             case TAKEN, SAME_SESSION -> ErrorCode.BIND_UNAVAILABLE;
+            case SUPERSEDED -> ErrorCode.SHUTDOWN;
             case WON, RECLAIMED, TOOK_OVER, JOINED_POOL -> throw new IllegalArgumentException(outcome + " is a grant");
         };
     }

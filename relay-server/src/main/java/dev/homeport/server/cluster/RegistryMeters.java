@@ -24,7 +24,7 @@ public final class RegistryMeters {
         for (ClaimOutcome outcome : ClaimOutcome.values()) {
             outcomes.put(outcome, Counter.builder("homeport.registry.claims")
                     .description("Cluster-wide claims of public names, by outcome (took_over: a client moved its session; "
-                            + "held, taken, pool_full, rules_differ: conflicts)")
+                            + "held, taken, pool_full, rules_differ: conflicts; superseded: a late BIND of a session its client gave up)")
                     .tag("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
         }
         Gauge.builder("homeport.registry.lease.age", claims, c -> c.sinceRenewal().toMillis() / 1000.0)

@@ -88,7 +88,7 @@ final class BindRequestHandler extends SimpleChannelInboundHandler<Frame> {
             reply(ctx, new BindRefused(bind.requestId(), ErrorCode.BIND_DENIED, e.getMessage()));
             return;
         }
-        Claimant who = new Claimant(session, bind.instance(), bind.pool());
+        Claimant who = new Claimant(session, bind.instance(), bind.connection(), bind.pool());
         CompletableFuture<BindOutcome> pending = bind.kind() == Bind.KIND_TCP
                 ? registry.bind(who, principal, rights, bind.port(), bind.name(), access)
                 : hosts.bind(who, principal, rights, bind.hostname(), bind.name(), bind.kind() == Bind.KIND_TLS, access);

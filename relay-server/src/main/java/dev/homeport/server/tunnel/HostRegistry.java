@@ -296,8 +296,8 @@ public final class HostRegistry implements AutoCloseable {
             for (Tunnel t : byHost.values()) {
                 Tunnel.Member member = t.memberOf(session);
                 if (member != null) {
-                    claims.release(ClaimRequest.hostName(t.hostname()), new Claimant(session, member.instance(), t.pool()),
-                            t.principal());
+                    claims.release(ClaimRequest.hostName(t.hostname()),
+                            new Claimant(session, member.instance(), member.connection(), t.pool()), t.principal());
                 }
                 if (SameTokenClaim.leave(t, session)) {
                     log.info("event=tunnel_reserved {} grace_s={}", t, grace.toSeconds());

@@ -3,6 +3,7 @@ package dev.homeport.server.tunnel;
 import dev.homeport.protocol.ErrorCode;
 import dev.homeport.protocol.mux.MuxSession;
 import dev.homeport.server.access.AccessPolicy;
+import dev.homeport.server.cluster.ClaimRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,8 +14,8 @@ import java.util.List;
  * A BIND for a port or host name its own token already holds, in either registry. The claim stays
  * with the client that serves it: another client of the token is refused with BIND_HELD, so two
  * clients never take a name from each other in turn. It moves only when no client serves it (the
- * reconnect grace), or when the client that serves it comes back on a new session before its old one
- * was seen to end (same instance). Clients that all ask for a pool serve it together, up to
+ * reconnect grace), or when the client that serves it comes back on a newer session before its old one
+ * was seen to end (same instance, higher connection number). Clients that all ask for a pool serve it together, up to
  * {@code --max-pool-members}. Runs on the registry's thread.
  */
 final class SameTokenClaim {
@@ -44,6 +45,15 @@ final class SameTokenClaim {
             return BindOutcome.granted(existing);
         }
         int same = sameInstance(members, who.instance());
+        if (same >= 0 && !ClaimRequest.newerSession(who.connection(), members.get(same).connection())) {
+            // An older session of the same client: its BIND came late, after the client had given the session up
+            // and bound the name again on a newer one. Taking the name back would leave it to a dead session.
+            log.info("event=stale_session_refused {} session={} connection={} serving_session={} serving_connection={}",
+                    existing, who.session().id(), who.connection(), members.get(same).session().id(),
+                    members.get(same).connection());
+            who.session().close(ErrorCode.SHUTDOWN, what + " is served by a newer session of this client");
+            return BindOutcome.refused(ErrorCode.SHUTDOWN, what + " is served by a newer session of this client");
+        }
         if (same >= 0) {
             // The same client on a new session: its old one is dead but not yet noticed (keep-alive).
             List<Tunnel.Member> now = new ArrayList<>(members);

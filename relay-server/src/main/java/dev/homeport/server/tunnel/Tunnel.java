@@ -36,8 +36,11 @@ public final class Tunnel {
     Channel listener;
     ScheduledFuture<?> expiry;
 
-    /** One client serving a tunnel: its session, and the instance its BIND named (0: not named). */
-    record Member(MuxSession session, long instance) {
+    /** One client serving a tunnel: its session, and the instance and connection number its BIND named (0: not named). */
+    record Member(MuxSession session, long instance, long connection) {
+        Member(MuxSession session, long instance) {
+            this(session, instance, 0);
+        }
     }
 
     Tunnel(int id, int port, String principal, String name, Member first, boolean pool) {

@@ -258,7 +258,7 @@ public final class TunnelRegistry implements AutoCloseable {
             for (Tunnel t : new ArrayList<>(byPort.values())) {
                 Tunnel.Member member = t.memberOf(session);
                 if (member != null) {
-                    claims.release(ClaimRequest.portName(t.port()), new Claimant(session, member.instance(), t.pool()), t.principal());
+                    claims.release(ClaimRequest.portName(t.port()), new Claimant(session, member.instance(), member.connection(), t.pool()), t.principal());
                 }
                 if (SameTokenClaim.leave(t, session)) {
                     log.info("event=tunnel_reserved {} grace_s={}", t, grace.toSeconds());

@@ -15,6 +15,8 @@ class RegistryClaimsTest {
         assertThat(RegistryClaims.refusalCode(ClaimOutcome.SAME_SESSION)).isEqualTo(ErrorCode.BIND_UNAVAILABLE);
         assertThat(RegistryClaims.refusalCode(ClaimOutcome.POOL_FULL)).isEqualTo(ErrorCode.BIND_DENIED);
         assertThat(RegistryClaims.refusalCode(ClaimOutcome.RULES_DIFFER)).isEqualTo(ErrorCode.BIND_DENIED);
+        assertThat(RegistryClaims.refusalCode(ClaimOutcome.SUPERSEDED)).as("a session its client gave up")
+                .isEqualTo(ErrorCode.SHUTDOWN);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.homeport.server.auth.TokenRights;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
 import dev.homeport.protocol.transport.NetTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,6 +86,29 @@ class TunnelRegistryTest {
         BindOutcome back = bind(new Claimant(fresh, 7, false), port);
         assertThat(back.tunnel()).isSameAs(held);
         assertThat(held.sessions()).containsExactly(fresh);
+    }
+
+    @Test
+    void aLateBindOfAnOlderSessionOfTheClientLeavesThePortWithTheNewerOneAndEndsTheOlder() {
+        EmbeddedChannel oldChannel = new EmbeddedChannel();
+        MuxSession old = Sessions.session("old");
+        oldChannel.pipeline().addLast(old); // only so that it can be closed
+        try {
+            Tunnel held = bind(new Claimant(old, 7, 1, false), port).tunnel();
+            MuxSession fresh = Sessions.session("new");
+            assertThat(bind(new Claimant(fresh, 7, 2, false), port).tunnel()).isSameAs(held);
+
+            BindOutcome late = bind(new Claimant(old, 7, 1, false), port);
+            assertThat(late.refusal()).isEqualTo(ErrorCode.SHUTDOWN);
+            assertThat(late.message()).isEqualTo("port " + port + " is served by a newer session of this client");
+            assertThat(held.sessions()).containsExactly(fresh);
+            oldChannel.runPendingTasks();
+            assertThat(old.whenClosed().isDone()).as("the given-up session is ended").isTrue();
+            assertThat(bind(new Claimant(Sessions.session("unnumbered"), 7, false), port).tunnel())
+                    .as("a client that does not number its sessions takes over as before").isSameAs(held);
+        } finally {
+            oldChannel.finishAndReleaseAll();
+        }
     }
 
     @Test
