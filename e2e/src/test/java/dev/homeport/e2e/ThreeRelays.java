@@ -119,10 +119,30 @@ final class ThreeRelays implements AutoCloseable {
         }
     }
 
-    /** Stops every relay that started, in parallel: each waits for its shutdown grace. */
+    /**
+     * Stops every relay that started, in parallel: each waits for its shutdown grace. Throws the first relay's
+     * failure (a leak it reported), after all three stopped.
+     */
     @Override
     public void close() {
-        relays.values().stream().map(r -> CompletableFuture.runAsync(() -> stop(r))).toList().forEach(CompletableFuture::join);
+        List<CompletableFuture<Void>> stopping = relays.values().stream()
+                .map(r -> CompletableFuture.runAsync(() -> stop(r))).toList();
+        AssertionError first = null;
+        for (CompletableFuture<Void> f : stopping) {
+            try {
+                f.join();
+            } catch (CompletionException e) {
+                AssertionError failure = e.getCause() instanceof AssertionError a ? a : new AssertionError(e.getCause());
+                if (first == null) {
+                    first = failure;
+                } else {
+                    first.addSuppressed(failure);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     private static void stop(CliProcess relay) {
