@@ -1,5 +1,7 @@
 package dev.homeport.e2e;
 
+import dev.homeport.testsupport.LoggedLeakReports;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +12,8 @@ import java.util.function.Predicate;
 /**
  * The {@code homeport} client CLI as its own process (this JVM's java and classpath, the CLI's main
  * class), so that it reads the environment (HOME, JUPYTER_RUNTIME_DIR) and prints to its stdout
- * as it does for a user.
+ * as it does for a user. Netty tracks every buffer in it, and {@link #close()} fails if it reported a
+ * leak (see {@link LeakReportingMain}).
  */
 final class ClientCliProcess implements AutoCloseable {
     private final ExternalProcess process;
@@ -26,8 +29,10 @@ final class ClientCliProcess implements AutoCloseable {
     /** With {@code jvmOptions} (such as {@code -Djavax.net.ssl.trustStore=...}) before the main class. */
     static ClientCliProcess start(List<String> jvmOptions, List<String> args, Map<String, String> env, Path log) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(LeakReportingMain.JVM_FLAGS);
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.homeport.client.cli.HomeportCommand"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LeakReportingMain.class.getName(),
+                "dev.homeport.client.cli.HomeportCommand"));
         cmd.addAll(args);
         return new ClientCliProcess(ExternalProcess.start("homeport", cmd, env, log));
     }
@@ -59,5 +64,6 @@ final class ClientCliProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         process.close();
+        LoggedLeakReports.assertNone(process.toString(), process.output().lines().toList());
     }
 }

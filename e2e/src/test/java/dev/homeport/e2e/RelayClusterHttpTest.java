@@ -2,12 +2,10 @@ package dev.homeport.e2e;
 
 import dev.homeport.testsupport.etcd.EtcdCluster;
 import dev.homeport.testsupport.programs.RequiresProgram;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SNIHostName;
@@ -40,37 +38,21 @@ class RelayClusterHttpTest {
     private static final int MIB_16 = 16 * 1024 * 1024;
     /** Two hops and 16 MiB on two shared cores with the leak detector on: generous, and never a measurement. */
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
-    private static EtcdCluster etcd;
+    @RegisterExtension
+    static final ThreeRelays.Etcd etcd = new ThreeRelays.Etcd();
 
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> teardown = new ArrayList<>();
+    @RegisterExtension
+    final Teardown teardown = new Teardown();
+    /** Numbers the clients' state directories. */
+    private int clients;
     private ThreeRelays relays;
-
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        etcd = EtcdCluster.start(3);
-        etcd.awaitLeader();
-    }
-
-    @AfterAll
-    static void stopEtcd() throws Exception {
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
 
     @BeforeEach
     void startRelays() throws Exception {
-        relays = teardown(ThreeRelays.start(dir, etcd));
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        for (int i = teardown.size() - 1; i >= 0; i--) {
-            teardown.get(i).close();
-        }
+        relays = teardown(ThreeRelays.start(dir, etcd.cluster()));
     }
 
     @Test
@@ -149,7 +131,7 @@ class RelayClusterHttpTest {
     private CliProcess homeport(String kind, int localPort, String... more) throws IOException {
         List<String> args = new ArrayList<>(List.of(kind, Integer.toString(localPort), "--server", relays.control(2),
                 "--token", ThreeRelays.TOKEN, "--insecure-plaintext",
-                "--state-dir", dir.resolve("client-" + kind + "-" + teardown.size()).toString()));
+                "--state-dir", dir.resolve("client-" + kind + "-" + ++clients).toString()));
         args.addAll(List.of(more));
         return teardown(CliProcess.homeport(dir, args.toArray(String[]::new)));
     }
@@ -159,8 +141,7 @@ class RelayClusterHttpTest {
     }
 
     private <T extends AutoCloseable> T teardown(T closeable) {
-        teardown.add(closeable);
-        return closeable;
+        return teardown.add(closeable);
     }
 
     // ---- the public side ----

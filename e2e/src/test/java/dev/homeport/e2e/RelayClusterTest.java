@@ -2,12 +2,10 @@ package dev.homeport.e2e;
 
 import dev.homeport.testsupport.etcd.EtcdCluster;
 import dev.homeport.testsupport.programs.RequiresProgram;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -45,39 +43,23 @@ class RelayClusterTest {
     private static final String TOKEN = ThreeRelays.TOKEN;
     private static final int MIB_16 = 16 * 1024 * 1024;
     private static final Pattern CONNECTED = Pattern.compile("event=connected relay=\"?([0-9.]+):\\d+");
-    private static EtcdCluster etcd;
+    @RegisterExtension
+    static final ThreeRelays.Etcd etcd = new ThreeRelays.Etcd();
 
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> teardown = new ArrayList<>();
+    @RegisterExtension
+    final Teardown teardown = new Teardown();
+    /** Numbers the clients' state directories. */
+    private int clients;
     private ThreeRelays relays;
     private LocalService echo;
-
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        etcd = EtcdCluster.start(3);
-        etcd.awaitLeader();
-    }
-
-    @AfterAll
-    static void stopEtcd() throws Exception {
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
 
     @BeforeEach
     void startRelays() throws Exception {
         echo = teardown(LocalService.echo(0));
-        relays = teardown(ThreeRelays.start(dir, etcd));
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        for (int i = teardown.size() - 1; i >= 0; i--) {
-            teardown.get(i).close();
-        }
+        relays = teardown(ThreeRelays.start(dir, etcd.cluster()));
     }
 
     @Test
@@ -170,10 +152,10 @@ class RelayClusterTest {
         CliProcess client = client("echo", "--server", control(2));
         int port = publicPort(client);
         awaitServed(1, port, Duration.ofSeconds(10));
-        int leader = etcd.leader();
-        etcd.kill(leader);
+        int leader = etcd.cluster().leader();
+        etcd.cluster().kill(leader);
         try {
-            etcd.awaitLeader();
+            etcd.cluster().awaitLeader();
             // A new claim works with the new leader, through another relay.
             CliProcess second = client("second", "--server", control(3));
             int secondPort = publicPort(second);
@@ -184,7 +166,7 @@ class RelayClusterTest {
             assertThat(client.stderr().stream().filter(l -> l.contains("event=connected")).count())
                     .as("the first client never reconnected").isEqualTo(1);
         } finally {
-            etcd.restart(leader);
+            etcd.cluster().restart(leader);
         }
     }
 
@@ -215,14 +197,13 @@ class RelayClusterTest {
 
     private CliProcess client(String name, String... more) throws IOException {
         List<String> args = new ArrayList<>(List.of("tcp", Integer.toString(echo.port()), "--name", name, "--token", TOKEN,
-                "--insecure-plaintext", "--state-dir", dir.resolve("client-" + name + "-" + teardown.size()).toString()));
+                "--insecure-plaintext", "--state-dir", dir.resolve("client-" + name + "-" + ++clients).toString()));
         args.addAll(List.of(more));
         return teardown(CliProcess.homeport(dir, args.toArray(String[]::new)));
     }
 
     private <T extends AutoCloseable> T teardown(T closeable) {
-        teardown.add(closeable);
-        return closeable;
+        return teardown.add(closeable);
     }
 
     /** The public port the client printed first. */

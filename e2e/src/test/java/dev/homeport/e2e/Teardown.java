@@ -8,7 +8,8 @@ import java.util.Deque;
 
 /**
  * Closes what a test started, last first, after the test even if it timed out in another thread:
- * closing the sockets and services is what unblocks a thread stuck in a read.
+ * closing the sockets and services is what unblocks a thread stuck in a read. A failing close (a
+ * child process that reported a leak) does not keep the rest open; the first failure is thrown.
  */
 final class Teardown implements AfterEachCallback {
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
@@ -20,7 +21,7 @@ final class Teardown implements AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
-        Exception first = null;
+        Throwable first = null;
         while (true) {
             AutoCloseable r;
             synchronized (this) {
@@ -31,7 +32,7 @@ final class Teardown implements AfterEachCallback {
             }
             try {
                 r.close();
-            } catch (Exception e) {
+            } catch (Exception | AssertionError e) {
                 if (first == null) {
                     first = e;
                 } else {
@@ -39,8 +40,11 @@ final class Teardown implements AfterEachCallback {
                 }
             }
         }
+        if (first instanceof Exception e) {
+            throw e;
+        }
         if (first != null) {
-            throw first;
+            throw (AssertionError) first;
         }
     }
 }

@@ -1,6 +1,9 @@
 package dev.homeport.e2e;
 
 import dev.homeport.testsupport.etcd.EtcdCluster;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -20,7 +23,7 @@ import java.util.stream.Collectors;
  * Three homeport-server processes of one cluster on a real etcd ({@code --etcd}, {@code --peer-address}),
  * relay n on 127.0.0.n with the same ports as the others, under an etcd prefix of their own: the
  * product as an operator runs it. Each serves HTTP and HTTPS with one wildcard certificate for
- * {@code *.cluster.test} from a CA made for the test.
+ * {@code *.cluster.test} from a CA made for the test. The etcd is a test class's {@link Etcd}.
  */
 final class ThreeRelays implements AutoCloseable {
     static final String TOKEN = "relay-cluster-test-token-0123456789";
@@ -57,6 +60,36 @@ final class ThreeRelays implements AutoCloseable {
             throw e;
         }
         return cluster;
+    }
+
+    /**
+     * A three-member etcd for one test class, started before its first test and stopped after its last, so that
+     * its tests' relays share it: {@code @RegisterExtension static final ThreeRelays.Etcd etcd = new ThreeRelays.Etcd();}.
+     * Each {@link ThreeRelays} keeps to a prefix of its own in it.
+     */
+    static final class Etcd implements BeforeAllCallback, AfterAllCallback {
+        private EtcdCluster cluster;
+
+        @Override
+        public void beforeAll(ExtensionContext context) throws Exception {
+            cluster = EtcdCluster.start(3);
+            cluster.awaitLeader();
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) throws Exception {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
+
+        /** The running cluster, for tests that kill or restart a member. */
+        EtcdCluster cluster() {
+            if (cluster == null) {
+                throw new IllegalStateException("etcd is not running: register ThreeRelays.Etcd as a static extension");
+            }
+            return cluster;
+        }
     }
 
     CliProcess relay(int n) {
@@ -119,10 +152,30 @@ final class ThreeRelays implements AutoCloseable {
         }
     }
 
-    /** Stops every relay that started, in parallel: each waits for its shutdown grace. */
+    /**
+     * Stops every relay that started, in parallel: each waits for its shutdown grace. Throws the first relay's
+     * failure (a leak it reported), after all three stopped.
+     */
     @Override
     public void close() {
-        relays.values().stream().map(r -> CompletableFuture.runAsync(() -> stop(r))).toList().forEach(CompletableFuture::join);
+        List<CompletableFuture<Void>> stopping = relays.values().stream()
+                .map(r -> CompletableFuture.runAsync(() -> stop(r))).toList();
+        AssertionError first = null;
+        for (CompletableFuture<Void> f : stopping) {
+            try {
+                f.join();
+            } catch (CompletionException e) {
+                AssertionError failure = e.getCause() instanceof AssertionError a ? a : new AssertionError(e.getCause());
+                if (first == null) {
+                    first = failure;
+                } else {
+                    first.addSuppressed(failure);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     private static void stop(CliProcess relay) {
