@@ -102,7 +102,8 @@ for RATE in $RATES; do
   queue=$(( RATE * 125000 * 50 / 1000 ))
   WAN_RATE_MBIT="$RATE" WAN_QUEUE_BYTES="$queue" "$BENCH_DIR/netns-wan.sh" setup
   FAR_PORT=$(free_port "$NS_HOME")
-  in_home java -jar "$BENCH_JAR" serve --bind 0.0.0.0 --port "$FAR_PORT" --lifetime-seconds 7200 > "$OUT/serve-$RATE.log" 2>&1 &
+  # ip execs java, so $! is the far end itself (a shell function would leave it behind)
+  ip netns exec "$NS_HOME" java -jar "$BENCH_JAR" serve --bind 0.0.0.0 --port "$FAR_PORT" --lifetime-seconds 7200 > "$OUT/serve-$RATE.log" 2>&1 &
   STARTED_PIDS+=($!)
   wait_for_listen "$FAR_PORT" 30 "$NS_HOME" || die "the far end did not listen"
   ENTRY=([direct]="$ADDR_HOME:$FAR_PORT")

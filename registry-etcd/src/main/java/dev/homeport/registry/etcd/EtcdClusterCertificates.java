@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 
@@ -36,6 +38,9 @@ final class EtcdClusterCertificates implements ClusterCertificates {
     private final long timeoutMillis;
     private final ScheduledThreadPoolExecutor thread;
     private final List<EtcdAcmeWatch> watches = new ArrayList<>();
+
+    /** Order locks taken and not yet given up (one per ACME order in progress). */
+    private final Set<EtcdOrderLock> held = ConcurrentHashMap.newKeySet();
 
     private EtcdClusterCertificates(Client client, RegistryOptions options, String relayId, Duration lockTtl) {
         this.client = client;
@@ -83,7 +88,11 @@ final class EtcdClusterCertificates implements ClusterCertificates {
         }
         log.info("event=acme_order_lock_taken host={} relay={} lease={} ttl_s={}", host, relayId, Long.toHexString(lease),
                 lockTtlSeconds);
-        return new EtcdOrderLock(client, keys, host, lease, timeoutMillis);
+        EtcdOrderLock[] lock = new EtcdOrderLock[1];
+        lock[0] = new EtcdOrderLock(client, keys, host, lease, lockTtlSeconds, timeoutMillis, thread,
+                () -> held.remove(lock[0]));
+        held.add(lock[0]);
+        return lock[0];
     }
 
     private void revoke(long lease, String host) {
@@ -103,6 +112,8 @@ final class EtcdClusterCertificates implements ClusterCertificates {
 
     @Override
     public synchronized void close() {
+        held.forEach(EtcdOrderLock::stopRenewing); // not given up: they lapse, as a kill -9 leaves them
+        held.clear();
         watches.forEach(EtcdAcmeWatch::close);
         thread.shutdownNow();
         client.close();
