@@ -76,9 +76,7 @@ final class ReceiveWindow {
             return 0;
         }
         long elapsed = Math.max(1, nowNanos - lastUpdateNanos);
-        // The window limited the sender if it delivers a window in under 4 round trips: with updates
-        // at half the window, an update less than 2 round trips after the previous one (rule 2).
-        boolean windowLimited = minRttNanos > 0 && (double) consumedUnacked * 4 * minRttNanos > (double) window * elapsed;
+        boolean windowLimited = minRttNanos > 0 && elapsed < 2 * minRttNanos; // rule 2, unsteered only
         long change = 0;
         if (steered) {
             // Steered: the window is what the stream delivers per round trip, with the aimed-at queue on
@@ -97,8 +95,7 @@ final class ReceiveWindow {
             // increment is never negative and this side's count of the peer's credit stays exact.
             change = Math.max(wanted - window, -consumedUnacked);
         } else if (windowLimited && window < max) {
-            // No queue to speak of, and the window was the limit: it doubles per half window delivered.
-            change = Math.min(window, 2L * consumedUnacked);
+            change = window; // the window was the limit: double
         }
         if (change > 0) {
             change = Math.min(Math.min(change, max - window), growthBudget);
