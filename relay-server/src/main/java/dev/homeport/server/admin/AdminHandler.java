@@ -17,7 +17,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.ReadTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.function.IntSupplier;
@@ -31,6 +35,7 @@ import java.util.function.IntSupplier;
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** In /health, so an operator sees which build answers (version and commit, JSON-safe: from the build). */
     private static final BuildInfo BUILD = BuildInfo.current();
+    private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
     private final PrometheusMeterRegistry registry;
     private final IntSupplier clients;
     private final BooleanSupplier draining;
@@ -53,6 +58,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.draining = draining;
         this.dashboard = dashboard;
         this.auth = auth;
+    }
+
+    /**
+     * A scraper's idle keep-alive connection timing out ({@link AdminListener#IDLE_SECONDS}) or going
+     * away is how connections here end, not an error; anything else is logged. Either way it closes.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof ReadTimeoutException || cause instanceof IOException) {
+            log.debug("event=admin_connection_ended remote={} reason=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("event=admin_connection_failed remote={}", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
     }
 
     @Override
