@@ -14,6 +14,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -76,7 +77,10 @@ class AnswerFloodTest {
     void start() throws Exception {
         echo = LocalService.echo(0);
         h = RelayHarness.over(Transport.TLS)
-                .relay(c -> c.withProtocol(ProtocolSettings.defaults().withKeepAlive(Duration.ofSeconds(1), KEEPALIVE_TIMEOUT)))
+                // The answer rate as high as it goes, so that what these cases show is the backlog's bound;
+                // aClientAskingFasterThanMaxAnswerRateIsEndedWithinASecondsWorth has the rate's.
+                .relay(c -> c.withProtocol(ProtocolSettings.defaults().withKeepAlive(Duration.ofSeconds(1), KEEPALIVE_TIMEOUT)
+                        .withMaxAnswerRate(Integer.MAX_VALUE)))
                 .start(echo.port());
         good = h.relaySession();
     }
@@ -139,6 +143,35 @@ class AnswerFloodTest {
                     .isIn(FrameType.BIND_OK, FrameType.BIND_REFUSED);
         }
         assertThat(h.request(h.publicPort(), "after")).isEqualTo("after");
+    }
+
+    /**
+     * With the default {@code maxAnswerRate}, a PING flood over TLS ends with FLOODING naming the rate,
+     * within a second's worth of answers, long before the kernel's buffers let the backlog see it.
+     */
+    @Test
+    void aClientAskingFasterThanMaxAnswerRateIsEndedWithinASecondsWorth() throws Exception {
+        try (RelayHarness rated = RelayHarness.over(Transport.TLS)
+                .relay(c -> c.withProtocol(ProtocolSettings.defaults().withKeepAlive(Duration.ofSeconds(1), KEEPALIVE_TIMEOUT)))
+                .start(echo.port())) {
+            MuxSession honest = rated.relaySession();
+            InetSocketAddress control = rated.relay().controlAddress();
+            try (RawSession hostile = RawSession.openTls(control, RelayHarness.TOKEN, 1 << 20)) {
+                Await.until(Duration.ofSeconds(5), "the hostile session on the relay", () -> rated.relay().sessions().size() == 2);
+                MuxSession relaySide = rated.relay().sessions().stream().filter(s -> s != honest).findFirst().orElseThrow();
+                byte[] batch = Flood.PING.batch(1); // some 3,800 PINGs at once
+                try {
+                    hostile.write(batch);
+                } catch (IOException closedByRelay) {
+                    // the relay may end it while the batch is still on its way
+                }
+                assertThat(relaySide.whenClosed().await(KEEPALIVE_TIMEOUT.multipliedBy(3).toMillis())).isTrue();
+                assertThat(relaySide.closeReason()).isEqualTo("more than " + ProtocolSettings.DEFAULT_MAX_ANSWER_RATE
+                        + " frames asking for an answer within a second (maxAnswerRate)");
+            }
+            assertThat(rated.request(rated.publicPort(), "after")).isEqualTo("after");
+            assertThat(honest.whenClosed().isDone()).as("the honest session").isFalse();
+        }
     }
 
     static byte[] frameBytes(Frame frame) {

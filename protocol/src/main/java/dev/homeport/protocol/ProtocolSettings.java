@@ -24,6 +24,10 @@ import java.time.Duration;
  * @param targetQueueDelay     the queueing delay this side steers its stream receive windows toward, so bulk
  *                             bytes do not sit in queues where other streams wait behind them; zero turns the
  *                             steering (and its probe PINGs) off
+ * @param maxAnswerRate        frames a second asking this side for an answer (PING, BIND) it takes from the
+ *                             peer, one second's worth at once; more is session error FLOODING. Bounds the
+ *                             work a peer makes this side do before {@code maxControlBacklog} sees it, which
+ *                             only counts what the kernel's socket buffers (megabytes) did not take
  */
 public record ProtocolSettings(
         int maxFramePayload,
@@ -36,7 +40,8 @@ public record ProtocolSettings(
         Duration keepAliveTimeout,
         int maxControlBacklog,
         int maxUnansweredBinds,
-        Duration targetQueueDelay) {
+        Duration targetQueueDelay,
+        int maxAnswerRate) {
 
     public static final int MIN_FRAME_PAYLOAD = 1024;
     public static final int MAX_FRAME_PAYLOAD = 16 * 1024 * 1024;
@@ -49,6 +54,13 @@ public record ProtocolSettings(
     public static final int DEFAULT_MAX_CONTROL_BACKLOG = 256 * 1024;
     public static final int DEFAULT_MAX_UNANSWERED_BINDS = 16;
     public static final Duration DEFAULT_TARGET_QUEUE_DELAY = Duration.ofMillis(1);
+    /**
+     * Four times what an honest peer asks at most: a probe PING every 2 ms while data flows in (500 a
+     * second), a keep-alive PING, and its BINDs, which {@code maxTunnelsPerSession} keeps to tens.
+     */
+    public static final int DEFAULT_MAX_ANSWER_RATE = 2_000;
+    /** Below this an honest peer's probe PINGs alone would end its session. */
+    public static final int MIN_ANSWER_RATE = 600;
 
     /** The settings without the two flood limits, which take their defaults. */
     public ProtocolSettings(int maxFramePayload, int initialStreamWindow, int maxStreamWindow, long sessionWindow,
@@ -64,6 +76,16 @@ public record ProtocolSettings(
                             Duration keepAliveTimeout, int maxControlBacklog, int maxUnansweredBinds) {
         this(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow, maxConcurrentStreams, handshakeTimeout,
                 pingInterval, keepAliveTimeout, maxControlBacklog, maxUnansweredBinds, DEFAULT_TARGET_QUEUE_DELAY);
+    }
+
+    /** The settings without the answer rate, which takes its default. */
+    public ProtocolSettings(int maxFramePayload, int initialStreamWindow, int maxStreamWindow, long sessionWindow,
+                            int maxConcurrentStreams, Duration handshakeTimeout, Duration pingInterval,
+                            Duration keepAliveTimeout, int maxControlBacklog, int maxUnansweredBinds,
+                            Duration targetQueueDelay) {
+        this(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow, maxConcurrentStreams, handshakeTimeout,
+                pingInterval, keepAliveTimeout, maxControlBacklog, maxUnansweredBinds, targetQueueDelay,
+                DEFAULT_MAX_ANSWER_RATE);
     }
 
     public ProtocolSettings {
@@ -85,6 +107,7 @@ public record ProtocolSettings(
         require(maxUnansweredBinds >= 1, "maxUnansweredBinds", "at least 1", maxUnansweredBinds);
         require(targetQueueDelay != null && !targetQueueDelay.isNegative(), "targetQueueDelay", "zero (off) or a positive duration",
                 targetQueueDelay);
+        require(maxAnswerRate >= MIN_ANSWER_RATE, "maxAnswerRate", "at least " + MIN_ANSWER_RATE + " a second", maxAnswerRate);
     }
 
     public static ProtocolSettings defaults() {
@@ -102,43 +125,51 @@ public record ProtocolSettings(
     public ProtocolSettings withMaxFramePayload(int v) {
         return new ProtocolSettings(v, initialStreamWindow, maxStreamWindow, sessionWindow,
                 maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout,
-                maxControlBacklog, maxUnansweredBinds, targetQueueDelay);
+                maxControlBacklog, maxUnansweredBinds, targetQueueDelay, maxAnswerRate);
     }
 
     public ProtocolSettings withWindows(int initial, int max, long session) {
         return new ProtocolSettings(maxFramePayload, initial, max, session,
                 maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout,
-                maxControlBacklog, maxUnansweredBinds, targetQueueDelay);
+                maxControlBacklog, maxUnansweredBinds, targetQueueDelay, maxAnswerRate);
     }
 
     public ProtocolSettings withMaxConcurrentStreams(int v) {
         return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
-                v, handshakeTimeout, pingInterval, keepAliveTimeout, maxControlBacklog, maxUnansweredBinds, targetQueueDelay);
+                v, handshakeTimeout, pingInterval, keepAliveTimeout, maxControlBacklog, maxUnansweredBinds, targetQueueDelay, maxAnswerRate);
     }
 
     public ProtocolSettings withHandshakeTimeout(Duration v) {
         return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
                 maxConcurrentStreams, v, pingInterval, keepAliveTimeout,
-                maxControlBacklog, maxUnansweredBinds, targetQueueDelay);
+                maxControlBacklog, maxUnansweredBinds, targetQueueDelay, maxAnswerRate);
     }
 
     public ProtocolSettings withKeepAlive(Duration interval, Duration timeout) {
         return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
                 maxConcurrentStreams, handshakeTimeout, interval, timeout,
-                maxControlBacklog, maxUnansweredBinds, targetQueueDelay);
+                maxControlBacklog, maxUnansweredBinds, targetQueueDelay, maxAnswerRate);
     }
 
     /** The flood limits: control bytes queued for a peer that does not read, and BINDs it may have unanswered. */
     public ProtocolSettings withFloodLimits(int controlBacklog, int unansweredBinds) {
         return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
-                maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout, controlBacklog, unansweredBinds, targetQueueDelay);
+                maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout, controlBacklog, unansweredBinds, targetQueueDelay,
+                maxAnswerRate);
     }
 
     /** The queueing delay stream windows are steered toward; {@link Duration#ZERO} for no steering. */
     public ProtocolSettings withTargetQueueDelay(Duration v) {
         return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
                 maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout, maxControlBacklog,
-                maxUnansweredBinds, v);
+                maxUnansweredBinds, v, maxAnswerRate);
+    }
+
+    /** Frames a second asking for an answer (PING, BIND) taken from the peer before its session ends with FLOODING. */
+    public ProtocolSettings withMaxAnswerRate(int v) {
+        return new ProtocolSettings(maxFramePayload, initialStreamWindow, maxStreamWindow, sessionWindow,
+                maxConcurrentStreams, handshakeTimeout, pingInterval, keepAliveTimeout, maxControlBacklog,
+                maxUnansweredBinds, targetQueueDelay, v);
     }
 
     private static void require(boolean ok, String name, String expected, Object actual) {

@@ -12,6 +12,8 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The stream multiplexer of one established session (PROTOCOL.md, "Streams" and "Flow control").
@@ -38,7 +40,10 @@ public final class MuxSession extends ChannelDuplexHandler {
 
     private final HandshakeCompleted peer;
     private final RoundTripTimes rtt;
+    private static final Logger log = LoggerFactory.getLogger(MuxSession.class);
+
     private final AnswerBacklog backlog;
+    private final AnswerRate answerRate;
     private final SessionWriter writer;
     private final SessionShutdown shutdown;
     private final SessionStreams streams;
@@ -58,6 +63,7 @@ public final class MuxSession extends ChannelDuplexHandler {
         this.peer = peer;
         this.rtt = new RoundTripTimes(peer.handshakeRttNanos());
         this.backlog = new AnswerBacklog(local.maxControlBacklog(), local.maxUnansweredBinds(), role == Role.RELAY);
+        this.answerRate = new AnswerRate(local.maxAnswerRate());
         this.writer = new SessionWriter(peer.sessionId(), backlog);
         this.shutdown = new SessionShutdown(peer.sessionId(), local.keepAliveTimeout(), writer);
         this.streams = new SessionStreams(writer, shutdown, rtt, role.firstStreamId, local, peer, acceptor, scheduler);
@@ -178,6 +184,13 @@ public final class MuxSession extends ChannelDuplexHandler {
         }
         keepAlive.frameRead();
         FrameType type = frame.type();
+        if (asksForAnswer(frame) && !answerRate.ask(connection.nanoTime())) {
+            frame.release();
+            log.warn("event=session_flooding session={} max_answer_rate={}", id(), answerRate.perSecond());
+            shutdown.close(ErrorCode.FLOODING, "more than " + answerRate.perSecond()
+                    + " frames asking for an answer within a second (maxAnswerRate)");
+            return;
+        }
         if (type == FrameType.BIND || type == FrameType.BIND_OK || type == FrameType.BIND_REFUSED) {
             if (type == FrameType.BIND) {
                 backlog.bindRead();
@@ -204,6 +217,11 @@ public final class MuxSession extends ChannelDuplexHandler {
         } finally {
             frame.release();
         }
+    }
+
+    /** PING without ACK and BIND: each makes this side write an answer (PROTOCOL.md, "Answers to a peer that does not read"). */
+    private static boolean asksForAnswer(Frame frame) {
+        return frame.type() == FrameType.BIND || frame.type() == FrameType.PING && !frame.hasFlag(Frame.FLAG_ACK);
     }
 
     @Override

@@ -81,6 +81,11 @@ final class PipelineConnection implements SessionConnection {
     }
 
     @Override
+    public void stopReading() {
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    @Override
     public void fireUserEvent(Object event) {
         ctx.fireUserEventTriggered(event);
     }

@@ -26,6 +26,9 @@ interface SessionConnection {
 
     void close();
 
+    /** Reads nothing more from the peer: the session is ending and what it would read changes nothing. */
+    void stopReading();
+
     /** Tells the handlers after the session. */
     void fireUserEvent(Object event);
 

@@ -141,6 +141,9 @@ final class SessionShutdown {
         closeReason = message;
         if (connection.isActive()) {
             connection.writeAndFlush(new GoAway(code, message).toFrame(connection.alloc())).thenClose();
+            // Frames read from here on are thrown away; reading and decoding them is work a flooding
+            // peer could make this loop do for its other sessions' time until the close.
+            connection.stopReading();
             // GO_AWAY waits behind what is queued; a peer that does not read it is not waited for beyond keepAliveTimeout.
             closeDeadline = connection.schedule(() -> {
                 log.info("event=go_away_not_taken session={} code={}", sessionId, code);

@@ -169,6 +169,11 @@ final class RecordingConnection implements SessionConnection {
     }
 
     @Override
+    public void stopReading() {
+        log.add("stop reading");
+    }
+
+    @Override
     public void fireUserEvent(Object event) {
         log.add("event " + event);
     }

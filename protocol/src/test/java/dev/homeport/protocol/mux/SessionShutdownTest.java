@@ -152,7 +152,8 @@ class SessionShutdownTest {
     void closeSendsGoAwayAheadOfTheQueueAndClosesOnceItIsWrittenOrAfterTheTimeout() {
         shutdown.close(ErrorCode.KEEPALIVE_TIMEOUT, "silent peer");
         String goAway = "GO_AWAY KEEPALIVE_TIMEOUT silent peer";
-        assertThat(connection.take()).containsExactly(goAway, "flush", "close once written: " + goAway);
+        assertThat(connection.take()).as("nothing the peer sends after it is read")
+                .containsExactly(goAway, "flush", "close once written: " + goAway, "stop reading");
         assertThat(shutdown.closing()).isTrue();
         assertThat(shutdown.closeReason()).isEqualTo("silent peer");
 

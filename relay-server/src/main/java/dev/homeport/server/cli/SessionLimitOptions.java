@@ -45,6 +45,12 @@ final class SessionLimitOptions {
                     + "until one is answered. Default: 16.")
     Integer maxUnansweredBinds;
 
+    @Option(names = "--max-answer-rate", paramLabel = "N",
+            description = "Frames a second asking for an answer (PING, BIND) the relay takes from one client, one second's "
+                    + "worth at once; more ends the session with GO_AWAY FLOODING. An honest client asks at most some 500. "
+                    + "Default: 2000.")
+    Integer maxAnswerRate;
+
     @Option(names = "--target-queue-delay", paramLabel = "DURATION",
             description = "Queueing delay the stream windows are steered toward (or a tenth of the round trip, if more), so "
                     + "that bulk bytes do not queue where interactive streams wait behind them; 0 turns it off. Default: 1ms.")
@@ -64,6 +70,7 @@ final class SessionLimitOptions {
                 maxControlBacklog == null ? d.maxControlBacklog()
                         : SettingValues.intBytes(maxControlBacklog, "--max-control-backlog"),
                 maxUnansweredBinds == null ? d.maxUnansweredBinds() : maxUnansweredBinds,
-                targetQueueDelay == null ? d.targetQueueDelay() : SettingValues.duration(targetQueueDelay, "--target-queue-delay"));
+                targetQueueDelay == null ? d.targetQueueDelay() : SettingValues.duration(targetQueueDelay, "--target-queue-delay"),
+                maxAnswerRate == null ? d.maxAnswerRate() : maxAnswerRate);
     }
 }

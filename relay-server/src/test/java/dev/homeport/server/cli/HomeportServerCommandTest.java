@@ -74,6 +74,16 @@ class HomeportServerCommandTest {
         assertUsageError(run("--token", "t", "--max-pool-members", "0"), "--max-pool-members", "0");
         assertUsageError(run("--token", "t", "--max-control-backlog", "1KiB"), "maxControlBacklog", "1024");
         assertUsageError(run("--token", "t", "--max-unanswered-binds", "0"), "maxUnansweredBinds", "0");
+        assertUsageError(run("--token", "t", "--max-answer-rate", "100"), "maxAnswerRate", "100");
+    }
+
+    @Test
+    void theAnswerRateFlagReachesTheSessionSettings() {
+        SessionLimitOptions options = new SessionLimitOptions();
+        new picocli.CommandLine(options).parseArgs("--max-answer-rate", "5000");
+        assertThat(options.toSettings().maxAnswerRate()).isEqualTo(5000);
+        assertThat(new SessionLimitOptions().toSettings().maxAnswerRate())
+                .isEqualTo(dev.homeport.protocol.ProtocolSettings.DEFAULT_MAX_ANSWER_RATE);
     }
 
     @Test
