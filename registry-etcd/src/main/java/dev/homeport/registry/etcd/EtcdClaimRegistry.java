@@ -1,6 +1,7 @@
 package dev.homeport.registry.etcd;
 
 import dev.homeport.server.cluster.ClaimLossListener;
+import dev.homeport.server.cluster.ClaimOutcome;
 import dev.homeport.server.cluster.ClaimRegistry;
 import dev.homeport.server.cluster.ClaimRequest;
 import dev.homeport.server.cluster.PeerRouteTable;
@@ -124,7 +125,8 @@ public final class EtcdClaimRegistry implements ClaimRegistry, EtcdPeerRoutes.De
             return new Claim(r.refusal().outcome(), r.refusal().holder(), r.refusal().reason());
         }
         ClaimTransaction.Grant g = r.grant();
-        local.joined(req.name(), g.claimLease(), g.claimCreated(), req.grace().toMillis(), g.memberKey(), g.member().encode());
+        local.joined(req.name(), g.claimLease(), g.claimCreated(), req.grace().toMillis(), g.memberKey(), g.member().encode(),
+                g.decision().outcome() == ClaimOutcome.WON);
         for (MemberValue m : g.decision().replaced()) {
             if (m.relayId().equals(relayId)) {
                 local.left(req.name(), keys.member(req.name(), m.relayId(), m.session()));

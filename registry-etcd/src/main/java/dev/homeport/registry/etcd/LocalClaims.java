@@ -40,12 +40,12 @@ final class LocalClaims {
         final Map<String, String> members = new LinkedHashMap<>();
         long nextRenewal;
 
-        Entry(String name, long lease, long claimCreated, long graceMillis) {
+        Entry(String name, long lease, long claimCreated, long graceMillis, boolean renewNow) {
             this.name = name;
             this.lease = lease;
             this.claimCreated = claimCreated;
             this.renewEveryNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(100, graceMillis / 3));
-            this.nextRenewal = System.nanoTime() + renewEveryNanos;
+            this.nextRenewal = System.nanoTime() + (renewNow ? 0 : renewEveryNanos);
         }
     }
 
@@ -61,11 +61,18 @@ final class LocalClaims {
         this.lapsed = lapsed;
     }
 
-    /** {@code memberKey} (with {@code memberValue}) serves {@code name}, whose claim (created at {@code claimCreated}) is under {@code lease}. */
-    synchronized void joined(String name, long lease, long claimCreated, long graceMillis, String memberKey, String memberValue) {
+    /**
+     * {@code memberKey} (with {@code memberValue}) serves {@code name}, whose claim (created at {@code claimCreated}) is under
+     * {@code lease}; {@code leaseGranted}: this claim granted the lease, so it has a whole grace left.
+     */
+    synchronized void joined(String name, long lease, long claimCreated, long graceMillis, String memberKey, String memberValue,
+                             boolean leaseGranted) {
         Entry e = names.get(name);
         if (e == null || e.lease != lease) {
-            e = new Entry(name, lease, claimCreated, graceMillis); // new, or the name's old claim lapsed and this is a new one
+            // New here, or the name's old claim lapsed and this is a new one. A lease this relay did not grant (a claim
+            // reclaimed, taken over or joined) may have less than grace/3 left, e.g. a name reclaimed late in its grace:
+            // renewed at the next tick, not grace/3 from now, or it lapses under the session that just won it.
+            e = new Entry(name, lease, claimCreated, graceMillis, !leaseGranted);
             names.put(name, e);
         }
         e.members.put(memberKey, memberValue);

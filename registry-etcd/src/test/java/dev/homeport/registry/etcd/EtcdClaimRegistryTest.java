@@ -188,6 +188,30 @@ class EtcdClaimRegistryTest {
         assertThat(late.holder().session()).isEqualTo("b");
     }
 
+    /**
+     * RelayClusterTest's restarted client, slow to start: it reclaims its port through relay 2 late in the grace that relay
+     * 1 began when the client's first process ended. The claim's lease then has less than a renewal period left.
+     */
+    @Test
+    void aNameReclaimedLateInItsGraceThroughAnotherRelayDoesNotLapseUnderItsNewSession() throws Exception {
+        Duration grace = Duration.ofSeconds(3);
+        EtcdClaimRegistry r1 = relays.start(1, TTL);
+        EtcdClaimRegistry r2 = relays.start(2, TTL);
+        List<String> lost = new CopyOnWriteArrayList<>();
+        r2.onLoss((name, session, why) -> lost.add(name + " " + session + " " + why));
+        String name = "port/20011";
+        assertThat(r1.claim(request(name, "ann", "s1", 1, 7, false, grace)).outcome()).isEqualTo(ClaimOutcome.WON);
+        r1.release(name, owner("ann", "s1", 1)); // the lease now runs out one grace from here unless renewed
+        Thread.sleep(2_400);
+        assertThat(r2.claim(request(name, "ann", "s2", 2, 8, false, grace)).outcome()).isEqualTo(ClaimOutcome.RECLAIMED);
+
+        Thread.sleep(grace.toMillis()); // past the end of the grace relay 1 began
+        Claim bob = r1.claim(request(name, "bob", "s9", 1, 9, false, grace));
+        assertThat(lost).as("relay 2's session keeps the name").isEmpty();
+        assertThat(bob.outcome()).as("another token, after the old grace").isEqualTo(ClaimOutcome.TAKEN);
+        assertThat(bob.reason()).contains("bound by another token");
+    }
+
     @Test
     void aRelayWhoseLeaseEtcdDroppedWritesItselfAndItsMembersBackUnderANewOne() throws Exception {
         EtcdClaimRegistry r1 = relays.start(1, Duration.ofSeconds(2));
