@@ -79,7 +79,9 @@ start_variant() {
 
 ensure_jar
 FAR_PORT=$(free_port)
-tool serve --port "$FAR_PORT" > "$OUT/serve.log" 2>&1 &
+# Not through tool(): $! of a backgrounded shell function is its subshell, and killing that left
+# the JVM running; --lifetime-seconds bounds it even if this script is killed hard.
+java -jar "$BENCH_JAR" serve --port "$FAR_PORT" --lifetime-seconds 7200 > "$OUT/serve.log" 2>&1 &
 STARTED_PIDS+=($!)
 wait_for_listen "$FAR_PORT" 30 || die "the far end did not listen"
 ENTRY[direct]="127.0.0.1:$FAR_PORT"
